@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { main } from '../dist/main.js';
+
+main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (error) => {
+    process.stderr.write(`canaryd: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 4;
+  },
+);

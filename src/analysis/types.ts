@@ -1,0 +1,217 @@
+// Plain data shared by the pure core: templates after validation, measurements, verdicts, state.
+
+export type Variant = 'baseline' | 'canary';
+export type RuleGroup = 'abort' | 'hold' | 'promote';
+export type VerdictAction = 'abort' | 'hold' | 'promote' | 'continue';
+export type Direction = 'increase' | 'decrease' | 'both';
+export type FailureAction = 'abort' | 'pause';
+
+/** Ids of the rules canaryd decides itself; no template rule may use them. */
+export const RESERVED_RULE_IDS = ['step-timeout', 'source-errors', 'adapter-failed', 'manual'] as const;
+export type ReservedRuleId = (typeof RESERVED_RULE_IDS)[number];
+
+export const NUMERIC_STATS = ['baseline', 'canary', 'delta', 'change', 'ratio', 'p_value'] as const;
+export const BOOLEAN_STATS = ['missing', 'error', 'regressed', 'improved'] as const;
+/** Stats that exist only on metrics that carry a judge. */
+export const JUDGE_STATS = ['regressed', 'improved', 'p_value'] as const;
+export type NumericStat = (typeof NUMERIC_STATS)[number];
+export type BooleanStat = (typeof BOOLEAN_STATS)[number];
+export type Stat = NumericStat | BooleanStat;
+
+// ---------------------------------------------------------------- conditions
+
+export type ComparisonOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** Column positions are 1-based offsets into the condition text. */
+export type ConditionNode =
+  | { type: 'or' | 'and'; left: ConditionNode; right: ConditionNode }
+  | { type: 'not'; operand: ConditionNode }
+  | { type: 'ref'; metric: string; stat: string; column: number }
+  | {
+      type: 'compare';
+      metric: string;
+      stat: string;
+      column: number;
+      op: ComparisonOp;
+      /** The threshold after applying its unit (10% → 0.1, 250ms → 0.25). */
+      value: number;
+      /** The threshold as written, e.g. "10%". */
+      literal: string;
+    };
+
+export type Truth = 'true' | 'false' | 'unknown';
+
+// ---------------------------------------------------------------- templates
+
+export interface CompiledCondition {
+  text: string;
+  ast: ConditionNode;
+}
+
+export interface CompiledRule {
+  id: string;
+  group: RuleGroup;
+  /** All must be true (a list in YAML); a single expression is a list of one. */
+  conditions: CompiledCondition[];
+}
+
+export interface StepSpec {
+  weight: number;
+  minDurationMs: number;
+  /** null: no limit. */
+  maxDurationMs: number | null;
+}
+
+/** A judge attached to a metric. Issue 4 fills in the statistical ones. */
+export type JudgeSpec = { type: string } & Record<string, unknown>;
+
+export interface MetricSpec {
+  name: string;
+  query: string;
+  direction: Direction;
+  judge?: JudgeSpec;
+}
+
+export interface ArgSpec {
+  name: string;
+  default?: string;
+}
+
+/** A validated template with durations in milliseconds and conditions parsed. */
+export interface CompiledTemplate {
+  name: string;
+  description?: string;
+  source: string;
+  args: ArgSpec[];
+  variants: Record<Variant, string>;
+  baseline: { mode: 'concurrent' | 'previous'; offsetMs: number };
+  intervalMs: number;
+  initialDelayMs: number;
+  /** null: the window is the time since the current step began. */
+  lookbackMs: number | null;
+  steps: StepSpec[];
+  onTimeout: FailureAction;
+  consecutiveErrorLimit: number;
+  onError: FailureAction;
+  metrics: MetricSpec[];
+  rules: CompiledRule[];
+}
+
+// ---------------------------------------------------------------- measurements
+
+export type SourceErrorKind =
+  | 'unreachable'
+  | 'timeout'
+  | 'rejected-query'
+  | 'server-error'
+  | 'malformed-answer'
+  | 'several-series'
+  | 'auth';
+
+export interface SourceError {
+  kind: SourceErrorKind;
+  /** Human readable, names the source and what it answered; never contains secrets. */
+  message: string;
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** What one query for one variant produced. Failures are data, never exceptions. */
+export type Measurement =
+  | { kind: 'value'; value: number }
+  | { kind: 'vector'; series: Series[] }
+  | { kind: 'samples'; samples: Array<{ at: number; value: number }> }
+  | { kind: 'missing'; reason: string }
+  | { kind: 'error'; error: SourceError };
+
+export interface RenderedQueries {
+  baseline: string;
+  canary: string;
+}
+
+/** Evidence from a statistical judge; free-form numbers so each judge can say what it computed. */
+export interface JudgeEvidence {
+  judge: string;
+  regressed: boolean | null;
+  improved: boolean | null;
+  pValue: number | null;
+  details: Record<string, number | string | boolean | null | number[]>;
+}
+
+export interface MetricResult {
+  name: string;
+  baseline: number | null;
+  canary: number | null;
+  delta: number | null;
+  change: number | null;
+  ratio: number | null;
+  missing: boolean;
+  error: boolean;
+  /** Why the metric is missing or errored, for people. */
+  message?: string;
+  regressed?: boolean | null;
+  improved?: boolean | null;
+  p_value?: number | null;
+  judge?: JudgeEvidence;
+  queries: RenderedQueries;
+}
+
+// ---------------------------------------------------------------- verdicts
+
+export interface ObservedValue {
+  ref: string;
+  value: number | boolean | null;
+}
+
+export interface ConditionRecord {
+  rule: string;
+  group: RuleGroup;
+  text: string;
+  truth: Truth;
+  observed: ObservedValue[];
+}
+
+export interface RuleRef {
+  id: string;
+  group: RuleGroup | 'builtin';
+}
+
+export interface TickVerdict {
+  action: VerdictAction;
+  rule: RuleRef | null;
+  reason: string;
+  /** Every evaluated condition of every rule evaluated this tick, in order. */
+  conditions: ConditionRecord[];
+  metrics: MetricResult[];
+  window: string;
+  at: string;
+  evidenceHash: string;
+}
+
+// ---------------------------------------------------------------- step machine
+
+export type Phase = 'pending' | 'running' | 'paused' | 'succeeded' | 'aborted' | 'failed';
+
+export interface AnalysisState {
+  phase: Phase;
+  stepIndex: number;
+  /** Epoch ms. */
+  startedAt: number;
+  stepStartedAt: number;
+  /** Consecutive ticks in which each metric's query failed. */
+  consecutiveErrors: Record<string, number>;
+  lastVerdict: TickVerdict | null;
+  /** Epoch ms of the decision that ended the analysis. */
+  decidedAt: number | null;
+  decidedBy: RuleRef | null;
+}
+
+export type StepAction =
+  | { type: 'set-weight'; step: number; weight: number }
+  | { type: 'complete'; step: number; weight: number }
+  | { type: 'rollback'; step: number; weight: number }
+  | { type: 'pause'; step: number; weight: number }
+  | { type: 'resume'; step: number; weight: number };

@@ -1,0 +1,54 @@
+// The plug-in contract of statistical judges. A judge turns the measurements of one metric
+// (and, where it needs them, of other metrics such as an exposure count) into stats and evidence.
+
+import type { JudgeEvidence, Measurement, MetricResult, MetricSpec } from '../analysis/types.js';
+
+/** How the runner must query a judged metric for each variant. */
+export type QueryShape =
+  | { kind: 'single' } // one number (scalar or one-element vector)
+  | { kind: 'vector' } // all series, e.g. histogram buckets by `le`
+  | { kind: 'range'; stepMs: number }; // samples over the window
+
+/** Which window the runner renders into {{ window }} for this metric. */
+export type WindowMode =
+  | 'template' // the template's window: lookback, or the time since the step began
+  | 'step'; // always the time since the current step began (sequential judges accumulate per step)
+
+export interface JudgeConfigProblem {
+  /** Path inside the judge object, e.g. ['alpha']. */
+  path: Array<string | number>;
+  message: string;
+}
+
+export interface VariantMeasurements {
+  baseline: Measurement;
+  canary: Measurement;
+}
+
+export interface JudgeContext {
+  /** Measurements of every metric of this tick, by metric name (for exposure metrics and the like). */
+  measurements: ReadonlyMap<string, VariantMeasurements>;
+  /** Milliseconds since the current step began, and the tick interval. */
+  stepElapsedMs: number;
+  intervalMs: number;
+  /** What this judge returned as memory on the previous tick of the same step; undefined on a step's first tick. */
+  memory: unknown;
+}
+
+export interface JudgeOutcome {
+  /** Stats merged into the MetricResult: baseline, canary, delta, change, ratio as the judge sees them. */
+  stats: Partial<Pick<MetricResult, 'baseline' | 'canary' | 'delta' | 'change' | 'ratio' | 'missing' | 'error' | 'message'>>;
+  evidence: JudgeEvidence;
+  /** Carried to the next tick of the same step (e.g. the running minimum of an anytime-valid p-value). JSON-serialisable. */
+  memory?: unknown;
+}
+
+export interface MetricJudge {
+  readonly type: string;
+  /** Validates the judge block of a template; metricNames lets a judge check references such as `exposure`. */
+  validate(judge: Record<string, unknown>, metricNames: readonly string[]): JudgeConfigProblem[];
+  queryShape(judge: Record<string, unknown>): QueryShape;
+  windowMode: WindowMode;
+  /** Pure; never throws for data that does not fit: returns stats.error with a clear message instead. */
+  judge(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext): JudgeOutcome;
+}
