@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Ensures what `npm test` runs besides Node: prometheus, promtool and Rscript; quiet when installed.
+import { ensureTestDeps, runAsCommand } from './lib/ensure-binaries.mjs';
+
+await runAsCommand(ensureTestDeps);

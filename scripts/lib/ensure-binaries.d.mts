@@ -1,0 +1,21 @@
+// Types of ensure-binaries.mjs, so TypeScript code (e.g. the demo command) can import it.
+
+export interface Requirement {
+  binary: string;
+  aptPackage: string;
+  purpose: string;
+}
+
+export declare const PROMETHEUS_REQUIREMENTS: Requirement[];
+export declare const RSCRIPT_REQUIREMENTS: Requirement[];
+
+export declare class MissingBinariesError extends Error {
+  readonly code: 'MISSING_BINARIES';
+  constructor(message: string);
+}
+
+export declare function findOnPath(binary: string): string | null;
+export declare function ensureBinaries(requirements: Requirement[]): Promise<void>;
+export declare function ensurePrometheus(): Promise<void>;
+export declare function ensureTestDeps(): Promise<void>;
+export declare function runAsCommand(ensure: () => Promise<void>): Promise<void>;

@@ -1,0 +1,68 @@
+// What the HTTP API (and the CLI) ask of the daemon. Plain data in and out; errors are DomainErrors
+// with codes the HTTP error handler maps to statuses:
+//   'invalid-request' (400), 'unknown-template' / 'unknown-adapter' / 'missing-argument' / 'invalid-mode' (422),
+//   'not-found' (404), 'invalid-transition' / 'conflict' (409), 'store-unavailable' (503).
+
+import type { Phase, RuleRef, TickVerdict, VerdictAction } from '../analysis/types.js';
+import type { AnalysisMode, StoredEvent, Target } from '../store/types.js';
+
+export interface CreateAnalysisRequest {
+  template: string;
+  args: Record<string, string>;
+  mode: AnalysisMode;
+  adapter?: string;
+  target: Target;
+}
+
+export type ManualAction = 'pause' | 'resume' | 'abort' | 'promote';
+
+export interface ManualActionRequest {
+  action: ManualAction;
+  reason: string;
+  actor: string;
+}
+
+/** An analysis as the API shows it. */
+export interface AnalysisView {
+  id: string;
+  template: string;
+  args: Record<string, string>;
+  mode: AnalysisMode;
+  adapter: string | null;
+  target: Target;
+  phase: Phase;
+  /** 0-based index of the current step; `steps` is how many there are. */
+  step: number;
+  steps: number;
+  weight: number;
+  startedAt: string;
+  stepStartedAt: string;
+  decidedAt: string | null;
+  decidedBy: RuleRef | null;
+  lastVerdict: TickVerdict | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The small, always-200 answer pollers (Argo Rollouts' web provider, CI scripts) read. */
+export interface VerdictView {
+  verdict: VerdictAction;
+  phase: Phase;
+  step: number;
+  weight: number;
+  rule: RuleRef | null;
+  reason: string;
+  evidenceHash: string | null;
+  at: string | null;
+}
+
+export interface AnalysisService {
+  create(request: CreateAnalysisRequest): Promise<AnalysisView>;
+  list(filter: { phase?: Phase }): Promise<AnalysisView[]>;
+  get(id: string): Promise<AnalysisView>;
+  verdict(id: string): Promise<VerdictView>;
+  act(id: string, request: ManualActionRequest): Promise<AnalysisView>;
+  events(id: string): Promise<StoredEvent[]>;
+  /** Liveness/readiness for /healthz and /readyz. */
+  ready(): Promise<{ ready: boolean; reason?: string }>;
+}

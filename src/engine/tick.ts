@@ -1,0 +1,46 @@
+// A whole tick: measure, apply the rules, move the step machine. No clock reads: `now` is given.
+
+import { statLookupFor } from '../analysis/metric-result.js';
+import { evaluateRules } from '../analysis/rules.js';
+import { applyTick, windowMs as templateWindowMs } from '../analysis/step-machine.js';
+import type { AnalysisState, CompiledTemplate, StepAction, TickVerdict } from '../analysis/types.js';
+import { measureTick, type MeasureDeps } from './measure.js';
+
+export interface TickRequest {
+  template: CompiledTemplate;
+  args: Record<string, string>;
+  state: AnalysisState;
+  judgeMemory: Record<string, unknown>;
+  now: number;
+  /** One-shot judgements (analyze) let the rules decide without waiting for minDuration. */
+  ignoreMinDuration?: boolean;
+  /** Overrides the template's window (analyze --window). */
+  windowMs?: number;
+}
+
+export interface TickResult {
+  state: AnalysisState;
+  verdict: TickVerdict;
+  actions: StepAction[];
+  judgeMemory: Record<string, unknown>;
+}
+
+export async function runTick(request: TickRequest, deps: MeasureDeps): Promise<TickResult> {
+  const { template, state, now } = request;
+  const windowMs = request.windowMs ?? templateWindowMs(template, state, now);
+  const measured = await measureTick(
+    { template, args: request.args, state, now, windowMs, judgeMemory: request.judgeMemory },
+    deps,
+  );
+  const outcome = evaluateRules(template.rules, statLookupFor(measured.metrics));
+  const next = applyTick(template, state, {
+    outcome,
+    metrics: measured.metrics,
+    window: measured.window,
+    now,
+    ignoreMinDuration: request.ignoreMinDuration ?? false,
+  });
+  // Sequential judges accumulate per step: a new step starts their evidence afresh.
+  const judgeMemory = next.state.stepIndex === state.stepIndex ? measured.judgeMemory : {};
+  return { ...next, judgeMemory };
+}

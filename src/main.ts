@@ -1,0 +1,43 @@
+// CLI entry of the `canaryd` binary: parses arguments and dispatches to one command.
+
+import { Command, CommanderError } from 'commander';
+import { registerAnalyze } from './cli/analyze.js';
+import { registerBacktest } from './cli/backtest.js';
+import { CliError, EXIT } from './cli/common.js';
+import type { CommandIo } from './cli/io.js';
+import { registerValidate } from './cli/validate.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.promote;
+  const io: CommandIo = {
+    stdout: (text) => process.stdout.write(text),
+    progress: (text) => process.stderr.write(`${text}\n`),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = new Command()
+    .name('canaryd')
+    .description('Canary analysis: judge baseline vs canary metrics, decide promote / hold / abort, explain why.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerValidate(program, io);
+  registerAnalyze(program, io, () => Date.now());
+  registerBacktest(program, io);
+  for (const command of program.commands) command.exitOverride();
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end "successfully"; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? EXIT.promote : EXIT.invalid;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`canaryd: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+// The edge between the pure core and metric back ends. Implementations never throw for a failure
+// of the back end: they answer a Measurement of kind 'error' (or 'missing' when there is no data).
+
+import type { Measurement } from '../analysis/types.js';
+
+export interface InstantQueryOptions {
+  /**
+   * single: a scalar or a one-element vector → {kind:'value'}; several series are an error.
+   * vector: every series → {kind:'vector'}.
+   */
+  expect: 'single' | 'vector';
+}
+
+export interface MetricSource {
+  readonly name: string;
+  /** Evaluates `query` at `atMs` (epoch ms). Default expectation: 'single'. */
+  instantQuery(query: string, atMs: number, options?: InstantQueryOptions): Promise<Measurement>;
+  /** Evaluates `query` over [startMs, endMs] every stepMs; one series → {kind:'samples'}. */
+  rangeQuery(query: string, startMs: number, endMs: number, stepMs: number): Promise<Measurement>;
+  /** Releases pooled connections. */
+  close?(): Promise<void>;
+}
+
+export interface PrometheusSourceOptions {
+  name: string;
+  /** Base URL of the HTTP API, with its path prefix if any, e.g. http://host/prometheus. */
+  url: string;
+  timeoutMs: number;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  /** Extra request headers, e.g. X-Scope-OrgID for Mimir/Cortex tenants. */
+  headers?: Record<string, string>;
+  /** Verification is on by default; `ca` is PEM text (not a path). */
+  tls?: { insecureSkipVerify?: boolean; ca?: string };
+}

@@ -1,0 +1,172 @@
+// The e-process behind the sequential judges: "the canary's event rate exceeds the baseline's by
+// more than a tolerated ratio r0", from per-interval event counts and traffic shares, robust to
+// overdispersion.
+//
+// Model (Lindon & Malek 2022). In interval i the canary served a share ρ_i of the traffic. Given
+// n_i = x_i + y_i events (x canary, y baseline), each event came from the canary with probability
+// θ_i(r) = ρ_i·r / (ρ_i·r + 1 − ρ_i), r = canary rate / baseline rate. H0: r ≤ r0.
+//
+// Overdispersion. Bursts that hit both arms in proportion (shared traffic swings, a shared
+// dependency failing) leave this conditional binomial intact. Bursts that hit one arm alone (a bad
+// pod, GC pauses) do not: θ_i then varies from interval to interval and a binomial test over-reacts
+// to every burst. So x_i | n_i is modelled as beta-binomial with mean θ_i(r) and an unknown
+// intra-class correlation ψ ≥ 0 (variance inflated by 1 + (n_i − 1)ψ; ψ = 0 is the binomial, and a
+// gamma-Poisson rate per arm gives nearly exactly this), and ψ is a nuisance parameter:
+//
+//   E_t = Σ_j w_j Π_i BB(x_i | n_i, θ_i(r_j), ψ̂_{i−1})  /  sup_{r ≤ r0, ψ ≥ 0} Π_i BB(x_i | n_i, θ_i(r), ψ)
+//
+// The numerator mixes alternatives r_j = r0·e^λ (λ = 0.025 … 3.2, doubling) with equal weights and
+// plugs in ψ̂_{i−1}, the maximum-likelihood ψ from the intervals before i (predictable, so it costs
+// nothing under Poisson data and adapts under bursty data). The denominator maximises over the null
+// and over ψ. This is universal inference (Wasserman, Ramdas & Balakrishnan 2020): for every null
+// (r, ψ) the ratio is at most a test martingale, so P(sup_t E_t ≥ 1/α) ≤ α whatever ψ is — exact
+// under the beta-binomial model, and for Poisson counts even without the ψ part, since then the
+// denominator is at least the binomial likelihood at r0.
+//
+// The price of robustness: one interval can never be conclusive on its own at high counts (a
+// single burst and a regression look alike); evidence accrues from the consistency of several
+// intervals, like a t-test against a z-test. Under Poisson data ψ̂ ≈ 0 and the loss is small.
+//
+// Grids are finite: sup over ψ uses a log grid (ψ = 1e-4 … 0.82, doubling) refined by a parabola
+// through the best three points, and the null by r0·{1, 0.9, 0.75, 0.5, 0.25} (the supremum over
+// r ≤ r0 lies at r0 whenever the data point above r0, the only case where E can be large).
+
+import { betaBinomialLogKernel, logSumExp } from './e-values-math.js';
+
+export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
+export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.9, 0.75, 0.5, 0.25];
+export const DISPERSION_GRID: readonly number[] = [0, ...Array.from({ length: 14 }, (_, k) => 1e-4 * 2 ** k)];
+const POISSON_GRID: readonly number[] = [0];
+const LOG_WEIGHT = -Math.log(ALTERNATIVE_LOG_RATIOS.length);
+
+export interface ShareEProcessOptions {
+  /** r0 = 1 + allowedIncrease: the canary/baseline rate ratio that is still acceptable. */
+  toleratedRatio: number;
+  /** true: profile out overdispersion (beta-binomial); false: the plain binomial (Poisson counts) e-process. */
+  robust: boolean;
+}
+
+/** Plain data (JSON-serialisable): carried from tick to tick in the judge's memory. */
+export interface ShareEProcessState {
+  toleratedRatio: number;
+  robust: boolean;
+  /** Intervals that carried at least one event. */
+  intervals: number;
+  /** Per alternative r_j: Σ_i ln BB(x_i | θ_i(r_j), ψ̂_{i−1}). */
+  numerator: number[];
+  /** Row-major [ratio][ψ]: Σ_i ln BB(x_i | θ_i(r), ψ) over alternatives then null ratios. */
+  table: number[];
+  /** Index into the ψ grid of the plug-in for the next interval. */
+  dispersionIndex: number;
+}
+
+export interface ShareIncrement {
+  canaryEvents: number;
+  baselineEvents: number;
+  /** The canary's share of the traffic in this interval, in (0, 1). */
+  canaryShare: number;
+}
+
+export interface ShareEValue {
+  eValue: number;
+  logEValue: number;
+  /** The plug-in intra-class correlation ψ̂ (0 = Poisson-like). */
+  dispersion: number;
+  intervals: number;
+}
+
+function dispersionGrid(robust: boolean): readonly number[] {
+  return robust ? DISPERSION_GRID : POISSON_GRID;
+}
+
+function ratioGrid(toleratedRatio: number): number[] {
+  return [
+    ...ALTERNATIVE_LOG_RATIOS.map((lambda) => toleratedRatio * Math.exp(lambda)),
+    ...NULL_RATIO_FACTORS.map((factor) => toleratedRatio * factor),
+  ];
+}
+
+export function createShareEProcess(options: ShareEProcessOptions): ShareEProcessState {
+  const cells = ratioGrid(options.toleratedRatio).length * dispersionGrid(options.robust).length;
+  return {
+    toleratedRatio: options.toleratedRatio,
+    robust: options.robust,
+    intervals: 0,
+    numerator: ALTERNATIVE_LOG_RATIOS.map(() => 0),
+    table: new Array<number>(cells).fill(0),
+    dispersionIndex: 0,
+  };
+}
+
+/** True when a state from memory was built for these options and has the expected layout. */
+export function fitsShareOptions(state: ShareEProcessState, options: ShareEProcessOptions): boolean {
+  const cells = ratioGrid(options.toleratedRatio).length * dispersionGrid(options.robust).length;
+  return (
+    state.toleratedRatio === options.toleratedRatio &&
+    state.robust === options.robust &&
+    state.numerator.length === ALTERNATIVE_LOG_RATIOS.length &&
+    state.table.length === cells
+  );
+}
+
+const eventShare = (share: number, ratio: number): number => (share * ratio) / (share * ratio + 1 - share);
+
+/** Adds one interval. Intervals without events carry no information and leave the state unchanged. */
+export function updateShareEProcess(state: ShareEProcessState, increment: ShareIncrement): ShareEProcessState {
+  const x = Math.max(0, increment.canaryEvents);
+  const n = x + Math.max(0, increment.baselineEvents);
+  const share = increment.canaryShare;
+  if (!(n > 0) || !(share > 0 && share < 1)) return state;
+  const psiGrid = dispersionGrid(state.robust);
+  const ratios = ratioGrid(state.toleratedRatio);
+  const plugIn = psiGrid[state.dispersionIndex] ?? 0;
+
+  const numerator = state.numerator.map((sum, j) => sum + betaBinomialLogKernel(x, n, eventShare(share, ratios[j] as number), plugIn));
+  const table = state.table.slice();
+  let best = -Infinity;
+  let bestIndex = 0;
+  ratios.forEach((ratio, row) => {
+    const theta = eventShare(share, ratio);
+    psiGrid.forEach((psi, k) => {
+      const cell = row * psiGrid.length + k;
+      const value = (table[cell] as number) + betaBinomialLogKernel(x, n, theta, psi);
+      table[cell] = value;
+      if (value > best) {
+        best = value;
+        bestIndex = k;
+      }
+    });
+  });
+  return { ...state, intervals: state.intervals + 1, numerator, table, dispersionIndex: bestIndex };
+}
+
+/** max over the ψ grid of one row, refined by a parabola in ln ψ through the best interior point. */
+function profileMax(row: readonly number[]): number {
+  let bestIndex = 0;
+  for (let k = 1; k < row.length; k++) if ((row[k] as number) > (row[bestIndex] as number)) bestIndex = k;
+  const best = row[bestIndex] as number;
+  // Index 0 is ψ = 0; the log grid starts at 1, so a parabola needs neighbours 1 ≤ k−1 and k+1 < length.
+  if (bestIndex < 2 || bestIndex > row.length - 2) return best;
+  const left = row[bestIndex - 1] as number;
+  const right = row[bestIndex + 1] as number;
+  const curvature = left - 2 * best + right;
+  if (!(curvature < 0)) return best;
+  return best - ((right - left) * (right - left)) / (8 * curvature);
+}
+
+export function shareEValue(state: ShareEProcessState): ShareEValue {
+  const psiGrid = dispersionGrid(state.robust);
+  const width = psiGrid.length;
+  const logNumerator = logSumExp(state.numerator.map((sum) => sum + LOG_WEIGHT));
+  let logDenominator = -Infinity;
+  for (let row = ALTERNATIVE_LOG_RATIOS.length; row < ALTERNATIVE_LOG_RATIOS.length + NULL_RATIO_FACTORS.length; row++) {
+    logDenominator = Math.max(logDenominator, profileMax(state.table.slice(row * width, (row + 1) * width)));
+  }
+  const logEValue = logNumerator - logDenominator;
+  return {
+    eValue: Math.exp(logEValue),
+    logEValue,
+    dispersion: psiGrid[state.dispersionIndex] ?? 0,
+    intervals: state.intervals,
+  };
+}

@@ -1,0 +1,18 @@
+// The judges a template may name in `metrics[].judge.type`.
+
+import type { JudgeValidator } from '../template/schema.js';
+import type { MetricJudge } from './judge.js';
+
+const JUDGES: readonly MetricJudge[] = [];
+
+export const judgeRegistry: ReadonlyMap<string, MetricJudge> = new Map(JUDGES.map((judge) => [judge.type, judge]));
+
+/** Template validation of a metric's `judge` block: a known type, then the judge's own checks. */
+export const judgeValidator: JudgeValidator = (judge, metricNames, path) => {
+  const type = judge['type'];
+  const known = [...judgeRegistry.keys()].join(', ') || 'none';
+  if (typeof type !== 'string') return [{ path: [...path, 'type'], message: `judge.type: expected one of ${known}` }];
+  const plugin = judgeRegistry.get(type);
+  if (!plugin) return [{ path: [...path, 'type'], message: `unknown judge type "${type}" (known: ${known})` }];
+  return plugin.validate(judge, metricNames).map((problem) => ({ path: [...path, ...problem.path], message: problem.message }));
+};

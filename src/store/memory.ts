@@ -1,0 +1,132 @@
+// An in-memory Store with the same semantics as the SQLite one (unit tests of the daemon).
+// Values go through a JSON round trip on the way in and out, as they do through SQLite's JSON
+// columns, so callers can neither mutate stored data nor see values SQLite would not keep.
+
+import { DomainError } from '../analysis/errors.js';
+import type { Phase } from '../analysis/types.js';
+import { checkCalls } from './call-checks.js';
+import { chainEvents } from './event-chain.js';
+import type {
+  AdapterCallInput,
+  AdapterCallRecord,
+  AnalysisRecord,
+  CallOutcome,
+  EventInput,
+  Store,
+  StoredEvent,
+} from './types.js';
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export function createMemoryStore(options: { now?: () => number } = {}): Store {
+  const now = options.now ?? Date.now;
+  const analyses = new Map<string, AnalysisRecord>();
+  const events = new Map<string, StoredEvent[]>();
+  const calls: AdapterCallRecord[] = [];
+  let nextCallId = 1;
+  let open = true;
+
+  function ensureOpen(): void {
+    if (!open) throw new DomainError('store-unavailable', 'the in-memory store is closed');
+  }
+
+  /** Computes every change first and applies it only when nothing threw: all or nothing. */
+  function write(record: AnalysisRecord, newEvents: EventInput[], newCalls: AdapterCallInput[]): void {
+    checkCalls(record.id, newCalls);
+    const storedRecord = copy(record);
+    const trail = events.get(record.id) ?? [];
+    const last = trail[trail.length - 1];
+    const chained = chainEvents(record.id, last ? { seq: last.seq, hash: last.hash } : null, newEvents);
+    const knownKeys = new Set(calls.filter((c) => c.analysisId === record.id).map((c) => c.idempotencyKey));
+    const callRecords: AdapterCallRecord[] = [];
+    for (const call of newCalls) {
+      if (knownKeys.has(call.idempotencyKey)) continue;
+      knownKeys.add(call.idempotencyKey);
+      callRecords.push({
+        ...copy(call),
+        id: 0,
+        analysisId: record.id,
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        createdAt: record.updatedAt,
+        doneAt: null,
+      });
+    }
+    analyses.set(record.id, storedRecord);
+    events.set(record.id, [...trail, ...chained]);
+    for (const call of callRecords) {
+      call.id = nextCallId++;
+      calls.push(call);
+    }
+  }
+
+  return {
+    async createAnalysis(record, newEvents, newCalls) {
+      ensureOpen();
+      if (analyses.has(record.id)) {
+        throw new DomainError('conflict', `analysis ${record.id} already exists`);
+      }
+      write(record, newEvents, newCalls);
+    },
+
+    async commitTransition(record, newEvents, newCalls) {
+      ensureOpen();
+      const stored = analyses.get(record.id);
+      if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
+      if (stored.version !== record.version - 1) {
+        throw new DomainError(
+          'conflict',
+          `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`,
+        );
+      }
+      write(record, newEvents, newCalls);
+    },
+
+    async markCallDone(callId: number, outcome: CallOutcome) {
+      ensureOpen();
+      const call = calls.find((c) => c.id === callId);
+      if (!call) throw new DomainError('not-found', `adapter call ${callId} does not exist`);
+      if (call.status !== 'pending') {
+        throw new DomainError('conflict', `adapter call ${callId} is already ${call.status}`);
+      }
+      call.status = outcome.ok ? 'done' : 'failed';
+      call.attempts = outcome.attempts;
+      call.lastError = outcome.ok ? null : outcome.error;
+      call.doneAt = new Date(now()).toISOString();
+    },
+
+    async getAnalysis(id) {
+      ensureOpen();
+      const record = analyses.get(id);
+      return record ? copy(record) : null;
+    },
+
+    async listAnalyses(filter?: { phase?: Phase }) {
+      ensureOpen();
+      const all = [...analyses.values()].filter((r) => !filter?.phase || r.state.phase === filter.phase);
+      return copy(all);
+    },
+
+    async listEvents(analysisId) {
+      ensureOpen();
+      return copy(events.get(analysisId) ?? []);
+    },
+
+    async pendingCalls() {
+      ensureOpen();
+      return copy(calls.filter((c) => c.status === 'pending'));
+    },
+
+    async callsFor(analysisId) {
+      ensureOpen();
+      return copy(calls.filter((c) => c.analysisId === analysisId));
+    },
+
+    async close() {
+      open = false;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Rows of the SQLite store and their mapping to the Store's records (JSON columns parsed here).
+
+import type { AdapterRequest } from '../../adapters/types.js';
+import type { AnalysisState } from '../../analysis/types.js';
+import type { AdapterCallRecord, AdapterCallStatus, AnalysisMode, AnalysisRecord, StoredEvent, Target } from '../types.js';
+
+export interface AnalysisRow {
+  id: string;
+  template: string;
+  args: string;
+  mode: string;
+  adapter: string | null;
+  target: string;
+  phase: string;
+  state: string;
+  judge_memory: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface EventRow {
+  analysis_id: string;
+  seq: number;
+  type: string;
+  at: string;
+  payload: string;
+  hash: string;
+  prev_hash: string;
+}
+
+export interface CallRow {
+  id: number;
+  analysis_id: string;
+  adapter: string;
+  idempotency_key: string;
+  request: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+export function analysisToRow(record: AnalysisRecord): AnalysisRow {
+  return {
+    id: record.id,
+    template: record.template,
+    args: JSON.stringify(record.args),
+    mode: record.mode,
+    adapter: record.adapter,
+    target: JSON.stringify(record.target),
+    phase: record.state.phase,
+    state: JSON.stringify(record.state),
+    judge_memory: JSON.stringify(record.judgeMemory),
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    version: record.version,
+  };
+}
+
+export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
+  return {
+    id: row.id,
+    template: row.template,
+    args: JSON.parse(row.args) as Record<string, string>,
+    mode: row.mode as AnalysisMode,
+    adapter: row.adapter,
+    target: JSON.parse(row.target) as Target,
+    state: JSON.parse(row.state) as AnalysisState,
+    judgeMemory: JSON.parse(row.judge_memory) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
+
+export function eventToRow(event: StoredEvent): EventRow {
+  return {
+    analysis_id: event.analysisId,
+    seq: event.seq,
+    type: event.type,
+    at: event.at,
+    payload: JSON.stringify(event.payload),
+    hash: event.hash,
+    prev_hash: event.prevHash,
+  };
+}
+
+export function rowToEvent(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    analysisId: row.analysis_id,
+    type: row.type,
+    at: row.at,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    hash: row.hash,
+    prevHash: row.prev_hash,
+  };
+}
+
+export function rowToCall(row: CallRow): AdapterCallRecord {
+  return {
+    id: row.id,
+    analysisId: row.analysis_id,
+    adapter: row.adapter,
+    idempotencyKey: row.idempotency_key,
+    request: JSON.parse(row.request) as AdapterRequest,
+    status: row.status as AdapterCallStatus,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    doneAt: row.done_at,
+  };
+}

@@ -1,0 +1,210 @@
+// The embedded default Store: one SQLite file through better-sqlite3.
+//
+// Durability: WAL journal with synchronous=FULL. In WAL mode, synchronous=NORMAL already survives a
+// killed process (SIGKILL: committed pages are in the WAL file, which the OS keeps), but it does
+// not fsync the WAL on each commit, so a power loss or kernel crash can drop the last committed
+// transitions — a decision or an adapter call record could vanish after the adapter was already
+// called. FULL fsyncs the WAL at every commit, so a commit that returned is on disk. The price is
+// one fsync per transition; transitions are a handful per tick, far below what a disk sustains.
+// WAL also lets readers (the verdict API) run while a transition is being written.
+//
+// better-sqlite3 is synchronous; the methods are async only to honour the Store interface.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DomainError } from '../../analysis/errors.js';
+import type { Phase } from '../../analysis/types.js';
+import { checkCalls } from '../call-checks.js';
+import { chainEvents } from '../event-chain.js';
+import type { AdapterCallInput, AnalysisRecord, CallOutcome, EventInput, Store } from '../types.js';
+import { migrate } from './schema.js';
+import {
+  analysisToRow,
+  eventToRow,
+  rowToAnalysis,
+  rowToCall,
+  rowToEvent,
+  type AnalysisRow,
+  type CallRow,
+  type EventRow,
+} from './rows.js';
+
+const BUSY_TIMEOUT_MS = 5_000;
+
+function openDatabase(path: string): BetterSqlite3.Database {
+  let db: BetterSqlite3.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof DomainError) throw error;
+    throw new DomainError('store-unavailable', `cannot open SQLite store at ${path}: ${messageOf(error)}`, undefined, {
+      cause: error,
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function openSqliteStore(path: string, options: { now?: () => number } = {}): Store {
+  const now = options.now ?? Date.now;
+  const db = openDatabase(path);
+
+  const insertAnalysis = db.prepare<[AnalysisRow]>(`
+    INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
+    VALUES (@id, @template, @args, @mode, @adapter, @target, @phase, @state, @judge_memory, @created_at, @updated_at, @version)`);
+  const updateAnalysis = db.prepare<[AnalysisRow & { expected_version: number }]>(`
+    UPDATE analyses SET template = @template, args = @args, mode = @mode, adapter = @adapter, target = @target,
+      phase = @phase, state = @state, judge_memory = @judge_memory, created_at = @created_at,
+      updated_at = @updated_at, version = @version
+    WHERE id = @id AND version = @expected_version`);
+  const selectAnalysis = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE id = ?');
+  const selectAllAnalyses = db.prepare<[], AnalysisRow>('SELECT * FROM analyses ORDER BY position');
+  const selectAnalysesByPhase = db.prepare<[string], AnalysisRow>(
+    'SELECT * FROM analyses WHERE phase = ? ORDER BY position',
+  );
+  const selectLastEvent = db.prepare<[string], { seq: number; hash: string }>(
+    'SELECT seq, hash FROM events WHERE analysis_id = ? ORDER BY seq DESC LIMIT 1',
+  );
+  const insertEvent = db.prepare<[EventRow]>(`
+    INSERT INTO events (analysis_id, seq, type, at, payload, hash, prev_hash)
+    VALUES (@analysis_id, @seq, @type, @at, @payload, @hash, @prev_hash)`);
+  const selectEvents = db.prepare<[string], EventRow>('SELECT * FROM events WHERE analysis_id = ? ORDER BY seq');
+  // ON CONFLICT on the (analysis_id, idempotency_key) index only: a call already recorded for this
+  // decision is kept as it is, while any other constraint violation still fails the transaction
+  // (INSERT OR IGNORE would silently swallow those too).
+  const insertCall = db.prepare<[Omit<CallRow, 'id' | 'attempts' | 'last_error' | 'done_at' | 'status'>]>(`
+    INSERT INTO adapter_calls (analysis_id, adapter, idempotency_key, request, status, created_at)
+    VALUES (@analysis_id, @adapter, @idempotency_key, @request, 'pending', @created_at)
+    ON CONFLICT (analysis_id, idempotency_key) DO NOTHING`);
+  const selectCall = db.prepare<[number], CallRow>('SELECT * FROM adapter_calls WHERE id = ?');
+  const finishCall = db.prepare<[{ id: number; status: string; attempts: number; last_error: string | null; done_at: string }]>(`
+    UPDATE adapter_calls SET status = @status, attempts = @attempts, last_error = @last_error, done_at = @done_at
+    WHERE id = @id AND status = 'pending'`);
+  const selectPendingCalls = db.prepare<[], CallRow>("SELECT * FROM adapter_calls WHERE status = 'pending' ORDER BY id");
+  const selectCallsFor = db.prepare<[string], CallRow>('SELECT * FROM adapter_calls WHERE analysis_id = ? ORDER BY id');
+
+  function appendEventsAndCalls(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): void {
+    const chained = chainEvents(record.id, selectLastEvent.get(record.id) ?? null, events);
+    for (const event of chained) insertEvent.run(eventToRow(event));
+    for (const call of calls) {
+      insertCall.run({
+        analysis_id: record.id,
+        adapter: call.adapter,
+        idempotency_key: call.idempotencyKey,
+        request: JSON.stringify(call.request),
+        created_at: record.updatedAt,
+      });
+    }
+  }
+
+  // IMMEDIATE transactions take the write lock before the first read, so the last event read for
+  // chaining cannot be overtaken by another connection's write.
+  const createTransaction = db.transaction(
+    (record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]) => {
+      if (selectAnalysis.get(record.id)) {
+        throw new DomainError('conflict', `analysis ${record.id} already exists`);
+      }
+      insertAnalysis.run(analysisToRow(record));
+      appendEventsAndCalls(record, events, calls);
+    },
+  );
+  const transitionTransaction = db.transaction(
+    (record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]) => {
+      const result = updateAnalysis.run({ ...analysisToRow(record), expected_version: record.version - 1 });
+      if (result.changes === 0) {
+        const stored = selectAnalysis.get(record.id);
+        if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
+        throw new DomainError(
+          'conflict',
+          `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`,
+        );
+      }
+      appendEventsAndCalls(record, events, calls);
+    },
+  );
+
+  /** Runs one operation; errors of SQLite itself become 'store-unavailable' naming the file. */
+  function run<T>(operation: () => T): T {
+    if (!db.open) throw new DomainError('store-unavailable', `SQLite store at ${path} is closed`);
+    try {
+      return operation();
+    } catch (error) {
+      if (error instanceof Database.SqliteError) {
+        throw new DomainError('store-unavailable', `SQLite store at ${path}: ${error.message}`, undefined, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async createAnalysis(record, events, calls) {
+      checkCalls(record.id, calls);
+      run(() => createTransaction.immediate(record, events, calls));
+    },
+
+    async commitTransition(record, events, calls) {
+      checkCalls(record.id, calls);
+      run(() => transitionTransaction.immediate(record, events, calls));
+    },
+
+    async markCallDone(callId: number, outcome: CallOutcome) {
+      run(() => {
+        const result = finishCall.run({
+          id: callId,
+          status: outcome.ok ? 'done' : 'failed',
+          attempts: outcome.attempts,
+          last_error: outcome.ok ? null : outcome.error,
+          done_at: new Date(now()).toISOString(),
+        });
+        if (result.changes > 0) return;
+        const call = selectCall.get(callId);
+        if (!call) throw new DomainError('not-found', `adapter call ${callId} does not exist`);
+        throw new DomainError('conflict', `adapter call ${callId} is already ${call.status}`);
+      });
+    },
+
+    async getAnalysis(id) {
+      return run(() => {
+        const row = selectAnalysis.get(id);
+        return row ? rowToAnalysis(row) : null;
+      });
+    },
+
+    async listAnalyses(filter?: { phase?: Phase }) {
+      return run(() => {
+        const rows = filter?.phase ? selectAnalysesByPhase.all(filter.phase) : selectAllAnalyses.all();
+        return rows.map(rowToAnalysis);
+      });
+    },
+
+    async listEvents(analysisId) {
+      return run(() => selectEvents.all(analysisId).map(rowToEvent));
+    },
+
+    async pendingCalls() {
+      return run(() => selectPendingCalls.all().map(rowToCall));
+    },
+
+    async callsFor(analysisId) {
+      return run(() => selectCallsFor.all(analysisId).map(rowToCall));
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

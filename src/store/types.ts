@@ -1,0 +1,98 @@
+// The Store: analysis state, its append-only hash-chained event trail and the adapter calls it
+// recorded. Async so that a PostgreSQL backend (several replicas) can implement the same contract.
+
+import type { AdapterRequest } from '../adapters/types.js';
+import type { AnalysisState, Phase } from '../analysis/types.js';
+
+export { verifyEventChain, computeEventHash, GENESIS_HASH } from './event-chain.js';
+
+export type AnalysisMode = 'drive' | 'observe';
+
+export interface Target {
+  service: string;
+  environment: string;
+  version: string;
+}
+
+export interface AnalysisRecord {
+  id: string;
+  template: string;
+  args: Record<string, string>;
+  mode: AnalysisMode;
+  /** Name of the deployment adapter (drive mode); null in observe mode. */
+  adapter: string | null;
+  target: Target;
+  state: AnalysisState;
+  /** Whatever a sequential judge must carry from one tick to the next. */
+  judgeMemory: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  /** 1 when created; every committed transition increments it by one. */
+  version: number;
+}
+
+export interface EventInput {
+  type: string;
+  at: string;
+  payload: Record<string, unknown>;
+}
+
+export interface StoredEvent extends EventInput {
+  /** 1-based, per analysis, without gaps. */
+  seq: number;
+  analysisId: string;
+  hash: string;
+  prevHash: string;
+}
+
+export type AdapterAction = 'set-weight' | 'complete' | 'rollback' | 'pause' | 'resume';
+
+export interface AdapterCallInput {
+  adapter: string;
+  /** Must equal request.idempotencyKey; unique per analysis. */
+  idempotencyKey: string;
+  request: AdapterRequest;
+}
+
+export type AdapterCallStatus = 'pending' | 'done' | 'failed';
+
+export interface AdapterCallRecord extends AdapterCallInput {
+  id: number;
+  analysisId: string;
+  status: AdapterCallStatus;
+  attempts: number;
+  lastError: string | null;
+  /** The updatedAt of the transition that recorded the call. */
+  createdAt: string;
+  doneAt: string | null;
+}
+
+export type CallOutcome = { ok: true; attempts: number } | { ok: false; attempts: number; error: string };
+
+/**
+ * Error codes (DomainError.code): 'conflict' (stale version, duplicate analysis id, or a call
+ * already marked), 'not-found', 'invalid-adapter-call' (a call whose key or analysis does not
+ * match), 'store-unavailable' (the backend cannot be opened or answered with an error).
+ */
+export interface Store {
+  /** Inserts the analysis (any version, normally 1) with its first events and calls, atomically. */
+  createAnalysis(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): Promise<void>;
+  /**
+   * Optimistic: fails with DomainError code 'conflict' when record.version - 1 is not the stored
+   * version. State, events and calls in ONE transaction. A call whose idempotency key the analysis
+   * already has is ignored (the earlier record stands), so a retried decision never calls twice.
+   */
+  commitTransition(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): Promise<void>;
+  /** Marks a pending call done or failed; 'not-found' for an unknown id, 'conflict' when not pending. */
+  markCallDone(callId: number, outcome: CallOutcome): Promise<void>;
+  getAnalysis(id: string): Promise<AnalysisRecord | null>;
+  /** Oldest first. */
+  listAnalyses(filter?: { phase?: Phase }): Promise<AnalysisRecord[]>;
+  /** In seq order. */
+  listEvents(analysisId: string): Promise<StoredEvent[]>;
+  /** Calls with status pending, oldest first (recovery after a restart). */
+  pendingCalls(): Promise<AdapterCallRecord[]>;
+  /** All calls of one analysis, oldest first. */
+  callsFor(analysisId: string): Promise<AdapterCallRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+// Template text → CompiledTemplate, or every problem found, each at its file:line:col.
+// Pure: the caller reads the file (see src/config/template-files.ts).
+
+import { parseCondition } from '../analysis/conditions/parser.js';
+import type { CompiledRule, CompiledTemplate, StepSpec } from '../analysis/types.js';
+import { checkSpec } from './check-spec.js';
+import { conditionTexts, RULE_GROUPS } from './check-rules.js';
+import type { Problem } from './problems.js';
+import { templateSchema, type JudgeValidator, type TemplateDocument } from './schema.js';
+import { validateYaml } from './validate-yaml.js';
+
+export interface TemplateLoadOptions {
+  judgeValidator?: JudgeValidator;
+}
+
+export type TemplateParseResult = { ok: true; template: CompiledTemplate } | { ok: false; problems: Problem[] };
+
+function compileRules(document: TemplateDocument): CompiledRule[] {
+  return RULE_GROUPS.flatMap((group) =>
+    document.spec.rules[group].map((rule, index) => ({
+      id: rule.id,
+      group,
+      conditions: conditionTexts(rule.when, []).map(({ text }) => {
+        const parsed = parseCondition(text);
+        if (!parsed.ok) throw new Error(`condition ${index} of ${group} rule ${rule.id} was validated but does not parse`);
+        return { text, ast: parsed.ast };
+      }),
+    })),
+  );
+}
+
+function compile(document: TemplateDocument): CompiledTemplate {
+  const { spec } = document;
+  const steps: StepSpec[] = spec.steps.map((step) => ({
+    weight: step.weight,
+    minDurationMs: step.minDuration ?? spec.stepDefaults.minDuration,
+    maxDurationMs: step.maxDuration ?? spec.stepDefaults.maxDuration ?? null,
+  }));
+  const template: CompiledTemplate & { scoring?: unknown } = {
+    name: document.metadata.name,
+    ...(document.metadata.description !== undefined ? { description: document.metadata.description } : {}),
+    source: spec.source,
+    args: spec.args.map((arg) => ({
+      name: arg.name,
+      ...(arg.default !== undefined ? { default: String(arg.default) } : {}),
+    })),
+    variants: { baseline: spec.variants.baseline, canary: spec.variants.canary },
+    baseline: { mode: spec.baseline.mode, offsetMs: spec.baseline.offset ?? 0 },
+    intervalMs: spec.interval,
+    initialDelayMs: spec.initialDelay,
+    lookbackMs: spec.lookback ?? null,
+    steps,
+    onTimeout: spec.onTimeout,
+    consecutiveErrorLimit: spec.consecutiveErrorLimit,
+    onError: spec.onError,
+    metrics: spec.metrics.map((metric) => ({
+      name: metric.name,
+      query: metric.query,
+      direction: metric.direction,
+      ...(metric.judge !== undefined ? { judge: metric.judge } : {}),
+    })),
+    rules: compileRules(document),
+    // Not in CompiledTemplate yet: kept for the scoring code that will read it.
+    ...(spec.scoring !== undefined ? { scoring: spec.scoring } : {}),
+  };
+  return template;
+}
+
+export function parseTemplate(text: string, file: string, options: TemplateLoadOptions = {}): TemplateParseResult {
+  const validated = validateYaml(text, file, templateSchema, (data) => checkSpec(data, options.judgeValidator));
+  if (!validated.ok) return validated;
+  return { ok: true, template: compile(validated.value) };
+}

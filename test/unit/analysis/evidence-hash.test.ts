@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, evidenceHash, sha256Hex } from '../../../src/analysis/evidence-hash.js';
+import type { TickVerdict } from '../../../src/analysis/types.js';
+import { healthyMetrics } from './fixtures.js';
+
+describe('canonicalJson', () => {
+  it('sorts keys recursively and drops whitespace', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
+  });
+
+  it('drops undefined members, writes null for undefined array items and non-finite numbers', () => {
+    expect(canonicalJson({ a: undefined, b: Number.NaN, c: [undefined, Number.POSITIVE_INFINITY, -0] })).toBe(
+      '{"b":null,"c":[null,null,0]}',
+    );
+  });
+
+  it('escapes strings and keys as JSON does', () => {
+    expect(canonicalJson({ 'k"ey': 'line\nbreak "q"' })).toBe('{"k\\"ey":"line\\nbreak \\"q\\""}');
+  });
+
+  it('writes numbers as JSON', () => {
+    expect(canonicalJson([1e-7, 1.5, 1e21, -2])).toBe('[1e-7,1.5,1e+21,-2]');
+  });
+});
+
+describe('sha256Hex', () => {
+  it('matches the known digest of "abc"', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('evidenceHash', () => {
+  const verdict: Omit<TickVerdict, 'evidenceHash'> = {
+    action: 'promote',
+    rule: { id: 'healthy', group: 'promote' },
+    reason: 'promote rule healthy fired',
+    conditions: [
+      { rule: 'healthy', group: 'promote', text: 'error_rate.change < 10%', truth: 'true', observed: [{ ref: 'error_rate.change', value: 0.01 }] },
+    ],
+    metrics: healthyMetrics(),
+    window: '15m',
+    at: '2024-01-01T00:15:00.000Z',
+  };
+
+  it('is a sha256 hex digest of the canonical JSON', () => {
+    expect(evidenceHash(verdict)).toBe(sha256Hex(canonicalJson(verdict)));
+    expect(evidenceHash(verdict)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is stable under key order', () => {
+    const reordered = Object.fromEntries(Object.entries(verdict).reverse()) as typeof verdict;
+    const metrics = verdict.metrics.map((metric) => Object.fromEntries(Object.entries(metric).reverse()));
+    expect(evidenceHash({ ...reordered, metrics } as typeof verdict)).toBe(evidenceHash(verdict));
+  });
+
+  it('changes when any value changes', () => {
+    const base = evidenceHash(verdict);
+    expect(evidenceHash({ ...verdict, window: '16m' })).not.toBe(base);
+    const metrics = healthyMetrics();
+    (metrics[1] as { canary: number }).canary = 0.0102;
+    expect(evidenceHash({ ...verdict, metrics })).not.toBe(base);
+  });
+
+  it('ignores an evidenceHash already present on the verdict', () => {
+    const withHash = { ...verdict, evidenceHash: 'stale' };
+    expect(evidenceHash(withHash)).toBe(evidenceHash(verdict));
+  });
+});
