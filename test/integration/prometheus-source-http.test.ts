@@ -82,9 +82,9 @@ describe('Prometheus source against odd HTTP answers', () => {
   });
 
   it('reports JSON of the wrong shape as malformed', async () => {
-    const server = await serve((req, res) =>
-      sendJson(res, 200, req.body.includes('noType') ? { status: 'success', data: {} } : { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 'abc'] }] } }),
-    );
+    const noType = { status: 'success', data: {} };
+    const textValue = { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 'abc'] }] } };
+    const server = await serve((req, res) => sendJson(res, 200, req.body.includes('noType') ? noType : textValue));
     const source = sourceFor(server.url);
     expect(expectError(await source.instantQuery('noType', 0), 'malformed-answer')).toContain('missing data.resultType');
     expect(expectError(await source.instantQuery('up', 0), 'malformed-answer')).toContain('non-numeric value "abc"');

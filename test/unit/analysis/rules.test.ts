@@ -12,7 +12,7 @@ describe('evaluateRules', () => {
     const outcome = evaluateRules(rules, statLookupFor(metrics));
     expect(outcome.action).toBe('abort');
     expect(outcome.rule).toEqual({ id: 'error-spike', group: 'abort' });
-    expect(outcome.reason).toBe('abort rule error-spike fired: error_rate.change = 0.62 > 50%');
+    expect(outcome.reason).toBe('abort rule error-spike fired: error_rate.change = 62% > 50%');
     expect(outcome.conditions).toEqual([
       {
         rule: 'error-spike',
@@ -56,7 +56,7 @@ describe('evaluateRules', () => {
     expect(outcome.action).toBe('promote');
     expect(outcome.rule).toEqual({ id: 'healthy', group: 'promote' });
     expect(outcome.reason).toBe(
-      'promote rule healthy fired: error_rate.change = 0.01 < 10%; p95_latency.change = 0.05 < 20%',
+      'promote rule healthy fired: error_rate.change = 1% < 10%; p95_latency.change = 5% < 20%',
     );
     expect(outcome.conditions.map((record) => [record.rule, record.text, record.truth])).toEqual([
       ['error-spike', 'error_rate.change > 50%', 'false'],

@@ -63,7 +63,7 @@ describe('applyTick: promotion and minDuration', () => {
     const due = tick(template, state, healthyMetrics(), clock.advance(2 * MINUTE));
     expect(due.verdict.action).toBe('promote');
     expect(due.verdict.reason).toBe(
-      'promote rule healthy fired: error_rate.change = 0.01 < 10%; p95_latency.change = 0.05 < 20%; advancing to step 2 of 5 (weight 5)',
+      'promote rule healthy fired: error_rate.change = 1% < 10%; p95_latency.change = 5% < 20%; advancing to step 2 of 5 (weight 5)',
     );
     expect(due.actions).toEqual([{ type: 'set-weight', step: 1, weight: 5 }]);
     expect(due.state).toMatchObject({ phase: 'running', stepIndex: 1, stepStartedAt: clock.now, decidedAt: null });
@@ -114,7 +114,7 @@ describe('applyTick: abort, hold, missing data', () => {
     const { state } = startAnalysis(template, T0);
     const result = tick(template, state, abortingMetrics(), T0 + SECOND);
     expect(result.verdict).toMatchObject({ action: 'abort', rule: { id: 'error-spike', group: 'abort' } });
-    expect(result.verdict.reason).toBe('abort rule error-spike fired: error_rate.change = 1 > 50%');
+    expect(result.verdict.reason).toBe('abort rule error-spike fired: error_rate.change = 100% > 50%');
     expect(result.actions).toEqual([{ type: 'rollback', step: 0, weight: 1 }]);
     expect(result.state).toMatchObject({ phase: 'aborted', decidedAt: T0 + SECOND, decidedBy: { id: 'error-spike', group: 'abort' } });
   });
