@@ -6,6 +6,9 @@ import { registerBacktest } from './cli/backtest.js';
 import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
 import { registerValidate } from './cli/validate.js';
+import { DomainError } from './analysis/errors.js';
+
+const INPUT_ERROR_CODES = new Set(['unsafe-argument', 'invalid-config', 'invalid-template', 'missing-argument', 'invalid-request', 'no-steps', 'no-such-step']);
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.promote;
@@ -37,6 +40,12 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CliError) {
       process.stderr.write(`canaryd: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof DomainError) {
+      // Domain errors that reach the CLI come from the user's input (e.g. an argument unsafe for its query).
+      const field = error.field ? ` (${error.field})` : '';
+      process.stderr.write(`canaryd: ${error.message}${field}\n`);
+      return INPUT_ERROR_CODES.has(error.code) ? EXIT.invalid : EXIT.runtime;
     }
     throw error;
   }

@@ -175,6 +175,18 @@ describe('analyze: one judgement', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('keeps an injection attempt inside its label value: no series match, so hold (exit 3), never promote', async () => {
+    const run = await runCanaryd([
+      'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url,
+      '--arg', 'service=healthy"} or vector(1) or {service="healthy', '--at', at(30), '--output', 'json',
+    ]);
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.rule?.id).toBe('telemetry-missing');
+    const query = (report.ticks[0]?.metrics[0] as unknown as { queries: { canary: string } }).queries.canary;
+    expect(query).toContain('service="healthy\\"} or vector(1) or {service=\\"healthy"');
+  });
+
   it('refuses a missing template argument with exit 2', async () => {
     const run = await runCanaryd([
       'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url, '--at', at(30),
