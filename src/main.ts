@@ -6,6 +6,7 @@ import { registerBacktest } from './cli/backtest.js';
 import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
 import { registerValidate } from './cli/validate.js';
+import { registerDemo } from './cli/demo.js';
 import { DomainError } from './analysis/errors.js';
 
 const INPUT_ERROR_CODES = new Set(['unsafe-argument', 'invalid-config', 'invalid-template', 'missing-argument', 'invalid-request', 'no-steps', 'no-such-step']);
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerValidate(program, io);
   registerAnalyze(program, io, () => Date.now());
   registerBacktest(program, io);
+  registerDemo(program, io);
   for (const command of program.commands) command.exitOverride();
 
   try {

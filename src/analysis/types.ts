@@ -95,6 +95,8 @@ export interface CompiledTemplate {
   onError: FailureAction;
   metrics: MetricSpec[];
   rules: CompiledRule[];
+  /** Kayenta-style scoring (spec.scoring), validated by src/stats/scoring.ts; adds the pseudo-metric `score`. */
+  scoring?: unknown;
 }
 
 // ---------------------------------------------------------------- measurements

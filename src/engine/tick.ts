@@ -4,6 +4,7 @@ import { statLookupFor } from '../analysis/metric-result.js';
 import { evaluateRules } from '../analysis/rules.js';
 import { applyTick, windowMs as templateWindowMs } from '../analysis/step-machine.js';
 import type { AnalysisState, CompiledTemplate, StepAction, TickVerdict } from '../analysis/types.js';
+import { scoreAsMetric, withScore } from '../stats/score-metric.js';
 import { measureTick, type MeasureDeps } from './measure.js';
 
 export interface TickRequest {
@@ -32,10 +33,17 @@ export async function runTick(request: TickRequest, deps: MeasureDeps): Promise<
     { template, args: request.args, state, now, windowMs, judgeMemory: request.judgeMemory },
     deps,
   );
-  const outcome = evaluateRules(template.rules, statLookupFor(measured.metrics));
+  let metrics = measured.metrics;
+  let lookup = statLookupFor(metrics);
+  if (template.scoring !== undefined) {
+    const { result, score } = scoreAsMetric(metrics, template.scoring);
+    metrics = [...metrics, result];
+    lookup = withScore(lookup, score);
+  }
+  const outcome = evaluateRules(template.rules, lookup);
   const next = applyTick(template, state, {
     outcome,
-    metrics: measured.metrics,
+    metrics,
     window: measured.window,
     now,
     ignoreMinDuration: request.ignoreMinDuration ?? false,

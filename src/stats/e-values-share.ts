@@ -35,6 +35,8 @@ import { betaBinomialLogKernel, logSumExp } from './e-values-math.js';
 
 export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
 export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.9, 0.75, 0.5, 0.25];
+/** Null rows at r0 whose mean share is shifted by b·(1 − 2θ)·ψ/2 (see the file comment). */
+export const NULL_SKEW_FACTORS: readonly number[] = [0.5, 1];
 export const DISPERSION_GRID: readonly number[] = [0, ...Array.from({ length: 14 }, (_, k) => 1e-4 * 2 ** k)];
 const POISSON_GRID: readonly number[] = [0];
 const LOG_WEIGHT = -Math.log(ALTERNATIVE_LOG_RATIOS.length);
@@ -75,15 +77,29 @@ export interface ShareEValue {
   intervals: number;
 }
 
+const eventShare = (share: number, ratio: number): number => (share * ratio) / (share * ratio + 1 - share);
+
 function dispersionGrid(robust: boolean): readonly number[] {
   return robust ? DISPERSION_GRID : POISSON_GRID;
 }
 
-function ratioGrid(toleratedRatio: number): number[] {
+interface GridRow {
+  ratio: number;
+  skew: number;
+}
+
+function ratioGrid(toleratedRatio: number): GridRow[] {
   return [
-    ...ALTERNATIVE_LOG_RATIOS.map((lambda) => toleratedRatio * Math.exp(lambda)),
-    ...NULL_RATIO_FACTORS.map((factor) => toleratedRatio * factor),
+    ...ALTERNATIVE_LOG_RATIOS.map((lambda) => ({ ratio: toleratedRatio * Math.exp(lambda), skew: 0 })),
+    ...NULL_RATIO_FACTORS.map((factor) => ({ ratio: toleratedRatio * factor, skew: 0 })),
+    ...NULL_SKEW_FACTORS.map((skew) => ({ ratio: toleratedRatio, skew })),
   ];
+}
+
+function rowShare(share: number, row: GridRow, psi: number): number {
+  const theta = eventShare(share, row.ratio);
+  if (row.skew === 0 || psi === 0) return theta;
+  return Math.min(1 - 1e-9, Math.max(1e-9, theta + (row.skew * (1 - 2 * theta) * psi) / 2));
 }
 
 export function createShareEProcess(options: ShareEProcessOptions): ShareEProcessState {
@@ -109,7 +125,6 @@ export function fitsShareOptions(state: ShareEProcessState, options: ShareEProce
   );
 }
 
-const eventShare = (share: number, ratio: number): number => (share * ratio) / (share * ratio + 1 - share);
 
 /** Adds one interval. Intervals without events carry no information and leave the state unchanged. */
 export function updateShareEProcess(state: ShareEProcessState, increment: ShareIncrement): ShareEProcessState {
@@ -121,15 +136,14 @@ export function updateShareEProcess(state: ShareEProcessState, increment: ShareI
   const ratios = ratioGrid(state.toleratedRatio);
   const plugIn = psiGrid[state.dispersionIndex] ?? 0;
 
-  const numerator = state.numerator.map((sum, j) => sum + betaBinomialLogKernel(x, n, eventShare(share, ratios[j] as number), plugIn));
+  const numerator = state.numerator.map((sum, j) => sum + betaBinomialLogKernel(x, n, eventShare(share, (ratios[j] as GridRow).ratio), plugIn));
   const table = state.table.slice();
   let best = -Infinity;
   let bestIndex = 0;
-  ratios.forEach((ratio, row) => {
-    const theta = eventShare(share, ratio);
+  ratios.forEach((gridRow, row) => {
     psiGrid.forEach((psi, k) => {
       const cell = row * psiGrid.length + k;
-      const value = (table[cell] as number) + betaBinomialLogKernel(x, n, theta, psi);
+      const value = (table[cell] as number) + betaBinomialLogKernel(x, n, rowShare(share, gridRow, psi), psi);
       table[cell] = value;
       if (value > best) {
         best = value;
@@ -159,7 +173,8 @@ export function shareEValue(state: ShareEProcessState): ShareEValue {
   const width = psiGrid.length;
   const logNumerator = logSumExp(state.numerator.map((sum) => sum + LOG_WEIGHT));
   let logDenominator = -Infinity;
-  for (let row = ALTERNATIVE_LOG_RATIOS.length; row < ALTERNATIVE_LOG_RATIOS.length + NULL_RATIO_FACTORS.length; row++) {
+  const rows = state.table.length / width;
+  for (let row = ALTERNATIVE_LOG_RATIOS.length; row < rows; row++) {
     logDenominator = Math.max(logDenominator, profileMax(state.table.slice(row * width, (row + 1) * width)));
   }
   const logEValue = logNumerator - logDenominator;

@@ -3,3 +3,5 @@
 export { mannWhitney } from './mann-whitney.js';
 export type { MannWhitneyOptions, MannWhitneyResult } from './mann-whitney.js';
 export { normalCdf, normalQuantile, normalSurvival } from './normal.js';
+export { classifyMannWhitney } from './kayenta.js';
+export type { KayentaConfig, KayentaResult } from './kayenta.js';

@@ -2,8 +2,9 @@
 
 import type { JudgeValidator } from '../template/schema.js';
 import type { MetricJudge } from './judge.js';
+import { mannWhitneyJudge } from './kayenta-judge.js';
 
-const JUDGES: readonly MetricJudge[] = [];
+const JUDGES: readonly MetricJudge[] = [mannWhitneyJudge];
 
 export const judgeRegistry: ReadonlyMap<string, MetricJudge> = new Map(JUDGES.map((judge) => [judge.type, judge]));
 

@@ -116,6 +116,7 @@ export function checkRules(spec: Record<string, unknown>, context: RuleCheckCont
         }
       }
       for (const condition of conditionTexts(rule.when, [...rulePath, 'when'])) {
+        if (condition.text === '') continue; // the schema reports it
         issues.push(...checkCondition(condition.text, condition.path, context));
       }
     });

@@ -1,6 +1,7 @@
 // Semantic checks of a template's spec that zod's shape checks cannot express. They read the raw
 // data defensively, so they report alongside zod's problems rather than after them are fixed.
 
+import { validateScoring } from '../stats/scoring.js';
 import type { JudgeValidator } from './schema.js';
 import { checkRules, SCORE_METRIC, type MetricInfo } from './check-rules.js';
 import { checkPromqlSyntax } from './promql-check.js';
@@ -10,6 +11,19 @@ import { formatPath, type Path, type PathIssue } from './yaml-source.js';
 
 /** Stand-ins for placeholders when checking PromQL syntax. */
 const DUMMY_VALUES = { arg: 'x', variant: 'baseline', window: '5m', interval: '5m', invalid: 'x' } as const;
+
+/**
+ * A bare (unquoted) value right after `[`, `:` (subquery step), `@` or `offset` must be a number or
+ * duration for the query to parse; elsewhere a name fits (a metric, a label, a topk count).
+ */
+function dummyValue(query: string, placeholder: Placeholder): string {
+  const { kind } = placeholder.ref;
+  if (placeholder.context === 'bare' && (kind === 'arg' || kind === 'variant')) {
+    const before = query.slice(0, placeholder.start).trimEnd();
+    if (/(?:[[:@]|\boffset)$/.test(before)) return '1';
+  }
+  return DUMMY_VALUES[kind];
+}
 
 function checkArgs(spec: Record<string, unknown>, issues: PathIssue[]): Set<string> | null {
   if (spec.args !== undefined && !Array.isArray(spec.args)) return null;
@@ -74,7 +88,7 @@ function checkQuery(query: string, path: Path, declaredArgs: Set<string> | null,
   }
   // A broken placeholder would only add a confusing PromQL error on top.
   if (!placeholdersValid) return;
-  const substituted = substitutePlaceholders(query, scan.placeholders, (placeholder) => DUMMY_VALUES[placeholder.ref.kind]);
+  const substituted = substitutePlaceholders(query, scan.placeholders, (placeholder) => dummyValue(query, placeholder));
   const error = checkPromqlSyntax(substituted.text);
   if (error !== null) {
     issues.push({ path, valueIndex: substituted.originalOffset(error.offset), message: `${where}: ${error.message}` });
@@ -122,18 +136,27 @@ function checkBaseline(spec: Record<string, unknown>, issues: PathIssue[]): void
   }
 }
 
+function checkScoring(scoring: unknown, metrics: Map<string, MetricInfo>, issues: PathIssue[]): void {
+  const judged = [...metrics].filter(([, info]) => info.hasJudge).map(([name]) => name);
+  for (const problem of validateScoring(scoring, [...metrics.keys()], judged)) {
+    const path = ['spec', 'scoring', ...problem.path];
+    issues.push({ path, message: `${formatPath(path)}: ${problem.message}` });
+  }
+}
+
 export function checkSpec(data: unknown, judgeValidator: JudgeValidator | undefined): PathIssue[] {
   const spec = recordAt(data, 'spec');
   const issues: PathIssue[] = [];
   const declaredArgs = checkArgs(spec, issues);
   const metrics = checkMetrics(spec, judgeValidator, issues);
   listOf(spec.metrics).forEach((metric, index) => {
-    if (isRecord(metric) && typeof metric.query === 'string') {
+    if (isRecord(metric) && typeof metric.query === 'string' && metric.query !== '') {
       checkQuery(metric.query, ['spec', 'metrics', index, 'query'], declaredArgs, issues);
     }
   });
   checkSteps(spec, issues);
   checkBaseline(spec, issues);
+  if (spec.scoring !== undefined && metrics !== null) checkScoring(spec.scoring, metrics, issues);
   issues.push(...checkRules(spec, { metrics, scoring: spec.scoring !== undefined }));
   return issues;
 }

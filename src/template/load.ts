@@ -36,7 +36,7 @@ function compile(document: TemplateDocument): CompiledTemplate {
     minDurationMs: step.minDuration ?? spec.stepDefaults.minDuration,
     maxDurationMs: step.maxDuration ?? spec.stepDefaults.maxDuration ?? null,
   }));
-  const template: CompiledTemplate & { scoring?: unknown } = {
+  const template: CompiledTemplate = {
     name: document.metadata.name,
     ...(document.metadata.description !== undefined ? { description: document.metadata.description } : {}),
     source: spec.source,
@@ -60,7 +60,6 @@ function compile(document: TemplateDocument): CompiledTemplate {
       ...(metric.judge !== undefined ? { judge: metric.judge } : {}),
     })),
     rules: compileRules(document),
-    // Not in CompiledTemplate yet: kept for the scoring code that will read it.
     ...(spec.scoring !== undefined ? { scoring: spec.scoring } : {}),
   };
   return template;

@@ -89,7 +89,15 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const syntaxProblems = [...doc.errors, ...doc.warnings].map((error) =>
     toProblem(error.pos[0], `YAML: ${error.message.split('\n')[0] ?? error.message}`),
   );
-  const data: unknown = syntaxProblems.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : null;
+  let data: unknown = null;
+  if (syntaxProblems.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // e.g. an alias expanding too often (a "billion laughs" document)
+      syntaxProblems.push(toProblem(0, `YAML: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
 
   function offsetOf(issue: PathIssue): number {
     const found = find(doc, issue.path);

@@ -64,27 +64,38 @@ function sizeMessage(issue: Extract<ZodIssue, { code: 'too_small' | 'too_big' }>
   return inclusive ? `must be at most ${bound}` : `must be less than ${bound}`;
 }
 
-/** For a union, the branch that got furthest (deepest issue path) explains the problem best. */
-function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, data: unknown, path: Path, isMissing: (path: Path) => boolean): PathIssue[] {
-  if (issue.errors.length === 0) {
-    const options = (issue as { options?: unknown[] }).options;
-    const value = valueAt(data, path);
-    if (isMissing(path)) return [{ path, message: `${prefix(path)}required${options ? ` (one of ${quoteValues(options)})` : ''}` }];
-    const expected = options ? `expected ${quoteValues(options)}, got ${describeValue(value)}` : issue.message;
-    return [{ path, message: `${prefix(path)}${expected}` }];
-  }
-  const depth = (branch: readonly ZodIssue[]): number => Math.max(...branch.map((inner) => inner.path.length));
-  const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
-  if (depth(deepest) > 0) return deepest.flatMap((inner) => issueToPathIssues({ ...inner, path: [...path, ...inner.path] } as ZodIssue, data, isMissing));
-  if (isMissing(path)) return [{ path, message: `${prefix(path)}required` }];
-  const expected = issue.errors.flatMap((branch) =>
-    branch.filter((inner) => inner.code === 'invalid_type').map((inner) => typeName((inner as { expected: string }).expected)),
-  );
-  const message = expected.length > 0 ? `expected ${quoteValues([...new Set(expected)])}, got ${describeValue(valueAt(data, path))}` : issue.message;
-  return [{ path, message: `${prefix(path)}${message}` }];
+type IsMissing = (path: Path) => boolean;
+
+/** A union branch that failed only because the value has another type altogether. */
+function isTypeMismatch(branch: readonly ZodIssue[]): boolean {
+  return branch.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0);
 }
 
-function issueToPathIssues(issue: ZodIssue, data: unknown, isMissing: (path: Path) => boolean): PathIssue[] {
+/**
+ * A union explains itself through the branch whose type matched (the deepest one if several), e.g.
+ * `when: ""` is "must not be empty"; when no type matched: "expected a string or a list, got 42".
+ */
+function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, data: unknown, path: Path, isMissing: IsMissing): PathIssue[] {
+  const at = (message: string): PathIssue[] => [{ path, message: `${prefix(path)}${message}` }];
+  if (issue.errors.length === 0) {
+    // A discriminated union whose discriminator matched no option.
+    const options = (issue as { options?: unknown[] }).options;
+    if (options === undefined) return at(issue.message);
+    if (isMissing(path)) return at(`required (one of ${quoteValues(options)})`);
+    return at(`expected ${quoteValues(options)}, got ${describeValue(valueAt(data, path))}`);
+  }
+  const matched = issue.errors.filter((branch) => !isTypeMismatch(branch));
+  if (matched.length > 0) {
+    const depth = (branch: readonly ZodIssue[]): number => Math.max(...branch.map((inner) => inner.path.length));
+    const best = matched.reduce((deepest, branch) => (depth(branch) > depth(deepest) ? branch : deepest));
+    return best.flatMap((inner) => issueToPathIssues({ ...inner, path: [...path, ...inner.path] } as ZodIssue, data, isMissing));
+  }
+  if (isMissing(path)) return at('required');
+  const expected = issue.errors.flatMap((branch) => branch.map((inner) => typeName((inner as { expected: string }).expected)));
+  return at(`expected ${quoteValues([...new Set(expected)])}, got ${describeValue(valueAt(data, path))}`);
+}
+
+function issueToPathIssues(issue: ZodIssue, data: unknown, isMissing: IsMissing): PathIssue[] {
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
   const at = (message: string): PathIssue[] => [{ path, message: `${prefix(path)}${message}` }];
   switch (issue.code) {
@@ -116,6 +127,6 @@ function issueToPathIssues(issue: ZodIssue, data: unknown, isMissing: (path: Pat
  * One PathIssue per problem zod found. `isMissing(path)` tells whether the source has no node at
  * `path`, so an absent field reads "required" rather than "expected a string, got undefined".
  */
-export function zodIssuesToPathIssues(issues: readonly ZodIssue[], data: unknown, isMissing: (path: Path) => boolean): PathIssue[] {
+export function zodIssuesToPathIssues(issues: readonly ZodIssue[], data: unknown, isMissing: IsMissing): PathIssue[] {
   return issues.flatMap((issue) => issueToPathIssues(issue, data, isMissing));
 }

@@ -173,7 +173,7 @@ describe('mannWhitney agrees with R wilcox.test', () => {
 
 describe("import { mannWhitney } from 'canaryd/stats'", () => {
   const built = join(REPO_ROOT, 'dist', 'stats', 'index.js');
-  const sources = ['index.ts', 'mann-whitney.ts', 'mann-whitney-zeroin.ts', 'normal.ts'].map((file) => join(REPO_ROOT, 'src', 'stats', file));
+  const sources = ['index.ts', 'mann-whitney.ts', 'mann-whitney-zeroin.ts', 'normal.ts', 'kayenta.ts'].map((file) => join(REPO_ROOT, 'src', 'stats', file));
 
   beforeAll(async () => {
     const stale = !existsSync(built) || sources.some((source) => statSync(source).mtimeMs > statSync(built).mtimeMs);

@@ -45,7 +45,9 @@ export const targetSchema = z
   })
   .meta({ id: 'Target', description: 'What is being deployed: service, environment and the canary version.' });
 
-export const timestampSchema = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp.');
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .meta({ id: 'Timestamp', description: 'ISO 8601 date and time, e.g. 2025-03-01T12:00:00.000Z.' });
 
 export const errorBodySchema = z
   .object({
@@ -76,7 +78,9 @@ export const analysisIdParamsSchema = z.object({
   id: z.string().min(1).describe('Analysis id, as returned by POST /v1/analyses.'),
 });
 
-const ERROR_STATUS_TEXT: Record<number, string> = {
+export type ErrorStatus = 400 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+
+const ERROR_STATUS_TEXT: Record<ErrorStatus, string> = {
   400: 'Invalid request: malformed JSON or a field that fails validation (`field` names it).',
   404: 'No analysis with this id (or no such route).',
   409: 'The action is not allowed in the analysis\'s current phase, or a concurrent update won.',
@@ -87,18 +91,27 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
   503: 'The store is unavailable; retry later.',
 };
 
-export type ErrorStatus = 400 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+/**
+ * A JSON response with its own description in /openapi.json. The body is still checked against
+ * the schema when it is sent (fastify picks the serializer by media type).
+ */
+export function jsonResponse<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof errorBodySchema } } };
 
 /** Response entries for the error statuses a route can answer, documented in /openapi.json. */
 export function errorResponses<S extends ErrorStatus>(
   statuses: readonly S[],
-): Record<S, { description: string; content: { 'application/json': { schema: typeof errorBodySchema } } }> {
-  const entries = statuses.map((status) => [
+  descriptions: Partial<Record<S, string>> = {},
+): Record<S, ErrorResponse> {
+  const entries = statuses.map((status): [S, ErrorResponse] => [
     status,
-    { description: ERROR_STATUS_TEXT[status] ?? 'Error', content: { 'application/json': { schema: errorBodySchema } } },
+    {
+      description: descriptions[status] ?? ERROR_STATUS_TEXT[status],
+      content: { 'application/json': { schema: errorBodySchema } },
+    },
   ]);
-  return Object.fromEntries(entries) as Record<
-    S,
-    { description: string; content: { 'application/json': { schema: typeof errorBodySchema } } }
-  >;
+  return Object.fromEntries(entries) as Record<S, ErrorResponse>;
 }

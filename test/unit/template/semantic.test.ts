@@ -197,6 +197,15 @@ describe('PromQL syntax', () => {
     );
     expect(parseTemplate(text, 't.yaml').ok).toBe(true);
   });
+
+  it('accepts bare arguments used as a range, an offset, an @ time, a count, a metric name and a label', () => {
+    const text = MINIMAL_TEMPLATE.replace('    - name: service\n', '    - name: service\n    - { name: range, default: 5m }\n    - { name: at, default: 1609746000 }\n    - { name: k, default: 3 }\n    - { name: metric, default: up }\n    - { name: label, default: pod }\n').replace(
+      query,
+      'query: topk({{ args.k }}, sum by ({{ args.label }}) (rate({{ args.metric }}{s="{{ args.service }}"}[{{ args.range }}] offset {{ args.range }} @ {{ args.at }})))',
+    );
+    const result = parseTemplate(text, 't.yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
+  });
 });
 
 describe('durations', () => {

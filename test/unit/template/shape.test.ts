@@ -96,6 +96,17 @@ describe('parseTemplate: shape problems at the node they concern', () => {
     expect(problemsOf(scalar)).toEqual([`t.yaml:${positionOf(scalar, '42')}: spec.rules.promote[0].when: expected a string or a list, got 42`]);
     const list = MINIMAL_TEMPLATE.replace('when: errors.change < 10%', 'when: [errors.change < 10%, 7]');
     expect(problemsOf(list)).toEqual([`t.yaml:${positionOf(list, '7]')}: spec.rules.promote[0].when[1]: expected a string, got 7`]);
+    const empty = MINIMAL_TEMPLATE.replace('when: errors.change < 10%', 'when: ""');
+    expect(problemsOf(empty)).toEqual([`t.yaml:${positionOf(empty, '""')}: spec.rules.promote[0].when: must not be empty`]);
+    const emptyList = MINIMAL_TEMPLATE.replace('when: errors.change < 10%', 'when: []');
+    expect(problemsOf(emptyList)).toEqual([`t.yaml:${positionOf(emptyList, '[]')}: spec.rules.promote[0].when: must not be empty`]);
+    const missing = MINIMAL_TEMPLATE.replace('        when: errors.change < 10%\n', '');
+    expect(problemsOf(missing)).toEqual([`t.yaml:${positionOf(missing, 'id: ok')}: spec.rules.promote[0].when: required`]);
+  });
+
+  it('an empty query is reported once', () => {
+    const text = MINIMAL_TEMPLATE.replace(/query: .*\n/, "query: ''\n");
+    expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, "''")}: spec.metrics[0].query: must not be empty`]);
   });
 
   it('consecutiveErrorLimit must be a non-negative integer', () => {
@@ -124,5 +135,19 @@ describe('parseTemplate: shape problems at the node they concern', () => {
       `t.yaml:11:15: spec.steps[1].weight: expected a number, got "x"`,
       `t.yaml:18:15: spec.rules.promote[0].when: unknown stat "chnge" of metric "errors" (stats: baseline, canary, delta, change, ratio, missing, error)`,
     ]);
+  });
+});
+
+describe('parseTemplate: hostile YAML', () => {
+  it('refuses an alias bomb instead of expanding it', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 8; level += 1) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      lines.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+    }
+    const result = parseTemplate(`${lines.join('\n')}\n`, 'bomb.yaml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]?.message).toMatch(/^YAML: .*alias/i);
   });
 });

@@ -1,0 +1,150 @@
+// The composition root: the one place that builds the daemon's parts from its config and wires
+// them together. Everything else receives what it needs as arguments.
+
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { createAdapters } from './adapters/registry.js';
+import type { DeploymentAdapter, Sleeper } from './adapters/types.js';
+import type { DaemonConfig, StoreConfig } from './config/schema.js';
+import { systemClock, type Clock } from './daemon/clock.js';
+import { errorMessage } from './daemon/context.js';
+import { createDaemon, type Daemon } from './daemon/daemon.js';
+import { TimerScheduler, type Scheduler } from './daemon/scheduler.js';
+import type { AnalysisService } from './daemon/service-types.js';
+import { loadDaemonTemplates } from './daemon/startup.js';
+import { buildServer } from './http/server.js';
+import { createSourcesFromConfig } from './sources/from-config.js';
+import type { MetricSource } from './sources/types.js';
+import { createMemoryStore } from './store/memory.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/types.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { createGateMetrics, renderMetrics } from './telemetry/metrics.js';
+
+export { StartupProblems } from './daemon/startup.js';
+
+export interface AppOverrides {
+  clock?: Clock;
+  scheduler?: Scheduler;
+  store?: Store;
+  sources?: Map<string, MetricSource>;
+  adapters?: Map<string, DeploymentAdapter>;
+  sleeper?: Sleeper;
+  logger?: Logger;
+  /** Queries in flight across all analyses (default 16). */
+  queryConcurrency?: number;
+}
+
+export interface App {
+  server: FastifyInstance;
+  service: AnalysisService;
+  logger: Logger;
+  /** The daemon behind the service (tests: idle(), context). */
+  daemon: Daemon;
+  registry: Registry;
+  /** Recovers from the store and starts ticking; call before listening. */
+  start(): Promise<void>;
+  /** Stops ticking, waits for the tick and calls in flight, closes the server, the sources and the store. */
+  close(): Promise<void>;
+}
+
+/** Every secret the config resolved: the logger replaces them wherever they would appear. */
+export function configSecrets(config: DaemonConfig): string[] {
+  const secrets: string[] = [];
+  for (const source of Object.values(config.sources)) {
+    if (source.bearerToken !== undefined) secrets.push(source.bearerToken);
+    if (source.basicAuth !== undefined && source.basicAuth.password !== '') secrets.push(source.basicAuth.password);
+  }
+  for (const adapter of Object.values(config.adapters)) {
+    if (adapter.type === 'webhook' && adapter.secret !== undefined) secrets.push(adapter.secret);
+  }
+  return secrets;
+}
+
+function openStore(config: StoreConfig, clock: Clock): Store {
+  const now = (): number => clock.now();
+  return config.type === 'sqlite' ? openSqliteStore(config.path, { now }) : createMemoryStore({ now });
+}
+
+async function packageVersion(): Promise<string> {
+  try {
+    const text = await readFile(new URL('../package.json', import.meta.url), 'utf8');
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Throws StartupProblems (code 'invalid-config') listing every template problem, or the store's
+ * DomainError 'store-unavailable'.
+ */
+export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {}): Promise<App> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger({ level: config.log.level, redactValues: configSecrets(config) });
+  const sourceNames = new Set(overrides.sources?.keys() ?? Object.keys(config.sources));
+  const templates = await loadDaemonTemplates(config.templates, sourceNames);
+  if (templates.size === 0) logger.warn({ templates: config.templates }, 'no analysis templates found; no analysis can be created');
+
+  const registry = new Registry();
+  const metrics = createGateMetrics(registry);
+  const store = overrides.store ?? openStore(config.store, clock);
+  const sources = overrides.sources ?? createSourcesFromConfig(config.sources);
+  try {
+    const adapters =
+      overrides.adapters ??
+      createAdapters(config.adapters, {
+        now: () => clock.now(),
+        ...(overrides.sleeper ? { sleeper: overrides.sleeper } : {}),
+        log: (request) => logger.info({ analysisId: request.analysisId, adapterRequest: request }, `dry run: would ${request.action} (weight ${request.weight})`),
+      });
+    const scheduler =
+      overrides.scheduler ??
+      new TimerScheduler({ clock, onError: (key, error) => logger.error({ job: key, error: errorMessage(error) }, 'scheduled job failed') });
+    const daemon = createDaemon({
+      store,
+      templates,
+      sources,
+      adapters,
+      metrics,
+      logger,
+      clock,
+      scheduler,
+      ...(overrides.queryConcurrency !== undefined ? { queryConcurrency: overrides.queryConcurrency } : {}),
+    });
+    const server = await buildServer({
+      service: daemon.service,
+      metrics: () => renderMetrics(registry),
+      logger: logger.child({ component: 'http' }),
+      version: await packageVersion(),
+    });
+
+    let closing: Promise<void> | undefined;
+    const close = async (): Promise<void> => {
+      await daemon.stop();
+      await server.close();
+      await Promise.allSettled([...sources.values()].map((source) => source.close?.()));
+      await store.close();
+    };
+    return {
+      server,
+      service: daemon.service,
+      logger,
+      daemon,
+      registry,
+      async start() {
+        const summary = await daemon.start();
+        logger.info({ templates: [...templates.keys()], ...summary }, 'daemon started');
+      },
+      close() {
+        closing ??= close();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,106 @@
+// Making the adapter calls a committed transition recorded: call, then mark done. A call is made
+// only when the store has it as pending, so a decision's call is never made twice by this process;
+// after a crash between the call and its mark, recovery re-makes it with the same idempotency key.
+
+import { DomainError } from '../analysis/errors.js';
+import type { AdapterResult } from '../adapters/types.js';
+import type { AdapterCallRecord, CallOutcome } from '../store/types.js';
+import { adapterFailureTransition } from './adapter-failure.js';
+import { analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
+import { adapterFailedEvent, type FailedCall } from './events.js';
+import { commitTransition } from './transitions.js';
+
+const FAILURE_COMMIT_ATTEMPTS = 5;
+
+/** Performs the still-pending calls with these idempotency keys, in the given order. */
+export async function performRecordedCalls(context: DaemonContext, analysisId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const pending = new Map(
+    (await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending').map((call) => [call.idempotencyKey, call]),
+  );
+  const calls = keys.map((key) => pending.get(key)).filter((call): call is AdapterCallRecord => call !== undefined);
+  await performCalls(context, calls);
+}
+
+/**
+ * Calls of one analysis, in order. When one fails after its retries, the later ones are marked
+ * failed without being attempted and the analysis is stopped by the rule `adapter-failed`.
+ */
+export async function performCalls(context: DaemonContext, calls: readonly AdapterCallRecord[]): Promise<void> {
+  for (const [index, call] of calls.entries()) {
+    const result = await callAdapter(context, call);
+    await markCall(context, call, result.ok ? { ok: true, attempts: result.attempts } : result);
+    if (result.ok) continue;
+    const skipped = `not attempted: the earlier ${call.request.action} call (${call.idempotencyKey}) failed`;
+    for (const later of calls.slice(index + 1)) await markCall(context, later, { ok: false, attempts: 0, error: skipped });
+    await stopForAdapterFailure(context, call.analysisId, {
+      adapter: call.adapter,
+      request: call.request,
+      attempts: result.attempts,
+      error: result.error,
+    });
+    return;
+  }
+}
+
+async function callAdapter(context: DaemonContext, call: AdapterCallRecord): Promise<AdapterResult> {
+  const adapter = context.adapters.get(call.adapter);
+  const { action } = call.request;
+  let result: AdapterResult;
+  if (adapter === undefined) {
+    const known = [...context.adapters.keys()].join(', ') || 'none';
+    result = { ok: false, attempts: 0, error: `adapter "${call.adapter}" is not configured (configured: ${known})` };
+  } else {
+    try {
+      result = await adapter.call(call.request);
+    } catch (error) {
+      // Adapters answer failures as data; a throw is a bug, still never a silent success.
+      result = { ok: false, attempts: 1, error: errorMessage(error) };
+    }
+  }
+  for (let retry = 1; retry < result.attempts; retry += 1) context.metrics.recordAdapterCall(call.adapter, action, 'retry');
+  context.metrics.recordAdapterCall(call.adapter, action, result.ok ? 'success' : 'failure');
+  const log = context.logger.child({ analysisId: call.analysisId });
+  const fields = { adapter: call.adapter, action, step: call.request.step, weight: call.request.weight, idempotencyKey: call.idempotencyKey };
+  if (result.ok) log.info({ ...fields, attempts: result.attempts }, `adapter call ${action} done`);
+  else log.error({ ...fields, attempts: result.attempts, error: result.error }, `adapter call ${action} failed`);
+  return result;
+}
+
+async function markCall(context: DaemonContext, call: AdapterCallRecord, outcome: CallOutcome): Promise<void> {
+  try {
+    await context.store.markCallDone(call.id, outcome);
+  } catch (error) {
+    if (errorCode(error) !== 'conflict') throw error;
+    context.logger.warn({ analysisId: call.analysisId, callId: call.id, error: errorMessage(error) }, 'adapter call was already marked');
+  }
+}
+
+/** Records the failure as a transition by the rule `adapter-failed`, re-reading on a concurrent change. */
+export async function stopForAdapterFailure(context: DaemonContext, analysisId: string, failed: FailedCall): Promise<void> {
+  for (let attempt = 0; attempt < FAILURE_COMMIT_ATTEMPTS; attempt += 1) {
+    const record = await context.store.getAnalysis(analysisId);
+    if (record === null) return;
+    const template = context.templates.get(record.template);
+    if (template === undefined) {
+      context.logger.error({ analysisId, template: record.template }, 'cannot record an adapter failure: template not loaded');
+      return;
+    }
+    const { state, verdict } = adapterFailureTransition(template, record.state, failed, context.clock.now());
+    try {
+      await commitTransition(context, {
+        before: record,
+        template,
+        state,
+        verdict,
+        actions: [],
+        events: [adapterFailedEvent(failed, verdict.at)],
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
+      analysisLogger(context, record).debug({ attempt }, 'analysis changed while recording an adapter failure; retrying');
+    }
+  }
+  context.logger.error({ analysisId, failed }, 'could not record an adapter failure: the analysis kept changing');
+}

@@ -1,0 +1,94 @@
+// The daemon without its HTTP server: context, service, recovery, the retention sweep, shutdown.
+// src/app.ts builds one from the config; unit tests build one from fakes.
+
+import { performance } from 'node:perf_hooks';
+import type { CompiledTemplate } from '../analysis/types.js';
+import type { DeploymentAdapter } from '../adapters/types.js';
+import { createLimiter } from '../engine/limit.js';
+import type { JudgeRegistry } from '../engine/measure.js';
+import type { MetricSource } from '../sources/types.js';
+import { judgeRegistry } from '../stats/registry.js';
+import type { Store } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { METRICS_RETENTION_MS, type GateMetrics } from '../telemetry/metrics.js';
+import type { Clock } from './clock.js';
+import { DEFAULT_QUERY_CONCURRENCY, RETENTION_SWEEP_CRON, RETENTION_SWEEP_KEY, type DaemonContext } from './context.js';
+import { EndedAnalyses, PhaseTally } from './gate-state.js';
+import { SerialLanes } from './lanes.js';
+import { recover, type RecoverySummary } from './recovery.js';
+import type { Scheduler } from './scheduler.js';
+import type { AnalysisService } from './service-types.js';
+import { createAnalysisService } from './service.js';
+
+export interface DaemonDeps {
+  store: Store;
+  templates: ReadonlyMap<string, CompiledTemplate>;
+  sources: ReadonlyMap<string, MetricSource>;
+  adapters: ReadonlyMap<string, DeploymentAdapter>;
+  metrics: GateMetrics;
+  logger: Logger;
+  clock: Clock;
+  scheduler: Scheduler;
+  judges?: JudgeRegistry;
+  /** Queries in flight across all analyses (default 16). */
+  queryConcurrency?: number;
+  /** Monotonic seconds (default: performance.now). */
+  elapsed?: () => number;
+  retentionMs?: number;
+}
+
+export interface Daemon {
+  service: AnalysisService;
+  context: DaemonContext;
+  /** Recovery (pending calls, running analyses), then the retention sweep; the service accepts requests after it. */
+  start(): Promise<RecoverySummary>;
+  /** Resolves when no tick and no adapter call is in flight or queued. */
+  idle(): Promise<void>;
+  /** Stops scheduling, then waits for the tick and the calls in flight. */
+  stop(): Promise<void>;
+}
+
+export function createDaemon(deps: DaemonDeps): Daemon {
+  const context: DaemonContext = {
+    store: deps.store,
+    templates: deps.templates,
+    sources: deps.sources,
+    adapters: deps.adapters,
+    judges: deps.judges ?? judgeRegistry,
+    limit: createLimiter(deps.queryConcurrency ?? DEFAULT_QUERY_CONCURRENCY),
+    metrics: deps.metrics,
+    logger: deps.logger,
+    clock: deps.clock,
+    elapsed: deps.elapsed ?? (() => performance.now() / 1000),
+    scheduler: deps.scheduler,
+    lanes: new SerialLanes(),
+    phases: new PhaseTally(),
+    ended: new EndedAnalyses(deps.retentionMs ?? METRICS_RETENTION_MS),
+  };
+  let accepting = false;
+  const service = createAnalysisService(context, { isAccepting: () => accepting });
+
+  async function sweepEndedSeries(): Promise<void> {
+    for (const id of context.ended.takeExpired(context.clock.now())) {
+      const removed = context.metrics.forgetAnalysis(id);
+      context.logger.debug({ analysisId: id, removed }, 'removed the metric series of an ended analysis');
+    }
+  }
+
+  return {
+    service,
+    context,
+    async start() {
+      const summary = await recover(context);
+      context.scheduler.cron(RETENTION_SWEEP_KEY, RETENTION_SWEEP_CRON, sweepEndedSeries);
+      accepting = true;
+      return summary;
+    },
+    idle: () => context.lanes.idle(),
+    async stop() {
+      accepting = false;
+      await context.scheduler.stop();
+      await context.lanes.idle();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// One tick of one analysis: read it, judge it (measure + rules + step machine), commit the
+// transition with its events and adapter calls in one write, then make the calls.
+
+import { isJudgementDue } from '../analysis/step-machine.js';
+import type { CompiledTemplate, Measurement } from '../analysis/types.js';
+import { DomainError } from '../analysis/errors.js';
+import { runTick } from '../engine/tick.js';
+import type { AnalysisRecord } from '../store/types.js';
+import type { QueryOutcome } from '../telemetry/metrics.js';
+import { performRecordedCalls } from './calls.js';
+import { analysisLogger, errorMessage, tickKey, type DaemonContext } from './context.js';
+import { tickEvent } from './events.js';
+import { isTerminal } from './gate-state.js';
+import type { TickRun } from './scheduler.js';
+import { commitTransition } from './transitions.js';
+
+export type TickOutcome =
+  | 'judged'
+  | 'not-due'
+  | 'not-running'
+  | 'ended'
+  | 'conflict'
+  | 'unknown-analysis'
+  | 'unknown-template'
+  | 'unknown-source';
+
+/** Ticks at startedAt + k·interval, each in the analysis' lane (after its pending adapter calls). */
+export function scheduleTicks(context: DaemonContext, record: AnalysisRecord, template: CompiledTemplate): void {
+  const { id } = record;
+  context.scheduler.every(tickKey(id), template.intervalMs, record.state.startedAt + template.intervalMs, async (run) => {
+    try {
+      await context.lanes.run(id, () => tickAnalysis(context, id, run));
+    } catch (error) {
+      analysisLogger(context, record).error({ error: errorMessage(error) }, 'tick failed');
+    }
+  });
+}
+
+export function queryOutcome(measurement: Measurement): QueryOutcome {
+  if (measurement.kind === 'error') return measurement.error.kind;
+  return measurement.kind === 'missing' ? 'missing' : 'ok';
+}
+
+export async function tickAnalysis(context: DaemonContext, analysisId: string, run: TickRun): Promise<TickOutcome> {
+  const startedAt = context.clock.now();
+  const began = context.elapsed();
+  const record = await context.store.getAnalysis(analysisId);
+  if (record === null) {
+    context.scheduler.cancel(tickKey(analysisId));
+    return 'unknown-analysis';
+  }
+  if (isTerminal(record.state.phase)) {
+    context.scheduler.cancel(tickKey(analysisId));
+    return 'ended';
+  }
+  if (record.state.phase !== 'running') return 'not-running';
+  const log = analysisLogger(context, record);
+  const template = context.templates.get(record.template);
+  if (template === undefined) {
+    log.error('cannot tick: the template is not loaded (was it removed from the config?)');
+    return 'unknown-template';
+  }
+  if (!isJudgementDue(template, record.state, startedAt)) return 'not-due';
+  const source = context.sources.get(template.source);
+  if (source === undefined) {
+    log.error({ source: template.source }, 'cannot tick: the template names a source the config does not define');
+    return 'unknown-source';
+  }
+  if (run.skipped > 0) {
+    log.warn({ skipped: run.skipped, scheduledAt: new Date(run.scheduledAt).toISOString() }, 'ticks skipped: the previous tick was still running');
+  }
+
+  const result = await runTick(
+    { template, args: record.args, state: record.state, judgeMemory: record.judgeMemory, now: startedAt },
+    {
+      source,
+      judges: context.judges,
+      limit: context.limit,
+      elapsed: context.elapsed,
+      onQuery: ({ measurement, seconds }) => context.metrics.recordQuery(template.source, queryOutcome(measurement), seconds),
+    },
+  );
+
+  let callKeys: string[];
+  try {
+    ({ callKeys } = await commitTransition(context, {
+      before: record,
+      template,
+      state: result.state,
+      verdict: result.verdict,
+      actions: result.actions,
+      judgeMemory: result.judgeMemory,
+      events: [tickEvent(result.verdict, record.state, template)],
+    }));
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
+    // A manual action changed the analysis while this tick measured: its judgement is stale.
+    log.debug({ error: error.message }, 'tick skipped: the analysis changed while it was judged');
+    return 'conflict';
+  }
+  context.metrics.recordTick(template.name, context.elapsed() - began, Math.max(0, startedAt - run.scheduledAt) / 1000);
+  const { verdict } = result;
+  log.debug({ action: verdict.action, rule: verdict.rule, evidenceHash: verdict.evidenceHash, reason: verdict.reason }, 'tick judged');
+  await performRecordedCalls(context, analysisId, callKeys);
+  return 'judged';
+}

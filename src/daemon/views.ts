@@ -1,0 +1,59 @@
+// Store records → what the API shows.
+
+import { formatDuration } from '../analysis/duration.js';
+import type { CompiledTemplate, VerdictAction } from '../analysis/types.js';
+import type { AnalysisRecord } from '../store/types.js';
+import { isoAt } from './clock.js';
+import { currentWeight } from './context.js';
+import type { AnalysisView, VerdictView } from './service-types.js';
+
+export function analysisView(record: AnalysisRecord, template: CompiledTemplate | undefined): AnalysisView {
+  const { state } = record;
+  return {
+    id: record.id,
+    template: record.template,
+    args: record.args,
+    mode: record.mode,
+    adapter: record.adapter,
+    target: record.target,
+    phase: state.phase,
+    step: state.stepIndex,
+    steps: template?.steps.length ?? 0,
+    weight: currentWeight(template, state),
+    startedAt: isoAt(state.startedAt),
+    stepStartedAt: isoAt(state.stepStartedAt),
+    decidedAt: state.decidedAt === null ? null : isoAt(state.decidedAt),
+    decidedBy: state.decidedBy,
+    lastVerdict: state.lastVerdict,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/**
+ * The poller's answer: succeeded → promote, aborted → abort, paused → hold, running → the last
+ * tick's action (continue before the first judgement). A failed analysis keeps the action of the
+ * adapter-failed verdict (abort after a failed rollback, hold after a failed complete).
+ */
+export function verdictView(record: AnalysisRecord, template: CompiledTemplate | undefined): VerdictView {
+  const { state } = record;
+  const last = state.lastVerdict;
+  const fromPhase: Partial<Record<typeof state.phase, VerdictAction>> = { succeeded: 'promote', aborted: 'abort', paused: 'hold' };
+  const verdict = fromPhase[state.phase] ?? last?.action ?? 'continue';
+  return {
+    verdict,
+    phase: state.phase,
+    step: state.stepIndex,
+    weight: currentWeight(template, state),
+    rule: last?.rule ?? null,
+    reason: last?.reason ?? waitingReason(template),
+    evidenceHash: last?.evidenceHash ?? null,
+    at: last?.at ?? null,
+  };
+}
+
+function waitingReason(template: CompiledTemplate | undefined): string {
+  if (template === undefined) return 'no judgement yet';
+  const delay = template.initialDelayMs > 0 ? `after the initial delay of ${formatDuration(template.initialDelayMs)}, ` : '';
+  return `no judgement yet: the first comes ${delay}at a tick every ${formatDuration(template.intervalMs)}`;
+}

@@ -1,0 +1,66 @@
+// Create, list and read analyses.
+
+import type { AnalysisService, CreateAnalysisRequest } from '../../daemon/service-types.js';
+import { CREATE_DESCRIPTION } from '../openapi-text.js';
+import { analysisListSchema, analysisViewSchema, createAnalysisBodySchema, listAnalysesQuerySchema } from '../schemas/analysis.js';
+import { analysisIdParamsSchema, errorResponses, jsonResponse } from '../schemas/common.js';
+import type { ZodFastifyInstance } from '../types.js';
+
+export function registerAnalysisRoutes(app: ZodFastifyInstance, service: AnalysisService): void {
+  app.route({
+    method: 'POST',
+    url: '/v1/analyses',
+    schema: {
+      operationId: 'createAnalysis',
+      tags: ['analyses'],
+      summary: 'Create and start an analysis',
+      description: CREATE_DESCRIPTION,
+      body: createAnalysisBodySchema,
+      response: {
+        201: jsonResponse(analysisViewSchema, 'The created analysis, already started (phase running, or pending when the template has an initial delay).'),
+        ...errorResponses([400, 413, 415, 422, 500, 503]) },
+    },
+    handler: async (request, reply) => {
+      const { template, args, mode, adapter, target } = request.body;
+      const creation: CreateAnalysisRequest = { template, args, mode, target };
+      if (adapter !== undefined) creation.adapter = adapter;
+      const view = await service.create(creation);
+      return reply.code(201).send(view);
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/v1/analyses',
+    schema: {
+      operationId: 'listAnalyses',
+      tags: ['analyses'],
+      summary: 'List analyses, oldest first',
+      querystring: listAnalysesQuerySchema,
+      response: {
+        200: jsonResponse(analysisListSchema, 'The analyses, oldest first.'),
+        ...errorResponses([400, 500, 503]) },
+    },
+    handler: async (request) => {
+      const { phase } = request.query;
+      const analyses = await service.list(phase === undefined ? {} : { phase });
+      return { analyses };
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/v1/analyses/:id',
+    schema: {
+      operationId: 'getAnalysis',
+      tags: ['analyses'],
+      summary: 'One analysis, with its latest verdict and evidence',
+      params: analysisIdParamsSchema,
+      response: {
+        200: jsonResponse(analysisViewSchema, 'The analysis.'),
+        ...errorResponses([404, 500, 503]),
+      },
+    },
+    handler: async (request) => service.get(request.params.id),
+  });
+}

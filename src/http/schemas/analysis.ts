@@ -1,0 +1,100 @@
+// Request and response schemas of the analysis resource.
+
+import { z } from 'zod';
+
+import { ARG_NAME_PATTERN } from '../../template/schema.js';
+import { MODES, modeSchema, PHASES, phaseSchema, ruleRefSchema, targetSchema, timestampSchema } from './common.js';
+import { expected, requiredText } from './messages.js';
+import { tickVerdictSchema } from './verdict.js';
+
+const NAME_MAX = 256;
+const ARG_VALUE_MAX = 4096;
+
+// Numbers are accepted for convenience (`"port": 8080`) and become their JSON spelling ("8080");
+// booleans and objects are refused rather than guessed at.
+const argValueSchema = z.union(
+  [
+    z.string().max(ARG_VALUE_MAX, `must be at most ${ARG_VALUE_MAX} characters`),
+    z.number().transform((value) => String(value)),
+  ],
+  { error: 'must be a string (a finite number is accepted and turned into a string)' },
+);
+
+export const createAnalysisBodySchema = z
+  .strictObject(
+    {
+      template: requiredText(NAME_MAX).describe('Name of a template loaded by the daemon (metadata.name).'),
+      args: z
+        .record(z.string().regex(ARG_NAME_PATTERN, 'must be an argument name like service or max_rps'), argValueSchema)
+        .default({})
+        .describe(
+          'Template arguments ({{ args.NAME }} in queries). Values are strings; a finite number is accepted and ' +
+            'turned into its JSON spelling (8080 → "8080"). Arguments with a default in the template may be omitted.',
+        ),
+      mode: z
+        .enum(MODES, { error: expected('drive or observe') })
+        .describe('drive: canaryd calls `adapter` to set weights, pause, complete and roll back. observe: canaryd only judges.'),
+      adapter: requiredText(NAME_MAX)
+        .optional()
+        .describe('Name of a deployment adapter from the daemon config. Required in drive mode, refused in observe mode.'),
+      target: z
+        .strictObject(
+          {
+            service: requiredText(NAME_MAX),
+            environment: requiredText(NAME_MAX),
+            version: requiredText(NAME_MAX).describe('The canary version being rolled out.'),
+          },
+          { error: expected('an object {service, environment, version}') },
+        )
+        .describe('What is being deployed.'),
+    },
+    { error: expected('a JSON object') },
+  )
+  .superRefine((body, context) => {
+    if (body.mode === 'drive' && body.adapter === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['adapter'],
+        message: 'required in drive mode (the name of a deployment adapter from the daemon config)',
+      });
+    }
+    if (body.mode === 'observe' && body.adapter !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['adapter'],
+        message: 'only allowed in drive mode (in observe mode canaryd calls no adapter)',
+      });
+    }
+  })
+  .describe('Unknown fields are refused (400), so a typo never falls back to a default.');
+
+export const listAnalysesQuerySchema = z.strictObject({
+  phase: z
+    .enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` })
+    .optional()
+    .describe('Only analyses in this phase.'),
+});
+
+export const analysisViewSchema = z
+  .object({
+    id: z.string(),
+    template: z.string(),
+    args: z.record(z.string(), z.string()),
+    mode: modeSchema,
+    adapter: z.string().nullable().describe('The deployment adapter (drive mode); null in observe mode.'),
+    target: targetSchema,
+    phase: phaseSchema,
+    step: z.number().int().min(0).describe('0-based index of the current step.'),
+    steps: z.number().int().min(0).describe('How many steps the template has; the last one is full promotion.'),
+    weight: z.number().describe('Canary traffic weight of the current step, in percent.'),
+    startedAt: timestampSchema,
+    stepStartedAt: timestampSchema,
+    decidedAt: timestampSchema.nullable().describe('When the analysis ended; null while it goes on.'),
+    decidedBy: ruleRefSchema.nullable().describe('The rule that ended it; null while it goes on.'),
+    lastVerdict: tickVerdictSchema.nullable().describe('The latest decision with all its evidence; null before the first tick.'),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'Analysis', description: 'An analysis: template + args + target + mode, and where it stands.' });
+
+export const analysisListSchema = z.object({ analyses: z.array(analysisViewSchema) }).meta({ id: 'AnalysisList' });

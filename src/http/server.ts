@@ -1,0 +1,74 @@
+// The HTTP API of canaryd (architecture §5). buildServer wires routes, schemas, the OpenAPI
+// document and the one error handler; listening is the composition root's business.
+
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+
+import type { AnalysisService } from '../daemon/service-types.js';
+import { mapError } from './error-mapping.js';
+import { registerOpenApi } from './openapi.js';
+import { registerAnalysisRoutes } from './routes/analyses.js';
+import { registerOperationRoutes, type MetricsExposition } from './routes/operations.js';
+import { registerAnalysisDetailRoutes } from './routes/verdict.js';
+import { jsonCheckingSerializerCompiler } from './serializer.js';
+
+/** Requests are small JSON documents; anything bigger is refused with 413. */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+const ECHOED_URL_MAX = 200;
+
+export interface ServerDeps {
+  service: AnalysisService;
+  /** The Prometheus exposition of the daemon's Registry (content type and text). */
+  metrics: MetricsExposition;
+  /** A pino logger (request logs, failures); false or absent: no logging. */
+  logger?: FastifyBaseLogger | false;
+  /** canaryd's version, shown in /openapi.json and /healthz. */
+  version?: string;
+  bodyLimit?: number;
+}
+
+function createFastify(deps: ServerDeps): FastifyInstance {
+  const common = { bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES };
+  if (deps.logger === undefined || deps.logger === false) return Fastify({ ...common, logger: false });
+  return Fastify({ ...common, loggerInstance: deps.logger });
+}
+
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mapped = mapError(error);
+  const { code } = mapped.body.error;
+  if (mapped.logLevel === 'error') {
+    request.log.error({ err: error, status: mapped.status }, 'request failed unexpectedly');
+  } else if (mapped.logLevel === 'warn') {
+    request.log.warn({ err: error, status: mapped.status, code }, 'request failed');
+  } else {
+    request.log.info({ status: mapped.status, code, field: mapped.body.error.field }, 'request refused');
+  }
+  return reply.code(mapped.status).send(mapped.body);
+}
+
+function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = (request.url.split('?')[0] ?? '').slice(0, ECHOED_URL_MAX);
+  return reply.code(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${path}` } });
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = createFastify(deps);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(jsonCheckingSerializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  // Bodies are JSON only: without this, fastify would hand a text/plain body to validation (400)
+  // where 415 tells the client what is wrong.
+  app.removeContentTypeParser('text/plain');
+
+  await registerOpenApi(app, deps.version ?? '0.0.0');
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  registerAnalysisRoutes(typed, deps.service);
+  registerAnalysisDetailRoutes(typed, deps.service);
+  const operations = { service: deps.service, metrics: deps.metrics };
+  registerOperationRoutes(typed, deps.version === undefined ? operations : { ...operations, version: deps.version });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
