@@ -5,6 +5,7 @@ import { registerAnalyze } from './cli/analyze.js';
 import { registerBacktest } from './cli/backtest.js';
 import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
+import { registerServe } from './cli/serve.js';
 import { registerValidate } from './cli/validate.js';
 import { registerDemo } from './cli/demo.js';
 import { DomainError } from './analysis/errors.js';
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   registerValidate(program, io);
   registerAnalyze(program, io, () => Date.now());
   registerBacktest(program, io);
+  registerServe(program, io);
   registerDemo(program, io);
   for (const command of program.commands) command.exitOverride();
 

@@ -17,8 +17,9 @@ export function registerAnalysisRoutes(app: ZodFastifyInstance, service: Analysi
       description: CREATE_DESCRIPTION,
       body: createAnalysisBodySchema,
       response: {
-        201: jsonResponse(analysisViewSchema, 'The created analysis, already started (phase running, or pending when the template has an initial delay).'),
-        ...errorResponses([400, 413, 415, 422, 500, 503]) },
+        201: jsonResponse(analysisViewSchema, 'The created analysis; poll its verdict or follow its events.'),
+        ...errorResponses([400, 413, 415, 422, 500, 503]),
+      },
     },
     handler: async (request, reply) => {
       const { template, args, mode, adapter, target } = request.body;
@@ -39,7 +40,8 @@ export function registerAnalysisRoutes(app: ZodFastifyInstance, service: Analysi
       querystring: listAnalysesQuerySchema,
       response: {
         200: jsonResponse(analysisListSchema, 'The analyses, oldest first.'),
-        ...errorResponses([400, 500, 503]) },
+        ...errorResponses([400, 500, 503]),
+      },
     },
     handler: async (request) => {
       const { phase } = request.query;

@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CompiledTemplate } from '../../../src/analysis/types.js';
+import { formatProblem } from '../../../src/template/problems.js';
 import { parseTemplate } from '../../../src/template/load.js';
 import { MINIMAL_TEMPLATE } from './template-text.js';
 
 const CONTRACT_EXAMPLE = readFileSync(fileURLToPath(new URL('./fixtures/http-service.yaml', import.meta.url)), 'utf8');
+
+function problemsOf(text: string): string[] {
+  const result = parseTemplate(text, 't.yaml');
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
 
 function compiled(text: string): CompiledTemplate {
   const result = parseTemplate(text, 't.yaml');
@@ -99,8 +105,18 @@ describe('parseTemplate: compiling a valid template', () => {
     expect(template.metrics[0]).toMatchObject({ direction: 'both', judge: { type: 'mann-whitney', alpha: 0.05 } });
   });
 
-  it('passes spec.scoring through untouched', () => {
-    const text = MINIMAL_TEMPLATE.replace('  rules:\n', '  scoring: { pass: 80, marginal: 60 }\n  rules:\n');
-    expect((compiled(text) as CompiledTemplate & { scoring?: unknown }).scoring).toEqual({ pass: 80, marginal: 60 });
+  it('passes a valid spec.scoring through untouched', () => {
+    const scoring = '  scoring: { groups: [{ name: all, weight: 1, metrics: [errors] }], thresholds: { pass: 80, marginal: 60 } }\n';
+    const text = MINIMAL_TEMPLATE.replace('    - name: errors\n', '    - name: errors\n      judge: { type: mann-whitney }\n').replace('  rules:\n', `${scoring}  rules:\n`);
+    expect(compiled(text).scoring).toEqual({ groups: [{ name: 'all', weight: 1, metrics: ['errors'] }], thresholds: { pass: 80, marginal: 60 } });
+  });
+
+  it('reports an invalid spec.scoring at its position: an unknown key, then a metric without a judge', () => {
+    const unknownKey = MINIMAL_TEMPLATE.replace('  rules:\n', '  scoring: { groups: [{ name: all, weight: 1, metrics: [errors] }], pass: 80 }\n  rules:\n');
+    expect(problemsOf(unknownKey)).toEqual(['t.yaml:15:75: spec.scoring.pass: unknown key "pass"']);
+    const unjudged = MINIMAL_TEMPLATE.replace('  rules:\n', '  scoring: { groups: [{ name: all, weight: 1, metrics: [errors] }] }\n  rules:\n');
+    const problems = problemsOf(unjudged);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^t\.yaml:15:\d+: spec\.scoring\.groups\[0\]\.metrics\[0\]: .*errors/);
   });
 });

@@ -84,7 +84,9 @@ describe('condition refs', () => {
   it('score stats need spec.scoring', () => {
     const text = withWhen('when: score.value > 80');
     expect(problemsOf(text)).toEqual([`t.yaml:18:15: spec.rules.promote[0].when: unknown metric "score" (metrics: errors; score stats need spec.scoring)`]);
-    const scored = text.replace('  rules:\n', '  scoring: { pass: 80 }\n  rules:\n');
+    const scored = text
+      .replace('    - name: errors\n', '    - name: errors\n      judge: { type: mann-whitney }\n')
+      .replace('  rules:\n', '  scoring: { groups: [{ name: all, weight: 1, metrics: [errors] }] }\n  rules:\n');
     expect(parseTemplate(scored, 't.yaml').ok).toBe(true);
     const critical = scored.replace('when: score.value > 80', 'when: score.critical or score.total > 1');
     expect(problemsOf(critical)).toEqual([
