@@ -91,10 +91,15 @@ export function transition(
       next = { ...next, phase: 'paused' };
       actions = [stepAction(template, 'pause', current)];
       break;
-    case 'resume':
-      next = { ...next, phase: 'running' };
+    case 'resume': {
+      // A resume is a person saying "go on": failed-query counts start afresh, and a step whose
+      // maxDuration ran out while it waited gets a new clock (else it would time out again at once).
+      const { maxDurationMs } = stepAt(template, current);
+      const timedOut = maxDurationMs !== null && now - state.stepStartedAt >= maxDurationMs;
+      next = { ...next, phase: 'running', consecutiveErrors: {}, ...(timedOut ? { stepStartedAt: now } : {}) };
       actions = [stepAction(template, 'resume', current)];
       break;
+    }
     case 'advance':
       if (current + 1 >= template.steps.length) {
         next = { ...next, phase: 'succeeded', decidedAt: now, decidedBy: decision.rule };

@@ -33,11 +33,11 @@
 
 import { betaBinomialLogKernel, logSumExp } from './e-values-math.js';
 
-export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
-export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.9, 0.75, 0.5, 0.25];
+export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
+export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.8, 0.5];
 /** Null rows at r0 whose mean share is shifted by b·(1 − 2θ)·ψ/2 (see the file comment). */
-export const NULL_SKEW_FACTORS: readonly number[] = [0.5, 1];
-export const DISPERSION_GRID: readonly number[] = [0, ...Array.from({ length: 14 }, (_, k) => 1e-4 * 2 ** k)];
+export const NULL_SKEW_FACTORS: readonly number[] = [0.5];
+export const DISPERSION_GRID: readonly number[] = [0, ...Array.from({ length: 9 }, (_, k) => 1e-4 * 3 ** k)];
 const POISSON_GRID: readonly number[] = [0];
 const LOG_WEIGHT = -Math.log(ALTERNATIVE_LOG_RATIOS.length);
 

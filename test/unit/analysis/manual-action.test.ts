@@ -46,6 +46,19 @@ describe('applyManualAction', () => {
     expect(result.verdict).toMatchObject({ action: 'continue', rule: MANUAL, reason: 'manual resume by bob at step 1 of 5' });
   });
 
+  it('resumes a step that timed out while paused with a fresh clock, so it does not time out again at once', () => {
+    const paused = { ...running(), phase: 'paused' as Phase };
+    // Step 1 has maxDuration 60m; resumed at +61m.
+    const result = applyManualAction(template, paused, 'resume', T0 + 61 * MINUTE, 'bob', 'telemetry fixed');
+    expect(result.state).toMatchObject({ phase: 'running', stepIndex: 0, stepStartedAt: T0 + 61 * MINUTE });
+  });
+
+  it('resumes with failed-query counts reset, so a source-errors pause does not come back on the next tick', () => {
+    const paused = { ...running(), phase: 'paused' as Phase, consecutiveErrors: { error_rate: 5 } };
+    const result = applyManualAction(template, paused, 'resume', T0 + 10 * MINUTE, 'bob', '');
+    expect(result.state.consecutiveErrors).toEqual({});
+  });
+
   it('aborts a running or paused analysis with a rollback', () => {
     for (const state of [running(), { ...running(), phase: 'paused' as Phase }]) {
       const result = applyManualAction(template, state, 'abort', T0 + 2 * MINUTE, 'alice', 'bad');
