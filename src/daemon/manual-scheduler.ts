@@ -72,6 +72,8 @@ export class ManualScheduler implements Scheduler {
       this.clock.set(job.nextAt);
       const run = this.fire(key, job);
       if (run && options.awaitRuns !== false) await run;
+      // Lets a run left in flight start (read the clock) before time moves on.
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.clock.set(target);
   }

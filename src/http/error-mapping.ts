@@ -75,6 +75,16 @@ function mapDomainError(error: DomainError): MappedError {
   return { status, body: errorBody(error.code, error.message, error.field), logLevel: 'info' };
 }
 
+/**
+ * Only fastify's own request errors (FST_* codes, and the SyntaxError its JSON parser marks 400)
+ * keep their status and message; an error from elsewhere that merely carries a statusCode is unexpected.
+ */
+function isFastifyRequestError(error: ErrorLike): boolean {
+  if (typeof error.code === 'string' && error.code.startsWith('FST_')) return true;
+  const { statusCode } = error;
+  return error instanceof SyntaxError && statusCode === 400;
+}
+
 function requestProblemMessage(error: ErrorLike, status: number): string {
   const text = typeof error.message === 'string' ? error.message : '';
   if (status === 400 && error instanceof SyntaxError) return `request body is not valid JSON: ${text}`;
@@ -96,7 +106,7 @@ export function mapError(thrown: unknown): MappedError {
     return { status: known.status, body: errorBody(known.code, requestProblemMessage(error, known.status)), logLevel: 'info' };
   }
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-  if (status >= 400 && status < 500) {
+  if (status >= 400 && status < 500 && isFastifyRequestError(error)) {
     const code = CODE_BY_STATUS[status] ?? 'invalid-request';
     return { status, body: errorBody(code, requestProblemMessage(error, status)), logLevel: 'info' };
   }

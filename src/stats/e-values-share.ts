@@ -185,3 +185,19 @@ export function shareEValue(state: ShareEProcessState): ShareEValue {
     intervals: state.intervals,
   };
 }
+
+const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number');
+
+/** A state read back from judge memory (JSON), checked before use. */
+export function isShareEProcessState(value: unknown): value is ShareEProcessState {
+  if (typeof value !== 'object' || value === null) return false;
+  const state = value as Record<string, unknown>;
+  return (
+    typeof state['toleratedRatio'] === 'number' &&
+    typeof state['robust'] === 'boolean' &&
+    typeof state['intervals'] === 'number' &&
+    typeof state['dispersionIndex'] === 'number' &&
+    isNumberArray(state['numerator']) &&
+    isNumberArray(state['table'])
+  );
+}

@@ -152,9 +152,14 @@ export function testDaemon(options: { template?: CompiledTemplate; store?: Store
 export const TARGET = { service: 'checkout', environment: 'prod', version: 'v2' };
 
 export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const metric = registry.getSingleMetric(name);
+  // Histograms are registered under their base name; their _sum and _count are values of it.
+  const base = name.replace(/_(sum|count)$/, '');
+  const metric = registry.getSingleMetric(name) ?? registry.getSingleMetric(base);
   if (!metric) return undefined;
   const { values } = await metric.get();
-  const found = values.find((value) => Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted));
+  const found = values.find(
+    (value) =>
+      (value.metricName ?? metric.name) === name && Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted),
+  );
   return found?.value;
 }

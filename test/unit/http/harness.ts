@@ -50,13 +50,6 @@ export function json(response: { body: string }): unknown {
   return JSON.parse(response.body) as unknown;
 }
 
-export interface ErrorExpectation {
-  status: number;
-  code: string;
-  /** undefined: the body must have no field. */
-  field?: string;
-}
-
 /** The error body of a response: `{error: {code, message, field?}}` and nothing else. */
 export function errorOf(response: { statusCode: number; body: string; headers: Record<string, unknown> }): {
   status: number;

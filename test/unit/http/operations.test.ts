@@ -79,11 +79,20 @@ describe('errors outside the routes', () => {
     expect(JSON.stringify(logged)).toContain('s3cr3t');
   });
 
-  it('answers 500 internal when the service answers something the response schema refuses', async () => {
+  it('answers 500 for an error from the service that merely carries a 4xx statusCode', async () => {
     const { app, service } = await startApi();
+    service.failure = Object.assign(new Error('upstream said 401 for token=abc'), { statusCode: 401 });
+    const response = await app.inject({ method: 'GET', url: '/v1/analyses' });
+    expect(errorOf(response)).toMatchObject({ status: 500, code: 'internal' });
+    expect(response.body).not.toContain('token=abc');
+  });
+
+  it('answers 500 internal when the service answers something the response schema refuses', async () => {
+    const { app, service, logLines } = await startApi();
     service.put(makeView({ id: 'bad', weight: Number.NaN, startedAt: 'yesterday' }));
     const response = await app.inject({ method: 'GET', url: '/v1/analyses/bad' });
     expect(errorOf(response)).toMatchObject({ status: 500, code: 'internal' });
+    expect(JSON.stringify(logLines())).toContain("Response doesn't match the schema");
     const verdict = await app.inject({ method: 'GET', url: '/v1/analyses/bad/verdict' });
     expect(errorOf(verdict)).toMatchObject({ status: 500, code: 'internal' });
   });
