@@ -91,8 +91,8 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
   const registry = new Registry();
   const metrics = createGateMetrics(registry);
   const store = overrides.store ?? openStore(config.store, clock);
-  const sources = overrides.sources ?? createSourcesFromConfig(config.sources);
   try {
+    const sources = overrides.sources ?? createSourcesFromConfig(config.sources);
     const adapters =
       overrides.adapters ??
       createAdapters(config.adapters, {

@@ -20,6 +20,8 @@ export interface ServeOptions {
   /** Resolves with the signal's name when the daemon should stop (default: SIGTERM or SIGINT). */
   waitForShutdown?: () => Promise<string>;
   env?: NodeJS.ProcessEnv;
+  /** Told the bound address once the daemon listens (tests and the demo use --port 0). */
+  onListening?: (address: string) => void;
 }
 
 export function waitForSignal(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): Promise<string> {
@@ -104,6 +106,7 @@ export function registerServe(program: Command, io: CommandIo, options: ServeOpt
         throw new CliError(`cannot listen on ${config.server.host}:${config.server.port}: ${(error as Error).message}`, EXIT.runtime);
       }
       app.logger.info({ address }, `listening on ${address}`);
+      options.onListening?.(address);
 
       const signal = await (options.waitForShutdown ?? waitForSignal)();
       app.logger.info({ signal }, 'shutting down: no new ticks; finishing the tick and adapter calls in flight');

@@ -41,7 +41,17 @@ function header(headers: IncomingHttpHeaders, name: string): string {
   return Array.isArray(value) ? value.join(',') : (value ?? '');
 }
 
-export async function startRecordingReceiver(options: { secret: string; forwardTo: string }): Promise<RecordingReceiver> {
+export interface RecordingReceiverOptions {
+  secret: string;
+  forwardTo: string;
+  /**
+   * Milliseconds to keep the answer of a key's FIRST delivery back (after forwarding it), e.g. to
+   * kill the daemon while it waits: the deployer acted but canaryd never heard back.
+   */
+  delayFirstAnswer?: (body: AdapterRequest) => number;
+}
+
+export async function startRecordingReceiver(options: RecordingReceiverOptions): Promise<RecordingReceiver> {
   const hooks: RecordedHook[] = [];
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -58,15 +68,20 @@ export async function startRecordingReceiver(options: { secret: string; forwardT
         body: rawBody,
       });
       const answer = await upstream.text();
+      const body = JSON.parse(rawBody) as AdapterRequest;
+      const firstDelivery = !hooks.some((hook) => hook.body.idempotencyKey === body.idempotencyKey);
       hooks.push({
         receivedAt,
         path: request.url ?? '',
         headers: request.headers,
         rawBody,
-        body: JSON.parse(rawBody) as AdapterRequest,
+        body,
         signatureValid: verifyWebhookSignature(options.secret, signature, rawBody, Math.floor(receivedAt / 1000)),
         upstreamStatus: upstream.status,
       });
+      const delay = firstDelivery ? (options.delayFirstAnswer?.(body) ?? 0) : 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      if (response.destroyed) return;
       response.writeHead(upstream.status, { 'Content-Type': 'application/json' }).end(answer);
     })().catch((error: unknown) => {
       response.writeHead(500).end(String(error));
@@ -87,4 +102,25 @@ export async function startRecordingReceiver(options: { secret: string; forwardT
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * What is wrong with one delivery by the §5 contract: empty when the signature verifies, the
+ * Idempotency-Key header equals the body's idempotencyKey, which is
+ * `{analysisId}:{step}:{action}:{evidenceHash}`, and the body is JSON.
+ */
+export function hookProblems(hook: RecordedHook): string[] {
+  const problems: string[] = [];
+  const { body } = hook;
+  const what = `${body.action} (step ${body.step})`;
+  if (!hook.signatureValid) problems.push(`${what}: Canaryd-Signature does not verify: ${header(hook.headers, 'canaryd-signature')}`);
+  const key = header(hook.headers, 'idempotency-key');
+  if (key !== body.idempotencyKey) problems.push(`${what}: Idempotency-Key header "${key}" differs from the body's "${body.idempotencyKey}"`);
+  const expected = `${body.analysisId}:${body.step}:${body.action}:${body.evidenceHash}`;
+  if (body.idempotencyKey !== expected) problems.push(`${what}: idempotencyKey "${body.idempotencyKey}", expected "${expected}"`);
+  if (!header(hook.headers, 'content-type').startsWith('application/json')) {
+    problems.push(`${what}: Content-Type is "${header(hook.headers, 'content-type')}"`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(body.evidenceHash)) problems.push(`${what}: evidenceHash "${body.evidenceHash}" is not sha256 hex`);
+  return problems;
 }

@@ -159,7 +159,7 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
   const { values } = await metric.get();
   const found = values.find(
     (value) =>
-      (value.metricName ?? metric.name) === name && Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted),
+      ((value as { metricName?: string }).metricName ?? base) === name && Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted),
   );
   return found?.value;
 }
