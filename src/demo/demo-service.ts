@@ -29,6 +29,7 @@ export interface DemoService {
 }
 
 const TICK_MS = 100;
+const MIN_BASELINE_SHARE = 0.1;
 
 /** A small deterministic PRNG so every demo run sees the same traffic. */
 function mulberry32(seed: number): () => number {
@@ -78,7 +79,10 @@ export async function startDemoService(options: { port: number; secret: string; 
   const simulate = (): void => {
     for (const service of options.services) {
       for (const track of ['baseline', 'canary'] as const) {
-        const share = track === 'canary' ? (weights[service.name] ?? 0) / 100 : 1 - (weights[service.name] ?? 0) / 100;
+        const canaryShare = (weights[service.name] ?? 0) / 100;
+        // Like a deployer that keeps one baseline replica in rotation until `complete`, so that the
+        // last step (weight 100) can still be compared with a baseline.
+        const share = track === 'canary' ? canaryShare : Math.max(1 - canaryShare, MIN_BASELINE_SHARE);
         const key = `${service.name}/${track}`;
         const expected = service.rps * share * (TICK_MS / 1000) + (carry[key] ?? 0);
         const count = Math.floor(expected);

@@ -4,6 +4,9 @@
 // increase, every metric critical (so one High fails the run). Two ways to use it over a canary's
 // lifetime: judge the growing window at every interval and stop at the first failure (how Kayenta
 // runs during a canary), or look once at the end (a fixed-horizon test).
+// Judging starts at 5 intervals: below 5 samples per variant a 98% Mann–Whitney interval cannot
+// exclude zero, and the classifier's exact-shift rule for constant samples would decide 1-vs-1
+// samples alone (Kayenta itself jitters such samples and would not call them High).
 
 import { classifyMannWhitney, type KayentaConfig } from '../../stats/kayenta.js';
 import { interpolatedQuantile, type Histogram } from '../../stats/sequential-readings.js';
@@ -13,6 +16,7 @@ import type { RunData } from './generate.js';
 import { BUCKET_BOUNDS, type Scenario } from './scenarios.js';
 
 const KAYENTA: KayentaConfig = { confidence: 0.98, direction: 'increase' };
+export const KAYENTA_MIN_SAMPLES = 5;
 
 interface Samples {
   canary: number[][];
@@ -52,7 +56,7 @@ export const kayentaMannWhitney: BenchJudge = {
   name: 'kayenta-mann-whitney',
   run(scenario: Scenario, data: RunData): number | null {
     const samples = metricSamples(data, scenario.intervals);
-    for (let length = 1; length <= scenario.intervals; length++) if (anyHigh(samples, length)) return length;
+    for (let length = KAYENTA_MIN_SAMPLES; length <= scenario.intervals; length++) if (anyHigh(samples, length)) return length;
     return null;
   },
 };

@@ -1,0 +1,38 @@
+// Runs scenarios: each replicate is one simulated canary, judged by every judge on the same data.
+
+import { canarydJudge } from './judges-canaryd.js';
+import { flaggerThreshold } from './judges-flagger.js';
+import { fixedHorizonMannWhitney, kayentaMannWhitney } from './judges-mann-whitney.js';
+import { oracleSprt } from './judges-oracle.js';
+import type { BenchJudge } from './judges.js';
+import { generateRun } from './generate.js';
+import { createRandom, deriveSeed } from './rng.js';
+import type { Catalogue, Scenario } from './scenarios.js';
+
+export const JUDGES: readonly BenchJudge[] = [
+  canarydJudge('canaryd-sequential', 'robust'),
+  canarydJudge('canaryd-sequential-poisson', 'poisson'),
+  kayentaMannWhitney,
+  fixedHorizonMannWhitney,
+  flaggerThreshold,
+  oracleSprt,
+];
+
+export interface ScenarioOutcome {
+  scenario: Scenario;
+  /** Per judge, per replicate: intervals observed at the abort, or null. */
+  aborts: Record<string, Array<number | null>>;
+}
+
+export function replicatesFor(catalogue: Catalogue, scenario: Scenario): number {
+  return scenario.family === 'healthy' ? catalogue.replicates.healthy : catalogue.replicates.regression;
+}
+
+export function runScenario(scenario: Scenario, index: number, replicates: number, seed: number): ScenarioOutcome {
+  const aborts: Record<string, Array<number | null>> = Object.fromEntries(JUDGES.map((judge) => [judge.name, []]));
+  for (let replicate = 0; replicate < replicates; replicate++) {
+    const data = generateRun(scenario, createRandom(deriveSeed(seed, index, replicate)));
+    for (const judge of JUDGES) (aborts[judge.name] as Array<number | null>).push(judge.run(scenario, data));
+  }
+  return { scenario, aborts };
+}

@@ -1,0 +1,22 @@
+// A worker thread of the benchmark: runs one scenario per message and answers with its outcome.
+
+import { parentPort } from 'node:worker_threads';
+import { runScenario, type ScenarioOutcome } from './run.js';
+import type { Scenario } from './scenarios.js';
+
+export interface WorkerRequest {
+  scenario: Scenario;
+  index: number;
+  replicates: number;
+  seed: number;
+}
+
+export interface WorkerAnswer {
+  index: number;
+  outcome: ScenarioOutcome;
+}
+
+parentPort?.on('message', (request: WorkerRequest) => {
+  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed) };
+  parentPort?.postMessage(answer);
+});
