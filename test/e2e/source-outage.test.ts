@@ -62,6 +62,7 @@ describe('canaryd serve: the metric source goes down mid-analysis', () => {
     await doomed.stop();
     // Its replacement starts during the outage (a fresh instance, empty until it scrapes).
     const replacement = stack.startPrometheus();
+    replacement.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
     const failing = (view: AnalysisView): boolean => (view.lastVerdict?.metrics ?? []).some((metric) => metric.error);
     const firstFailure = await waitForAnalysis(daemon.url, created.id, 'to see a failed query', failing, { timeoutMs: 15_000 });

@@ -1,0 +1,68 @@
+// Command-line options of the daemon load benchmark.
+
+export interface LoadOptions {
+  analyses: number;
+  services: number;
+  /** Measured window after the warm-up. */
+  durationSeconds: number;
+  /** The bench template's tick interval. */
+  intervalSeconds: number;
+  /** Simulated requests per second per service (both tracks). */
+  rps: number;
+  json: string;
+  /** Whole run, set-up and tear-down included: past it the bench stops everything and fails. */
+  timeoutSeconds: number;
+  /** Daemon log level (info by default, like a real deployment). */
+  logLevel: string;
+}
+
+export const USAGE =
+  'usage: node dist/bench/daemon-load.js [--analyses N] [--duration SECONDS] [--quick] [--services N] ' +
+  '[--interval SECONDS] [--rps N] [--json FILE] [--timeout SECONDS] [--log-level LEVEL]';
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(value) || value < 1) throw new Error(`${flag}: expected a positive integer, got "${text}"`);
+  return value;
+}
+
+export function parseLoadOptions(argv: readonly string[]): LoadOptions {
+  const options: LoadOptions = {
+    analyses: 200,
+    services: 20,
+    durationSeconds: 60,
+    intervalSeconds: 5,
+    rps: 50,
+    json: 'bench-results/daemon-load.json',
+    timeoutSeconds: 0,
+    logLevel: 'info',
+  };
+  let quick = false;
+  const explicit = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const next = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return value;
+    };
+    explicit.add(flag);
+    if (flag === '--quick') quick = true;
+    else if (flag === '--analyses') options.analyses = positiveInteger(flag, next());
+    else if (flag === '--duration') options.durationSeconds = positiveInteger(flag, next());
+    else if (flag === '--services') options.services = positiveInteger(flag, next());
+    else if (flag === '--interval') options.intervalSeconds = positiveInteger(flag, next());
+    else if (flag === '--rps') options.rps = positiveInteger(flag, next());
+    else if (flag === '--json') options.json = next();
+    else if (flag === '--timeout') options.timeoutSeconds = positiveInteger(flag, next());
+    else if (flag === '--log-level') options.logLevel = next();
+    else throw new Error(`unknown argument ${flag}\n${USAGE}`);
+  }
+  if (quick) {
+    if (!explicit.has('--analyses')) options.analyses = 50;
+    if (!explicit.has('--duration')) options.durationSeconds = 20;
+  }
+  // Set-up (Prometheus, first scrapes, creation) and tear-down take well under three minutes.
+  if (options.timeoutSeconds === 0) options.timeoutSeconds = options.durationSeconds + 4 * options.intervalSeconds + 180;
+  return options;
+}
