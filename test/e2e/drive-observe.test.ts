@@ -18,7 +18,7 @@ import {
 import { ABORT_RULE, FAST_STEPS, PROMOTE_RULE, writeFastTemplate } from './fast-template.js';
 import { CONTROLLER_KEY_PREFIX, startObserveController, type ObserveController } from './observe-controller.js';
 import { promtoolCheckMetrics } from './promtool.js';
-import { hookProblems } from './recording-receiver.js';
+import { hookProblems, waitForHook } from './recording-receiver.js';
 import { failingService, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
 
 const END_TIMEOUT_MS = 45_000;
@@ -77,6 +77,7 @@ describe('canaryd serve: drive and observe against live traffic', () => {
     expect(end.phase).toBe('succeeded');
     expect(end.decidedBy).toEqual({ id: PROMOTE_RULE, group: 'promote' });
 
+    await waitForHook(stack.receiver, healthy.id, 'complete');
     const hooks = stack.receiver.hooksFor(healthy.id);
     expect(hooks.map((hook) => [hook.body.action, hook.body.step, hook.body.weight])).toEqual([
       ['set-weight', 0, FAST_STEPS[0]],
@@ -120,6 +121,7 @@ describe('canaryd serve: drive and observe against live traffic', () => {
     expect(verdict.status).toBe(200);
     expect(verdict.body).toMatchObject({ verdict: 'abort', phase: 'aborted', step: 0, rule: { id: ABORT_RULE, group: 'abort' } });
 
+    await waitForHook(stack.receiver, failing.id, 'rollback');
     const hooks = stack.receiver.hooksFor(failing.id);
     expect(hooks.map((hook) => [hook.body.action, hook.body.step])).toEqual([
       ['set-weight', 0],

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import type { AdapterRequest } from '../../src/adapters/types.js';
 import { verifyWebhookSignature } from '../../src/adapters/webhook-signature.js';
+import { waitFor } from './polling.js';
 
 export interface RecordedHook {
   receivedAt: number;
@@ -45,10 +46,10 @@ export interface RecordingReceiverOptions {
   secret: string;
   forwardTo: string;
   /**
-   * Milliseconds to keep the answer of a key's FIRST delivery back (after forwarding it), e.g. to
-   * kill the daemon while it waits: the deployer acted but canaryd never heard back.
+   * Milliseconds to keep a delivery's answer back (after forwarding it), e.g. to kill the daemon
+   * while it waits: the deployer acted but canaryd never heard back. Asked for every delivery.
    */
-  delayFirstAnswer?: (body: AdapterRequest) => number;
+  delayAnswer?: (body: AdapterRequest) => number;
 }
 
 export async function startRecordingReceiver(options: RecordingReceiverOptions): Promise<RecordingReceiver> {
@@ -69,7 +70,6 @@ export async function startRecordingReceiver(options: RecordingReceiverOptions):
       });
       const answer = await upstream.text();
       const body = JSON.parse(rawBody) as AdapterRequest;
-      const firstDelivery = !hooks.some((hook) => hook.body.idempotencyKey === body.idempotencyKey);
       hooks.push({
         receivedAt,
         path: request.url ?? '',
@@ -79,7 +79,7 @@ export async function startRecordingReceiver(options: RecordingReceiverOptions):
         signatureValid: verifyWebhookSignature(options.secret, signature, rawBody, Math.floor(receivedAt / 1000)),
         upstreamStatus: upstream.status,
       });
-      const delay = firstDelivery ? (options.delayFirstAnswer?.(body) ?? 0) : 0;
+      const delay = options.delayAnswer?.(body) ?? 0;
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
       if (response.destroyed) return;
       response.writeHead(upstream.status, { 'Content-Type': 'application/json' }).end(answer);
@@ -123,4 +123,16 @@ export function hookProblems(hook: RecordedHook): string[] {
   }
   if (!/^[0-9a-f]{64}$/.test(body.evidenceHash)) problems.push(`${what}: evidenceHash "${body.evidenceHash}" is not sha256 hex`);
   return problems;
+}
+
+/**
+ * The first delivery of `action` for an analysis. A decision is committed before its call is made,
+ * so an analysis can read as ended a moment before its complete or rollback reaches the deployer.
+ */
+export function waitForHook(receiver: RecordingReceiver, analysisId: string, action: AdapterRequest['action'], timeoutMs = 10_000): Promise<RecordedHook> {
+  return waitFor(
+    `a ${action} call for analysis ${analysisId}`,
+    async () => receiver.hooksFor(analysisId).find((hook) => hook.body.action === action),
+    { timeoutMs, intervalMs: 50, lastSeen: () => JSON.stringify(receiver.hooksFor(analysisId).map((hook) => hook.body.action)) },
+  );
 }

@@ -19,7 +19,7 @@ import {
   type MetricResultView,
 } from './api-client.js';
 import { FAST_STEPS, PROMOTE_RULE, writeFastTemplate } from './fast-template.js';
-import { hookProblems } from './recording-receiver.js';
+import { hookProblems, waitForHook } from './recording-receiver.js';
 import { startTcpForwarder, type TcpForwarder } from './tcp-forwarder.js';
 import { healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
 
@@ -94,6 +94,7 @@ describe('canaryd serve: the metric source goes down mid-analysis', () => {
     expect(failedTicks.length).toBeGreaterThan(ERROR_LIMIT);
     expect(failedTicks.every((event) => tickMetrics(event).every((metric) => metric.error))).toBe(true);
     expect(decisionsOf(outage).map((decision) => [decision.decision, decision.rule?.id])).toEqual([['pause', 'source-errors']]);
+    await waitForHook(stack.receiver, created.id, 'pause');
     const pauseHooks = stack.receiver.hooksFor(created.id).filter((hook) => hook.body.action === 'pause');
     expect(pauseHooks.map((hook) => hook.body.rule)).toEqual([{ id: 'source-errors', group: 'builtin' }]);
 
@@ -117,9 +118,11 @@ describe('canaryd serve: the metric source goes down mid-analysis', () => {
     const manual = trail.filter((event) => event.type === 'manual-action');
     expect(manual.map((event) => [event.payload.action, event.payload.actor])).toEqual([['resume', 'e2e-test']]);
     expect(decisionsOf(trail).find((decision) => decision.decision === 'resume')?.rule?.id).toBe('manual');
+    await waitForHook(stack.receiver, created.id, 'complete');
     const hooks = stack.receiver.hooksFor(created.id);
     expect(hooks.flatMap(hookProblems)).toEqual([]);
     expect(hooks.filter((hook) => hook.body.action === 'resume')).toHaveLength(1);
+    expect(hooks.filter((hook) => hook.body.action === 'complete')).toHaveLength(1);
     expect(hooks.filter((hook) => hook.body.action === 'set-weight').map((hook) => hook.body.weight)).toEqual([...FAST_STEPS]);
   });
 });

@@ -41,7 +41,7 @@ describe('canaryd serve: refused at start-up', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function configText(options: { port: number; templatesDir: string; extra?: string }): Promise<string> {
+  function configText(options: { port: number; templatesDir: string }): string {
     return [
       'server:',
       '  host: 127.0.0.1',
@@ -50,7 +50,6 @@ describe('canaryd serve: refused at start-up', () => {
       `templates: [${JSON.stringify(options.templatesDir)}]`,
       'sources:',
       '  default: { type: prometheus, url: "http://127.0.0.1:9" }',
-      ...(options.extra === undefined ? [] : [options.extra]),
       '',
     ].join('\n');
   }
@@ -60,7 +59,7 @@ describe('canaryd serve: refused at start-up', () => {
     const templatesDir = join(dir, 'good-templates');
     await mkdir(templatesDir, { recursive: true });
     await writeFile(join(templatesDir, 'e2e-fast.yaml'), fastTemplateYaml());
-    const text = (await configText({ port, templatesDir }))
+    const text = configText({ port, templatesDir })
       .replace('  host: 127.0.0.1', '  host: 127.0.0.1\n  prot: 8080')
       .replace('url: "http://127.0.0.1:9"', 'url: "not a url"');
     const file = join(dir, 'bad-config.yaml');
@@ -98,7 +97,7 @@ describe('canaryd serve: refused at start-up', () => {
     await writeFile(join(templatesDir, 'second-bad.yaml'), second);
     await writeFile(join(templatesDir, 'still-good.yaml'), good);
     const file = join(dir, 'config-with-bad-templates.yaml');
-    await writeFile(file, await configText({ port, templatesDir }));
+    await writeFile(file, configText({ port, templatesDir }));
 
     const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 20_000 });
     expect(run.code).toBe(2);

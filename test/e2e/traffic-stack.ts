@@ -55,7 +55,7 @@ export async function waitForScrapes(prometheus: RunningPrometheus, timeoutMs = 
 
 export async function startTrafficStack(
   services: DemoServiceSpec[],
-  receiverOptions: Pick<RecordingReceiverOptions, 'delayFirstAnswer'> = {},
+  receiverOptions: Pick<RecordingReceiverOptions, 'delayAnswer'> = {},
 ): Promise<TrafficStack> {
   const dir = await mkdtemp(join(tmpdir(), 'canaryd-e2e-'));
   const started: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];

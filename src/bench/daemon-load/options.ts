@@ -14,11 +14,16 @@ export interface LoadOptions {
   timeoutSeconds: number;
   /** Daemon log level (info by default, like a real deployment). */
   logLevel: string;
+  /**
+   * Spread the creations evenly over one interval, so ticks are spread too (like analyses started
+   * at unrelated times). Default: created back to back, so all ticks come due together (worst case).
+   */
+  stagger: boolean;
 }
 
 export const USAGE =
   'usage: node dist/bench/daemon-load.js [--analyses N] [--duration SECONDS] [--quick] [--services N] ' +
-  '[--interval SECONDS] [--rps N] [--json FILE] [--timeout SECONDS] [--log-level LEVEL]';
+  '[--interval SECONDS] [--rps N] [--stagger] [--json FILE] [--timeout SECONDS] [--log-level LEVEL]';
 
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
@@ -36,6 +41,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     json: 'bench-results/daemon-load.json',
     timeoutSeconds: 0,
     logLevel: 'info',
+    stagger: false,
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -48,6 +54,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     };
     explicit.add(flag);
     if (flag === '--quick') quick = true;
+    else if (flag === '--stagger') options.stagger = true;
     else if (flag === '--analyses') options.analyses = positiveInteger(flag, next());
     else if (flag === '--duration') options.durationSeconds = positiveInteger(flag, next());
     else if (flag === '--services') options.services = positiveInteger(flag, next());
