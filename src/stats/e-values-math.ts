@@ -45,6 +45,11 @@ function xLogY(x: number, y: number): number {
   return x === 0 ? 0 : x * Math.log(y);
 }
 
+/** 1/ψ − 1: the beta-binomial's α + β for intra-class correlation ψ in (0, 1). */
+export function betaBinomialPrecision(psi: number): number {
+  return (1 - psi) / psi;
+}
+
 /**
  * The log-likelihood of `successes` out of `trials` under a beta-binomial with mean `theta` and
  * intra-class correlation `psi` (variance trials·θ(1−θ)·(1 + (trials − 1)·ψ)), WITHOUT the binomial
@@ -52,13 +57,22 @@ function xLogY(x: number, y: number): number {
  * psi = 0 is the binomial. Real-valued counts are allowed (0 ≤ successes ≤ trials).
  */
 export function betaBinomialLogKernel(successes: number, trials: number, theta: number, psi: number): number {
+  if (psi <= 0) return xLogY(successes, theta) + xLogY(trials - successes, 1 - theta);
+  const precision = betaBinomialPrecision(psi);
+  return betaBinomialLogKernelFast(successes, trials, theta, precision, logGamma(precision) - logGamma(trials + precision));
+}
+
+/** The same for psi > 0, given precision = 1/ψ − 1 and lnΓ(precision) − lnΓ(trials + precision), shared across θ. */
+export function betaBinomialLogKernelFast(successes: number, trials: number, theta: number, precision: number, trialsTerm: number): number {
   const failures = trials - successes;
-  if (psi <= 0) return xLogY(successes, theta) + xLogY(failures, 1 - theta);
-  const precision = (1 - psi) / psi;
-  const alpha = theta * precision;
-  const beta = (1 - theta) * precision;
-  let value = logGamma(precision) - logGamma(trials + precision);
-  if (successes > 0) value += logGamma(successes + alpha) - logGamma(alpha);
-  if (failures > 0) value += logGamma(failures + beta) - logGamma(beta);
+  let value = trialsTerm;
+  if (successes > 0) {
+    const alpha = theta * precision;
+    value += logGamma(successes + alpha) - logGamma(alpha);
+  }
+  if (failures > 0) {
+    const beta = (1 - theta) * precision;
+    value += logGamma(failures + beta) - logGamma(beta);
+  }
   return value;
 }

@@ -31,12 +31,12 @@
 // through the best three points, and the null by r0·{1, 0.9, 0.75, 0.5, 0.25} (the supremum over
 // r ≤ r0 lies at r0 whenever the data point above r0, the only case where E can be large).
 
-import { betaBinomialLogKernel, logSumExp } from './e-values-math.js';
+import { betaBinomialLogKernel, betaBinomialLogKernelFast, betaBinomialPrecision, logGamma, logSumExp } from './e-values-math.js';
 
 export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
 export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.8, 0.5];
 /** Null rows at r0 whose mean share is shifted by b·(1 − 2θ)·ψ/2 (see the file comment). */
-export const NULL_SKEW_FACTORS: readonly number[] = [0.5];
+export const NULL_SKEW_FACTORS: readonly number[] = [0.25];
 export const DISPERSION_GRID: readonly number[] = [0, ...Array.from({ length: 9 }, (_, k) => 1e-4 * 3 ** k)];
 const POISSON_GRID: readonly number[] = [0];
 const LOG_WEIGHT = -Math.log(ALTERNATIVE_LOG_RATIOS.length);
@@ -138,12 +138,16 @@ export function updateShareEProcess(state: ShareEProcessState, increment: ShareI
 
   const numerator = state.numerator.map((sum, j) => sum + betaBinomialLogKernel(x, n, eventShare(share, (ratios[j] as GridRow).ratio), plugIn));
   const table = state.table.slice();
+  const precisions = psiGrid.map((psi) => (psi > 0 ? betaBinomialPrecision(psi) : 0));
+  const trialsTerms = precisions.map((precision) => (precision > 0 ? logGamma(precision) - logGamma(n + precision) : 0));
   let best = -Infinity;
   let bestIndex = 0;
   ratios.forEach((gridRow, row) => {
     psiGrid.forEach((psi, k) => {
       const cell = row * psiGrid.length + k;
-      const value = (table[cell] as number) + betaBinomialLogKernel(x, n, rowShare(share, gridRow, psi), psi);
+      const theta = rowShare(share, gridRow, psi);
+      const kernel = psi > 0 ? betaBinomialLogKernelFast(x, n, theta, precisions[k] as number, trialsTerms[k] as number) : betaBinomialLogKernel(x, n, theta, 0);
+      const value = (table[cell] as number) + kernel;
       table[cell] = value;
       if (value > best) {
         best = value;

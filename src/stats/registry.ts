@@ -3,8 +3,10 @@
 import type { JudgeValidator } from '../template/schema.js';
 import type { MetricJudge } from './judge.js';
 import { mannWhitneyJudge } from './kayenta-judge.js';
+import { sequentialCountJudge } from './sequential-count.js';
+import { sequentialHistogramJudge } from './sequential-histogram.js';
 
-const JUDGES: readonly MetricJudge[] = [mannWhitneyJudge];
+const JUDGES: readonly MetricJudge[] = [mannWhitneyJudge, sequentialCountJudge, sequentialHistogramJudge];
 
 export const judgeRegistry: ReadonlyMap<string, MetricJudge> = new Map(JUDGES.map((judge) => [judge.type, judge]));
 

@@ -50,5 +50,8 @@ export function safeRatio(numerator: number, denominator: number): number | null
 
 /** A number for evidence: rounded to 6 significant digits, null when not finite. */
 export function evidenceNumber(value: number | null): number | null {
-  return value === null || !Number.isFinite(value) ? null : Number(value.toPrecision(6));
+  if (value === null || !Number.isFinite(value)) return null;
+  if (value === 0) return 0;
+  const scale = 10 ** (5 - Math.floor(Math.log10(Math.abs(value))));
+  return Math.round(value * scale) / scale;
 }

@@ -29,7 +29,7 @@ describe('validate', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { valid: boolean; templates: Array<{ name: string }> };
     expect(result.valid).toBe(true);
-    expect(result.templates.map((template) => template.name).sort()).toEqual(['ai-agent', 'http-service', 'queue-worker']);
+    expect(result.templates.map((template) => template.name).sort()).toEqual(['ai-agent', 'http-service', 'http-service-sequential', 'queue-worker']);
   });
 
   it('reports every problem of a broken template with file:line:col, exit 2', async () => {
