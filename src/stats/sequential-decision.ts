@@ -53,5 +53,6 @@ export function evidenceNumber(value: number | null): number | null {
   if (value === null || !Number.isFinite(value)) return null;
   if (value === 0) return 0;
   const scale = 10 ** (5 - Math.floor(Math.log10(Math.abs(value))));
-  return Math.round(value * scale) / scale;
+  const rounded = Math.round(value * scale) / scale;
+  return Number.isFinite(rounded) ? rounded : value;
 }

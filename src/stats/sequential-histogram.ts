@@ -3,9 +3,10 @@
 // (`sum by (le) (increase(…_bucket[{{ window }}]))`, counts since the step began).
 //
 // Per quantile q:
-// 1. Once the baseline has enough data (≥ 10/(1−q) requests), lock a bucket bound b: the smallest
-//    bound at which the baseline's cumulative share reaches q (b ≥ the baseline's q-quantile). It
-//    stays fixed for the step, so the test below is one fixed hypothesis, not a moving target.
+// 1. Once the baseline has enough data (≥ 10/(1−q) requests), lock a bucket bound b: the bound at
+//    which the baseline's cumulative share is nearest to q in log-odds (buckets are coarse, so this
+//    is the bound that says most about that quantile). It stays fixed for the step, so the test
+//    below is one fixed hypothesis, not a moving target.
 // 2. H0 "canary's q-quantile ≤ (1 + a) × baseline's", for a canary whose latency is the baseline's
 //    scaled by at most 1 + a, implies P(canary > b) ≤ P(baseline > b/(1 + a)). Both sides are
 //    counts: canary requests slower than b (exact: b is a bucket bound) and baseline requests slower
@@ -107,10 +108,26 @@ function restoreMemory(memory: unknown, config: SequentialHistogramConfig, optio
   };
 }
 
+const logit = (p: number): number => Math.log(p / (1 - p));
+
+/**
+ * The bucket bound whose reference CDF is nearest to q in log-odds (buckets are coarse; the bound
+ * with the most informative tail near the quantile), or null while the reference has too little data.
+ */
 function lockBound(reference: Histogram, quantile: number): number | null {
   if (reference.total * (1 - quantile) < LOCK_TAIL_COUNT) return null;
-  const index = reference.cumulative.findIndex((count) => count >= quantile * reference.total);
-  return index < 0 ? null : (reference.bounds[index] as number);
+  let best: number | null = null;
+  let bestDistance = Infinity;
+  reference.bounds.forEach((bound, k) => {
+    const cdf = (reference.cumulative[k] as number) / reference.total;
+    if (!(cdf > 0 && cdf < 1)) return;
+    const distance = Math.abs(logit(cdf) - logit(quantile));
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = bound;
+    }
+  });
+  return best;
 }
 
 /** One quantile, one direction: "worse" slower than (1 + a) × "reference" at the reference's q-quantile. */

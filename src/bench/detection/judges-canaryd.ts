@@ -13,11 +13,13 @@ import { BUCKET_BOUNDS, type Scenario } from './scenarios.js';
 
 /** The analysis-wide false-abort budget, split evenly over the two judged metrics. */
 export const CANARYD_ALPHA = 0.01;
+/** A looser budget, to compare with Kayenta at a similar false-abort rate. */
+export const CANARYD_LOOSE_ALPHA = 0.05;
 export const CANARYD_QUANTILES: readonly number[] = [0.5, 0.9, 0.99];
 const BOUND_LABELS = [...BUCKET_BOUNDS.map((bound) => String(bound)), '+Inf'];
 
-function metricSpecs(dispersion: DispersionModel): { errors: MetricSpec; latency: MetricSpec } {
-  const alpha = CANARYD_ALPHA / 2;
+function metricSpecs(dispersion: DispersionModel, analysisAlpha: number): { errors: MetricSpec; latency: MetricSpec } {
+  const alpha = analysisAlpha / 2;
   return {
     errors: {
       name: 'errors',
@@ -49,8 +51,8 @@ function addInto(target: number[], increment: readonly number[]): void {
   increment.forEach((count, k) => (target[k] = (target[k] ?? 0) + count));
 }
 
-export function canarydJudge(name: string, dispersion: DispersionModel): BenchJudge {
-  const specs = metricSpecs(dispersion);
+export function canarydJudge(name: string, dispersion: DispersionModel, analysisAlpha: number = CANARYD_ALPHA): BenchJudge {
+  const specs = metricSpecs(dispersion, analysisAlpha);
   return {
     name,
     run(scenario: Scenario, data: RunData): number | null {

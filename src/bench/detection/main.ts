@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { falseAbortTable, familyTable, summaryTable } from './report.js';
+import { falseAbortTable, familyTable, oracleSpeedTable, summaryTable } from './report.js';
 import { replicatesFor, type ScenarioOutcome } from './run.js';
 import { buildCatalogue } from './scenarios.js';
 import { summarize } from './summarize.js';
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(`\n${summaryTable(summary)}\n\nFalse-abort rate by kind of healthy noise:\n\n${falseAbortTable(summary)}\n\n`);
   process.stdout.write(`Power / median time-to-detect ÷ oracle, on regressions the oracle detects (Poisson noise):\n\n${familyTable(rows)}\n\n`);
+  process.stdout.write(`The same by how fast the oracle detects (scenarios in brackets):\n\n${oracleSpeedTable(summary)}\n\n`);
   process.stdout.write(`${runs} runs in ${seconds.toFixed(0)} s (seed ${options.seed}${options.quick ? ', --quick' : ''})\n`);
   if (options.json !== null) {
     const document = { seed: options.seed, quick: options.quick, runs, seconds, summary, rows };

@@ -57,3 +57,11 @@ export function familyTable(rows: readonly Row[]): string {
   }
   return table(['family', 'traffic', 'scenarios', ...judges.map((judge) => `${judge} power / TTD÷oracle`)], lines);
 }
+
+export function oracleSpeedTable(summary: readonly JudgeSummary[]): string {
+  const speeds = summary[0]?.byOracleSpeed.map((entry) => entry.oracleMinutes) ?? [];
+  return table(
+    ['judge', ...speeds.map((speed) => `oracle ${speed} min: power / TTD÷oracle`)],
+    summary.map((row) => [row.judge, ...row.byOracleSpeed.map((entry) => `${percent(entry.power)} / ${number(entry.medianTimeToDetectRatioToOracle, 2)} (${entry.scenarios})`)]),
+  );
+}

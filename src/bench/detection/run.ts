@@ -1,6 +1,6 @@
 // Runs scenarios: each replicate is one simulated canary, judged by every judge on the same data.
 
-import { canarydJudge } from './judges-canaryd.js';
+import { CANARYD_LOOSE_ALPHA, canarydJudge } from './judges-canaryd.js';
 import { flaggerThreshold } from './judges-flagger.js';
 import { fixedHorizonMannWhitney, kayentaMannWhitney } from './judges-mann-whitney.js';
 import { oracleSprt } from './judges-oracle.js';
@@ -11,6 +11,7 @@ import type { Catalogue, Scenario } from './scenarios.js';
 
 export const JUDGES: readonly BenchJudge[] = [
   canarydJudge('canaryd-sequential', 'robust'),
+  canarydJudge('canaryd-sequential-alpha5', 'robust', CANARYD_LOOSE_ALPHA),
   canarydJudge('canaryd-sequential-poisson', 'poisson'),
   kayentaMannWhitney,
   fixedHorizonMannWhitney,

@@ -43,7 +43,15 @@ export interface JudgeSummary {
   medianTimeToDetectRatioToOracleBursty: number | null;
   powerAllRegressions: number | null;
   preOnsetAbortRate: number | null;
+  /** Power and median ratio to the oracle by how fast the oracle is (its median time to detect). */
+  byOracleSpeed: Array<{ oracleMinutes: string; scenarios: number; power: number | null; medianTimeToDetectRatioToOracle: number | null }>;
 }
+
+const ORACLE_SPEEDS: ReadonlyArray<{ label: string; from: number; to: number }> = [
+  { label: '1–2', from: 0, to: 2 },
+  { label: '3–10', from: 2, to: 10 },
+  { label: '> 10', from: 10, to: Infinity },
+];
 
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
@@ -136,6 +144,10 @@ function summarizeJudge(judge: string, rows: readonly Row[], outcomes: readonly 
     powerBursty: pooledRate(bursty),
     medianTimeToDetectRatioToOracleBursty: ratios(bursty),
     powerAllRegressions: pooledRate(regressions),
+    byOracleSpeed: ORACLE_SPEEDS.map(({ label, from, to }) => {
+      const selected = poisson.filter((row) => (row.oracleMedianTimeToDetectMinutes ?? Infinity) > from && (row.oracleMedianTimeToDetectMinutes ?? Infinity) <= to);
+      return { oracleMinutes: label, scenarios: selected.length, power: pooledRate(selected), medianTimeToDetectRatioToOracle: ratios(selected) };
+    }),
     preOnsetAbortRate: midStepRuns === 0 ? null : midStep.reduce((total, row) => total + row.preOnsetAborts, 0) / midStepRuns,
   };
 }
