@@ -116,8 +116,10 @@ async function queryVariant(plan: PlannedMetric, variant: Variant, request: Meas
   const offsetMs = variant === 'baseline' && template.baseline.mode === 'previous' ? template.baseline.offsetMs : 0;
   const atMs = request.now - offsetMs;
   const query = plan.queries[variant];
-  const started = deps.elapsed?.() ?? 0;
+  // Timed inside the slot: the wait for a free query slot is not the source's time.
+  let started = 0;
   const measurement = await deps.limit(() => {
+    started = deps.elapsed?.() ?? 0;
     switch (plan.shape.kind) {
       case 'range':
         return deps.source.rangeQuery(query, atMs - plan.windowMs, atMs, plan.shape.stepMs);

@@ -3,6 +3,8 @@
 
 const TAIL_LINES = 40;
 const WARN_LEVEL = 40;
+// canaryd's logger writes level labels; plain pino writes numbers.
+const WARN_LABELS = new Set(['warn', 'error', 'fatal']);
 
 export class DaemonLog {
   private pending = '';
@@ -35,7 +37,7 @@ export class DaemonLog {
     }
     if (typeof parsed !== 'object' || parsed === null) return;
     const { level, msg } = parsed as { level?: unknown; msg?: unknown };
-    if (typeof level === 'number' && level >= WARN_LEVEL) {
+    if ((typeof level === 'number' && level >= WARN_LEVEL) || (typeof level === 'string' && WARN_LABELS.has(level))) {
       const key = typeof msg === 'string' ? msg : '(no message)';
       this.problems.set(key, (this.problems.get(key) ?? 0) + 1);
     }

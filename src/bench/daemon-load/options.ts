@@ -37,7 +37,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     services: 20,
     durationSeconds: 60,
     intervalSeconds: 5,
-    rps: 50,
+    rps: 200,
     json: 'bench-results/daemon-load.json',
     timeoutSeconds: 0,
     logLevel: 'info',

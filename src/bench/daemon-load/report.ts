@@ -37,7 +37,8 @@ export function formatReport(figures: LoadFigures, context: ReportContext): stri
     ['ticks run / due', `${ticks.run} / ${ticks.expected}  missed ${ticks.missed} (${number(missedShare)}%)  duplicates ${ticks.duplicates}  ${number(ticks.perSecond)}/s`],
     ['queries/s (daemon, Prometheus)', `${number(queries.daemonPerSecond)}  ${number(queries.prometheusPerSecond)}   outcomes: ${outcomes || '-'}`],
     ['query duration, ms (daemon, incl. queue)', spread(queries.durationMs)],
-    ['query duration, ms (Prometheus side)', spread(queries.prometheusServeMs)],
+    // Prometheus' request-duration buckets start at 100ms: only the mean says anything here.
+    ['query duration, ms (Prometheus side)', `mean ${number(queries.prometheusServeMs.mean)}  (n=${queries.prometheusServeMs.count})`],
     ['daemon RSS, MB', `idle ${number(memoryMb.idle)}  after creation ${number(memoryMb.afterCreation)}  measuring min ${number(memoryMb.measuring.min)} ${spread(memoryMb.measuring)}`],
     ['daemon RSS per analysis, KB', number(memoryMb.perAnalysisKb, 0)],
     ['CPU, cores (daemon, Prometheus, bench)', `${number(cpu.daemonCores, 2)}  ${number(cpu.prometheusCores, 2)}  ${number(cpu.benchCores, 2)}   load avg 1m ${number(cpu.loadAverage1m, 2)} on ${context.cores} cores`],

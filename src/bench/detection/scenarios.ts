@@ -132,5 +132,5 @@ export function buildCatalogue(quick: boolean): Catalogue {
       }
     }
   }
-  return { scenarios, replicates: quick ? { healthy: 60, regression: 12 } : { healthy: 300, regression: 60 } };
+  return { scenarios, replicates: quick ? { healthy: 40, regression: 10 } : { healthy: 200, regression: 40 } };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { histogramDelta, histogramOf, histogramQuantile, parseExposition, sumOf } from '../../../src/bench/daemon-load/exposition.js';
 import { distribution, quantile, tickLags } from '../../../src/bench/daemon-load/lags.js';
 import { parseLoadOptions } from '../../../src/bench/daemon-load/options.js';
+import { DaemonLog } from '../../../src/bench/daemon-load/daemon-log.js';
 
 const START = 1_000_000;
 const INTERVAL = 5_000;
@@ -88,5 +89,15 @@ describe('parseLoadOptions', () => {
     expect(parseLoadOptions(['--quick', '--analyses', '80'])).toMatchObject({ analyses: 80, durationSeconds: 20 });
     expect(() => parseLoadOptions(['--analyses', '0'])).toThrow(/positive integer/);
     expect(() => parseLoadOptions(['--bogus'])).toThrow(/unknown argument/);
+  });
+});
+
+describe('DaemonLog', () => {
+  it('counts warn and worse lines by message, with level labels or numbers, across chunk boundaries', () => {
+    const log = new DaemonLog();
+    log.write(Buffer.from('{"level":"info","msg":"listening"}\n{"level":"warn","msg":"ticks sk'));
+    log.write(Buffer.from('ipped"}\n{"level":50,"msg":"tick failed"}\nnot json\n{"level":"warn","msg":"ticks skipped"}\n'));
+    expect(Object.fromEntries(log.problems)).toEqual({ 'ticks skipped': 2, 'tick failed': 1 });
+    expect(log.lines).toBe(5);
   });
 });
