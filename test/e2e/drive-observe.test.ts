@@ -17,7 +17,7 @@ import {
 } from './api-client.js';
 import { ABORT_RULE, FAST_STEPS, PROMOTE_RULE, writeFastTemplate } from './fast-template.js';
 import { CONTROLLER_KEY_PREFIX, startObserveController, type ObserveController } from './observe-controller.js';
-import { promtoolCheckMetrics } from './promtool.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { hookProblems, waitForHook } from './recording-receiver.js';
 import { failingService, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
 

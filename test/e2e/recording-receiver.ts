@@ -2,10 +2,11 @@
 // request exactly as it arrived (headers, raw body, its own signature check) and forwards it to the
 // demo service's /deploy, which moves the simulated traffic.
 
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdapterRequest } from '../../src/adapters/types.js';
 import { verifyWebhookSignature } from '../../src/adapters/webhook-signature.js';
+import { readBody } from '../../src/demo/demo-service.js';
 import { waitFor } from './polling.js';
 
 export interface RecordedHook {
@@ -26,15 +27,6 @@ export interface RecordingReceiver {
   hooks(): RecordedHook[];
   hooksFor(analysisId: string): RecordedHook[];
   close(): Promise<void>;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string {

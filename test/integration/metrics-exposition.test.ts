@@ -1,30 +1,10 @@
 // The /metrics exposition passes Prometheus' own linter, and forgetting an analysis removes its series.
-import { spawn } from 'node:child_process';
-
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { createGateMetrics, renderMetrics } from '../../src/telemetry/metrics.js';
 import { labelsOf, metricResult, populateSampleMetrics, SAMPLE_ANALYSES, tickVerdict } from '../unit/telemetry/verdict-fixtures.js';
-
-interface PromtoolResult {
-  code: number | null;
-  output: string;
-}
-
-function promtoolCheckMetrics(text: string): Promise<PromtoolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error('promtool is not on PATH (Debian package "prometheus")') : error),
-    );
-    child.once('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-}
 
 function populated(): { registry: Registry; gate: ReturnType<typeof createGateMetrics> } {
   const registry = new Registry();
