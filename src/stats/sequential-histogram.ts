@@ -178,7 +178,7 @@ function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: Jud
 
   const details: Record<string, number | string | boolean | null | number[]> = {
     method: `${config.dispersion === 'robust' ? 'beta-binomial' : 'binomial'} e-process on the tail share at the baseline's quantile bucket, Bonferroni over quantiles`,
-    threshold: evidenceNumber(m / config.alpha),
+    threshold: evidenceNumber(m / (spec.direction === 'both' ? config.alpha / 2 : config.alpha)),
     allowedIncrease: a,
     alpha: config.alpha,
     quantiles: [...config.quantiles],

@@ -13,8 +13,10 @@ import { BUCKET_BOUNDS, type Scenario } from './scenarios.js';
 
 /** The analysis-wide false-abort budget, split evenly over the two judged metrics. */
 export const CANARYD_ALPHA = 0.01;
-/** A looser budget, to compare with Kayenta at a similar false-abort rate. */
-export const CANARYD_LOOSE_ALPHA = 0.05;
+/** Looser analysis-wide alphas, to trace the trade-off (0.5 lands near Kayenta's false-abort rate). */
+export const CANARYD_LOOSER_ALPHAS: readonly number[] = [0.05, 0.5];
+/** The smallest alpha any benchmark judge uses (p-value paths stop below it). */
+const CANARYD_MIN_ALPHA = Math.min(CANARYD_ALPHA, ...CANARYD_LOOSER_ALPHAS);
 export const CANARYD_QUANTILES: readonly number[] = [0.5, 0.9, 0.99];
 const BOUND_LABELS = [...BUCKET_BOUNDS.map((bound) => String(bound)), '+Inf'];
 
@@ -51,45 +53,74 @@ function addInto(target: number[], increment: readonly number[]): void {
   increment.forEach((count, k) => (target[k] = (target[k] ?? 0) + count));
 }
 
+/**
+ * The analysis's anytime-valid p-value after each interval: 2 × the smaller of the two metrics'
+ * p-values (their alpha is split evenly), exactly what makes a judge say `regressed` at α/2. It does
+ * not depend on α, so one pass serves every α; it stops once it falls below `floor`.
+ */
+function analysisPValues(scenario: Scenario, data: RunData, dispersion: DispersionModel, floor: number): number[] {
+  const specs = metricSpecs(dispersion, CANARYD_ALPHA);
+  const requests: VariantSeries<number> = { baseline: 0, canary: 0 };
+  const errors: VariantSeries<number> = { baseline: 0, canary: 0 };
+  const buckets: VariantSeries<number[]> = { baseline: [], canary: [] };
+  const memory: Record<string, unknown> = {};
+  const path: number[] = [];
+  for (let interval = 0; interval < scenario.intervals; interval++) {
+    for (const variant of ['baseline', 'canary'] as const) {
+      requests[variant] += data.requests[variant][interval] as number;
+      errors[variant] += data.errors[variant][interval] as number;
+      addInto(buckets[variant], data.buckets[variant][interval] as number[]);
+    }
+    const measurements = new Map<string, VariantMeasurements>([
+      ['requests', { baseline: value(requests.baseline), canary: value(requests.canary) }],
+      ['errors', { baseline: value(errors.baseline), canary: value(errors.canary) }],
+      ['latency', { baseline: histogramMeasurement(buckets.baseline), canary: histogramMeasurement(buckets.canary) }],
+    ]);
+    const judged: Array<[MetricSpec, MetricJudge]> = [
+      [specs.errors, sequentialCountJudge],
+      [specs.latency, sequentialHistogramJudge],
+    ];
+    let pValue = 1;
+    for (const [spec, judge] of judged) {
+      const context: JudgeContext = {
+        measurements,
+        stepElapsedMs: (interval + 1) * scenario.intervalSeconds * 1000,
+        intervalMs: scenario.intervalSeconds * 1000,
+        memory: memory[spec.name],
+      };
+      const outcome = judge.judge(spec, measurements.get(spec.name) as VariantMeasurements, context);
+      memory[spec.name] = outcome.memory;
+      pValue = Math.min(pValue, 2 * (outcome.evidence.pValue ?? 1));
+    }
+    path.push(pValue);
+    if (pValue <= floor) break;
+  }
+  return path;
+}
+
+const paths = new WeakMap<RunData, Map<DispersionModel, number[]>>();
+
+function cachedPath(scenario: Scenario, data: RunData, dispersion: DispersionModel): number[] {
+  let byModel = paths.get(data);
+  if (byModel === undefined) {
+    byModel = new Map();
+    paths.set(data, byModel);
+  }
+  let path = byModel.get(dispersion);
+  if (path === undefined) {
+    path = analysisPValues(scenario, data, dispersion, CANARYD_MIN_ALPHA);
+    byModel.set(dispersion, path);
+  }
+  return path;
+}
+
+/** canaryd with the given analysis-wide alpha, split evenly over errors and latency. */
 export function canarydJudge(name: string, dispersion: DispersionModel, analysisAlpha: number = CANARYD_ALPHA): BenchJudge {
-  const specs = metricSpecs(dispersion, analysisAlpha);
   return {
     name,
     run(scenario: Scenario, data: RunData): number | null {
-      const requests: VariantSeries<number> = { baseline: 0, canary: 0 };
-      const errors: VariantSeries<number> = { baseline: 0, canary: 0 };
-      const buckets: VariantSeries<number[]> = { baseline: [], canary: [] };
-      const memory: Record<string, unknown> = {};
-      for (let interval = 0; interval < scenario.intervals; interval++) {
-        for (const variant of ['baseline', 'canary'] as const) {
-          requests[variant] += data.requests[variant][interval] as number;
-          errors[variant] += data.errors[variant][interval] as number;
-          addInto(buckets[variant], data.buckets[variant][interval] as number[]);
-        }
-        const measurements = new Map<string, VariantMeasurements>([
-          ['requests', { baseline: value(requests.baseline), canary: value(requests.canary) }],
-          ['errors', { baseline: value(errors.baseline), canary: value(errors.canary) }],
-          ['latency', { baseline: histogramMeasurement(buckets.baseline), canary: histogramMeasurement(buckets.canary) }],
-        ]);
-        const judged: Array<[MetricSpec, MetricJudge]> = [
-          [specs.errors, sequentialCountJudge],
-          [specs.latency, sequentialHistogramJudge],
-        ];
-        let regressed = false;
-        for (const [spec, judge] of judged) {
-          const context: JudgeContext = {
-            measurements,
-            stepElapsedMs: (interval + 1) * scenario.intervalSeconds * 1000,
-            intervalMs: scenario.intervalSeconds * 1000,
-            memory: memory[spec.name],
-          };
-          const outcome = judge.judge(spec, measurements.get(spec.name) as VariantMeasurements, context);
-          memory[spec.name] = outcome.memory;
-          if (outcome.evidence.regressed === true) regressed = true;
-        }
-        if (regressed) return interval + 1;
-      }
-      return null;
+      const index = cachedPath(scenario, data, dispersion).findIndex((pValue) => pValue <= analysisAlpha);
+      return index < 0 ? null : index + 1;
     },
   };
 }

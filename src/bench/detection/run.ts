@@ -1,6 +1,6 @@
 // Runs scenarios: each replicate is one simulated canary, judged by every judge on the same data.
 
-import { CANARYD_LOOSE_ALPHA, canarydJudge } from './judges-canaryd.js';
+import { CANARYD_LOOSER_ALPHAS, canarydJudge } from './judges-canaryd.js';
 import { flaggerThreshold } from './judges-flagger.js';
 import { fixedHorizonMannWhitney, kayentaMannWhitney } from './judges-mann-whitney.js';
 import { oracleSprt } from './judges-oracle.js';
@@ -11,7 +11,8 @@ import type { Catalogue, Scenario } from './scenarios.js';
 
 export const JUDGES: readonly BenchJudge[] = [
   canarydJudge('canaryd-sequential', 'robust'),
-  canarydJudge('canaryd-sequential-alpha5', 'robust', CANARYD_LOOSE_ALPHA),
+  // The same judge at looser analysis-wide alphas: the trade-off curve, and a point at Kayenta's false-abort rate.
+  ...CANARYD_LOOSER_ALPHAS.map((alpha) => canarydJudge(`canaryd-sequential-alpha${alpha}`, 'robust', alpha)),
   canarydJudge('canaryd-sequential-poisson', 'poisson'),
   kayentaMannWhitney,
   fixedHorizonMannWhitney,
