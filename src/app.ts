@@ -112,6 +112,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       logger,
       clock,
       scheduler,
+      storeRetentionMs: config.store.retentionMs,
       ...(overrides.queryConcurrency !== undefined ? { queryConcurrency: overrides.queryConcurrency } : {}),
     });
     const server = await buildServer({

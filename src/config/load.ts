@@ -15,6 +15,7 @@ import {
   type DaemonConfig,
   type PrometheusSourceConfig,
   type SourceConfig,
+  type StoreConfig,
 } from './schema.js';
 
 type SecretTarget = 'bearerToken' | 'basicAuthPassword' | 'webhookSecret' | 'tlsCa';
@@ -129,6 +130,12 @@ function buildAdapter(name: string, adapter: ConfigDocument['adapters'][string],
   return { type: 'webhook', name, url: adapter.url, timeoutMs: adapter.timeout, retries: adapter.retries };
 }
 
+function buildStore(store: ConfigDocument['store'], baseDir: string): StoreConfig {
+  const built: StoreConfig = store.type === 'sqlite' ? { type: 'sqlite', path: absolute(baseDir, store.path) } : { type: 'memory' };
+  if (store.retention !== undefined) built.retentionMs = store.retention;
+  return built;
+}
+
 /**
  * Pure parse and validation. Relative paths are resolved against `baseDir` (default: the config
  * file's folder); secrets are returned as references, not read.
@@ -140,7 +147,7 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
   const secrets = new SecretCollector(validated.source, baseDir);
   const config: DaemonConfig = {
     server: document.server,
-    store: document.store.type === 'sqlite' ? { type: 'sqlite', path: absolute(baseDir, document.store.path) } : { type: 'memory' },
+    store: buildStore(document.store, baseDir),
     templates: document.templates.map((path) => absolute(baseDir, path)),
     sources: Object.fromEntries(Object.entries(document.sources).map(([name, source]) => [name, buildSource(name, source, baseDir, secrets)])),
     adapters: Object.fromEntries(Object.entries(document.adapters).map(([name, adapter]) => [name, buildAdapter(name, adapter, secrets)])),

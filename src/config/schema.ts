@@ -56,9 +56,12 @@ const webhookAdapterSchema = z.strictObject({
 
 const logAdapterSchema = z.strictObject({ type: z.literal('log') });
 
+// No default retention: a config that does not ask for it never loses an audit trail.
+const retention = durationMs({ positive: true }).optional();
+
 const storeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('sqlite'), path: nonEmpty }),
-  z.strictObject({ type: z.literal('memory') }),
+  z.strictObject({ type: z.literal('sqlite'), path: nonEmpty, retention }),
+  z.strictObject({ type: z.literal('memory'), retention }),
 ]);
 
 export const configSchema = z.strictObject({
@@ -115,7 +118,11 @@ export interface LogAdapterConfig {
 
 export type AdapterConfig = WebhookAdapterConfig | LogAdapterConfig;
 
-export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'memory' };
+/**
+ * retentionMs: ended analyses (with their events and adapter calls) whose last change is older
+ * than this are deleted by the daemon's hourly sweep; absent: everything is kept.
+ */
+export type StoreConfig = ({ type: 'sqlite'; path: string } | { type: 'memory' }) & { retentionMs?: number };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -1,4 +1,5 @@
-// The daemon without its HTTP server: context, service, recovery, the retention sweep, shutdown.
+// The daemon without its HTTP server: context, service, recovery, the retention sweeps (metric
+// series, and the store when configured), shutdown.
 // src/app.ts builds one from the config; unit tests build one from fakes.
 
 import { performance } from 'node:perf_hooks';
@@ -19,6 +20,7 @@ import { recover, type RecoverySummary } from './recovery.js';
 import type { Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
+import { pruneEndedAnalyses, STORE_RETENTION_CRON, STORE_RETENTION_KEY } from './store-retention.js';
 
 export interface DaemonDeps {
   store: Store;
@@ -34,13 +36,16 @@ export interface DaemonDeps {
   queryConcurrency?: number;
   /** Monotonic seconds (default: performance.now). */
   elapsed?: () => number;
+  /** How long ended analyses keep their metric series (default METRICS_RETENTION_MS). */
   retentionMs?: number;
+  /** How long ended analyses stay in the store (config store.retention); absent: forever. */
+  storeRetentionMs?: number;
 }
 
 export interface Daemon {
   service: AnalysisService;
   context: DaemonContext;
-  /** Recovery (pending calls, running analyses), then the retention sweep; the service accepts requests after it. */
+  /** Recovery (pending calls, running analyses), then the retention sweeps; the service accepts requests after it. */
   start(): Promise<RecoverySummary>;
   /** Resolves when no tick and no adapter call is in flight or queued. */
   idle(): Promise<void>;
@@ -81,6 +86,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     async start() {
       const summary = await recover(context);
       context.scheduler.cron(RETENTION_SWEEP_KEY, RETENTION_SWEEP_CRON, sweepEndedSeries);
+      const storeRetentionMs = deps.storeRetentionMs;
+      if (storeRetentionMs !== undefined) {
+        context.scheduler.cron(STORE_RETENTION_KEY, STORE_RETENTION_CRON, async () => {
+          await pruneEndedAnalyses(context, storeRetentionMs);
+        });
+      }
       accepting = true;
       return summary;
     },

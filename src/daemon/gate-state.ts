@@ -16,6 +16,11 @@ export class PhaseTally {
     this.phases.set(analysisId, phase);
   }
 
+  /** An analysis deleted from the store (retention) is no longer counted. */
+  forget(analysisId: string): void {
+    this.phases.delete(analysisId);
+  }
+
   counts(): Partial<Record<Phase, number>> {
     const counts: Partial<Record<Phase, number>> = {};
     for (const phase of this.phases.values()) counts[phase] = (counts[phase] ?? 0) + 1;

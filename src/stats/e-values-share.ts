@@ -16,19 +16,22 @@
 //
 //   E_t = Σ_j w_j Π_i BB(x_i | n_i, θ_i(r_j), ψ̂_{i−1})  /  sup_{null} Π_i BB(x_i | n_i, θ_i(r), ψ)
 //
-// The numerator mixes alternatives r_j = r0·e^λ (λ = 0.1 … 1.6, doubling: 1.1× to 5× r0) with equal
-// weights and plugs in ψ̂_{i−1}, the maximum-likelihood ψ of the intervals before i (predictable, so
-// it costs nothing under Poisson data and adapts to bursty data). The denominator maximises over
-// the null: r ∈ r0·{1, 0.8, 0.5} and every ψ. This is universal inference (Wasserman, Ramdas &
-// Balakrishnan 2020): for every null distribution in the family the ratio is at most a test
-// martingale, so P(sup_t E_t ≥ 1/α) ≤ α — exact under the beta-binomial model, and for Poisson
-// counts even without ψ, since the denominator is then at least the binomial likelihood at r0.
+// The numerator is a predictable forecaster over experts (r_j, ψ_k): alternatives r_j = r0·e^λ
+// (λ = 0.1 … 3.2, doubling: 1.1× to 24× r0) times the ψ grid, half the prior mass on ψ = 0. After
+// each interval the weights are updated by Bayes and 0.5% of the mass is handed back to the prior
+// ("fixed share", Herbster & Warmuth 1998), so the forecaster follows a regression that starts in
+// the middle of a step instead of being stuck with the healthy intervals before it. The
+// denominator maximises over the null: r ∈ r0·{1, 0.8, 0.5} and every ψ. This is universal
+// inference (Wasserman, Ramdas & Balakrishnan 2020): whatever predictable forecaster sits in the
+// numerator, for every null distribution in the family the ratio is at most a test martingale, so
+// P(sup_t E_t ≥ 1/α) ≤ α — exact under the beta-binomial model, and for Poisson counts even
+// without ψ, since the denominator is then at least the binomial likelihood at r0.
 //
 // One more null row covers gamma-Poisson noise with the same burstiness in both variants, which
 // the beta-binomial with mean θ0 does not contain: conditioning on n_i then biases the share upward
 // (Jensen; about (1 − 2θ)ψ/2 for log-symmetric noise), so the null also allows a mean share of
-// θ0 + s·(1 − 2θ0)·ψ/2 with s = 0.25. Without it, per-variant noise with a coefficient of variation
-// of 1 per interval gave up to 10% false rejections at α = 0.5%; with it, under 1%.
+// θ0 + s·(1 − 2θ0)·ψ/2 with s = 0.5. Without it, per-variant noise with a coefficient of variation
+// of 1 per interval gave up to 12% false rejections at α = 0.5%; with it, about 1% at most.
 //
 // The price of robustness: one interval is never conclusive on its own at high counts (a burst and
 // a regression look alike) and evidence accrues from the consistency of several intervals, like a
@@ -40,13 +43,14 @@
 
 import { betaBinomialLogKernel, betaBinomialLogKernelFast, betaBinomialPrecision, logGamma, logSumExp } from './e-values-math.js';
 
-export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.1, 0.2, 0.4, 0.8, 1.6];
+export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
 export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.8, 0.5];
 /** Null rows at r0 whose mean share is shifted by b·(1 − 2θ)·ψ/2 (see the file comment). */
-export const NULL_SKEW_FACTORS: readonly number[] = [0.25];
+export const NULL_SKEW_FACTORS: readonly number[] = [0.5];
 export const DISPERSION_GRID: readonly number[] = [0, ...Array.from({ length: 9 }, (_, k) => 1e-4 * 3 ** k)];
 const POISSON_GRID: readonly number[] = [0];
-const LOG_WEIGHT = -Math.log(ALTERNATIVE_LOG_RATIOS.length);
+/** Fixed-share rate: the share of the numerator's weight returned to the prior after each interval. */
+export const SWITCH_RATE = 0.005;
 
 export interface ShareEProcessOptions {
   /** r0 = 1 + allowedIncrease: the canary/baseline rate ratio that is still acceptable. */
@@ -61,12 +65,12 @@ export interface ShareEProcessState {
   robust: boolean;
   /** Intervals that carried at least one event. */
   intervals: number;
-  /** Per alternative r_j: Σ_i ln BB(x_i | θ_i(r_j), ψ̂_{i−1}). */
-  numerator: number[];
-  /** Row-major [ratio][ψ]: Σ_i ln BB(x_i | θ_i(r), ψ) over alternatives then null ratios. */
+  /** Σ_i ln q_i: the numerator's log predictive probability of the intervals so far. */
+  logNumerator: number;
+  /** The numerator's expert weights (log, normalised), row-major [alternative][ψ]. */
+  logWeights: number[];
+  /** Row-major [null row][ψ]: Σ_i ln BB(x_i | θ_i(r), ψ). */
   table: number[];
-  /** Index into the ψ grid of the plug-in for the next interval. */
-  dispersionIndex: number;
 }
 
 export interface ShareIncrement {
@@ -79,7 +83,7 @@ export interface ShareIncrement {
 export interface ShareEValue {
   eValue: number;
   logEValue: number;
-  /** The plug-in intra-class correlation ψ̂ (0 = Poisson-like). */
+  /** The numerator's weighted intra-class correlation ψ (0 = Poisson-like counts). */
   dispersion: number;
   intervals: number;
 }
@@ -90,48 +94,53 @@ function dispersionGrid(robust: boolean): readonly number[] {
   return robust ? DISPERSION_GRID : POISSON_GRID;
 }
 
-interface GridRow {
+interface NullRow {
   ratio: number;
   skew: number;
 }
 
-function ratioGrid(toleratedRatio: number): GridRow[] {
+function nullRows(toleratedRatio: number): NullRow[] {
   return [
-    ...ALTERNATIVE_LOG_RATIOS.map((lambda) => ({ ratio: toleratedRatio * Math.exp(lambda), skew: 0 })),
     ...NULL_RATIO_FACTORS.map((factor) => ({ ratio: toleratedRatio * factor, skew: 0 })),
     ...NULL_SKEW_FACTORS.map((skew) => ({ ratio: toleratedRatio, skew })),
   ];
 }
 
-function rowShare(share: number, row: GridRow, psi: number): number {
+function nullShare(share: number, row: NullRow, psi: number): number {
   const theta = eventShare(share, row.ratio);
   if (row.skew === 0 || psi === 0) return theta;
   return Math.min(1 - 1e-9, Math.max(1e-9, theta + (row.skew * (1 - 2 * theta) * psi) / 2));
 }
 
+/** Prior weights of the experts: alternatives alike; half the mass on ψ = 0, the rest spread over ψ > 0. */
+function logPrior(robust: boolean): number[] {
+  const psiGrid = dispersionGrid(robust);
+  const perAlternative = psiGrid.map((psi) => (psiGrid.length === 1 ? 0 : psi === 0 ? Math.log(0.5) : Math.log(0.5 / (psiGrid.length - 1))));
+  return ALTERNATIVE_LOG_RATIOS.flatMap(() => perAlternative.map((weight) => weight - Math.log(ALTERNATIVE_LOG_RATIOS.length)));
+}
+
 export function createShareEProcess(options: ShareEProcessOptions): ShareEProcessState {
-  const cells = ratioGrid(options.toleratedRatio).length * dispersionGrid(options.robust).length;
+  const width = dispersionGrid(options.robust).length;
   return {
     toleratedRatio: options.toleratedRatio,
     robust: options.robust,
     intervals: 0,
-    numerator: ALTERNATIVE_LOG_RATIOS.map(() => 0),
-    table: new Array<number>(cells).fill(0),
-    dispersionIndex: 0,
+    logNumerator: 0,
+    logWeights: logPrior(options.robust),
+    table: new Array<number>(nullRows(options.toleratedRatio).length * width).fill(0),
   };
 }
 
 /** True when a state from memory was built for these options and has the expected layout. */
 export function fitsShareOptions(state: ShareEProcessState, options: ShareEProcessOptions): boolean {
-  const cells = ratioGrid(options.toleratedRatio).length * dispersionGrid(options.robust).length;
+  const width = dispersionGrid(options.robust).length;
   return (
     state.toleratedRatio === options.toleratedRatio &&
     state.robust === options.robust &&
-    state.numerator.length === ALTERNATIVE_LOG_RATIOS.length &&
-    state.table.length === cells
+    state.logWeights.length === ALTERNATIVE_LOG_RATIOS.length * width &&
+    state.table.length === nullRows(options.toleratedRatio).length * width
   );
 }
-
 
 /** Adds one interval. Intervals without events carry no information and leave the state unchanged. */
 export function updateShareEProcess(state: ShareEProcessState, increment: ShareIncrement): ShareEProcessState {
@@ -140,29 +149,31 @@ export function updateShareEProcess(state: ShareEProcessState, increment: ShareI
   const share = increment.canaryShare;
   if (!(n > 0) || !(share > 0 && share < 1)) return state;
   const psiGrid = dispersionGrid(state.robust);
-  const ratios = ratioGrid(state.toleratedRatio);
-  const plugIn = psiGrid[state.dispersionIndex] ?? 0;
-
-  const numerator = state.numerator.map((sum, j) => sum + betaBinomialLogKernel(x, n, eventShare(share, (ratios[j] as GridRow).ratio), plugIn));
-  const table = state.table.slice();
   const precisions = psiGrid.map((psi) => (psi > 0 ? betaBinomialPrecision(psi) : 0));
   const trialsTerms = precisions.map((precision) => (precision > 0 ? logGamma(precision) - logGamma(n + precision) : 0));
-  let best = -Infinity;
-  let bestIndex = 0;
-  ratios.forEach((gridRow, row) => {
+  const kernel = (theta: number, k: number): number =>
+    (psiGrid[k] as number) > 0 ? betaBinomialLogKernelFast(x, n, theta, precisions[k] as number, trialsTerms[k] as number) : betaBinomialLogKernel(x, n, theta, 0);
+
+  // Numerator: predict with the experts' current weights, then Bayes, then share a little mass back.
+  const joint = state.logWeights.map((logWeight, cell) => {
+    const alternative = Math.floor(cell / psiGrid.length);
+    return logWeight + kernel(eventShare(share, state.toleratedRatio * Math.exp(ALTERNATIVE_LOG_RATIOS[alternative] as number)), cell % psiGrid.length);
+  });
+  const logPredictive = logSumExp(joint);
+  const prior = logPrior(state.robust);
+  const logWeights = joint.map((value, cell) =>
+    logSumExp([Math.log1p(-SWITCH_RATE) + value - logPredictive, Math.log(SWITCH_RATE) + (prior[cell] as number)]),
+  );
+
+  const rows = nullRows(state.toleratedRatio);
+  const table = state.table.slice();
+  rows.forEach((row, r) => {
     psiGrid.forEach((psi, k) => {
-      const cell = row * psiGrid.length + k;
-      const theta = rowShare(share, gridRow, psi);
-      const kernel = psi > 0 ? betaBinomialLogKernelFast(x, n, theta, precisions[k] as number, trialsTerms[k] as number) : betaBinomialLogKernel(x, n, theta, 0);
-      const value = (table[cell] as number) + kernel;
-      table[cell] = value;
-      if (value > best) {
-        best = value;
-        bestIndex = k;
-      }
+      const cell = r * psiGrid.length + k;
+      table[cell] = (table[cell] as number) + kernel(nullShare(share, row, psi), k);
     });
   });
-  return { ...state, intervals: state.intervals + 1, numerator, table, dispersionIndex: bestIndex };
+  return { ...state, intervals: state.intervals + 1, logNumerator: state.logNumerator + logPredictive, logWeights, table };
 }
 
 /** max over the ψ grid of one row, refined by a parabola in ln ψ through the best interior point. */
@@ -182,19 +193,13 @@ function profileMax(row: readonly number[]): number {
 export function shareEValue(state: ShareEProcessState): ShareEValue {
   const psiGrid = dispersionGrid(state.robust);
   const width = psiGrid.length;
-  const logNumerator = logSumExp(state.numerator.map((sum) => sum + LOG_WEIGHT));
   let logDenominator = -Infinity;
-  const rows = state.table.length / width;
-  for (let row = ALTERNATIVE_LOG_RATIOS.length; row < rows; row++) {
+  for (let row = 0; row < state.table.length / width; row++) {
     logDenominator = Math.max(logDenominator, profileMax(state.table.slice(row * width, (row + 1) * width)));
   }
-  const logEValue = logNumerator - logDenominator;
-  return {
-    eValue: Math.exp(logEValue),
-    logEValue,
-    dispersion: psiGrid[state.dispersionIndex] ?? 0,
-    intervals: state.intervals,
-  };
+  const logEValue = state.logNumerator - logDenominator;
+  const dispersion = state.logWeights.reduce((sum, logWeight, cell) => sum + Math.exp(logWeight) * (psiGrid[cell % width] as number), 0);
+  return { eValue: Math.exp(logEValue), logEValue, dispersion, intervals: state.intervals };
 }
 
 const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number');
@@ -207,8 +212,8 @@ export function isShareEProcessState(value: unknown): value is ShareEProcessStat
     typeof state['toleratedRatio'] === 'number' &&
     typeof state['robust'] === 'boolean' &&
     typeof state['intervals'] === 'number' &&
-    typeof state['dispersionIndex'] === 'number' &&
-    isNumberArray(state['numerator']) &&
+    typeof state['logNumerator'] === 'number' &&
+    isNumberArray(state['logWeights']) &&
     isNumberArray(state['table'])
   );
 }

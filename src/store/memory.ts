@@ -6,6 +6,7 @@ import { DomainError } from '../analysis/errors.js';
 import type { Phase } from '../analysis/types.js';
 import { checkCalls } from './call-checks.js';
 import { chainEvents } from './event-chain.js';
+import { pruneCutoff, pruneLimit } from './prune-checks.js';
 import type {
   AdapterCallInput,
   AdapterCallRecord,
@@ -15,6 +16,7 @@ import type {
   Store,
   StoredEvent,
 } from './types.js';
+import { ENDED_PHASES } from './types.js';
 
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -24,7 +26,7 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
   const analyses = new Map<string, AnalysisRecord>();
   const events = new Map<string, StoredEvent[]>();
-  const calls: AdapterCallRecord[] = [];
+  let calls: AdapterCallRecord[] = [];
   let nextCallId = 1;
   let open = true;
 
@@ -123,6 +125,25 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
     async callsFor(analysisId) {
       ensureOpen();
       return copy(calls.filter((c) => c.analysisId === analysisId));
+    },
+
+    async pruneEnded(olderThan, options) {
+      ensureOpen();
+      const cutoff = pruneCutoff(olderThan);
+      const limit = pruneLimit(options);
+      const busy = new Set(calls.filter((c) => c.status === 'pending').map((c) => c.analysisId));
+      // Map order is insertion order: creation order, as in SQLite.
+      const doomed = [...analyses.values()]
+        .filter((r) => ENDED_PHASES.includes(r.state.phase) && r.updatedAt < cutoff && !busy.has(r.id))
+        .slice(0, limit)
+        .map((r) => r.id);
+      const gone = new Set(doomed);
+      for (const id of doomed) {
+        analyses.delete(id);
+        events.delete(id);
+      }
+      calls = calls.filter((c) => !gone.has(c.analysisId));
+      return doomed;
     },
 
     async close() {

@@ -67,12 +67,21 @@ export interface AdapterCallRecord extends AdapterCallInput {
   doneAt: string | null;
 }
 
+/** Phases after which an analysis never changes again: the only ones pruneEnded deletes. */
+export const ENDED_PHASES: readonly Phase[] = ['succeeded', 'aborted', 'failed'];
+
+export interface PruneOptions {
+  /** At most this many analyses in this call (oldest first); default: all that qualify. */
+  limit?: number;
+}
+
 export type CallOutcome = { ok: true; attempts: number } | { ok: false; attempts: number; error: string };
 
 /**
  * Error codes (DomainError.code): 'conflict' (stale version, duplicate analysis id, or a call
  * already marked), 'not-found', 'invalid-adapter-call' (a call whose key or analysis does not
- * match), 'store-unavailable' (the backend cannot be opened or answered with an error).
+ * match), 'invalid-argument' (a malformed pruneEnded cutoff), 'store-unavailable' (the backend
+ * cannot be opened or answered with an error).
  */
 export interface Store {
   /** Inserts the analysis (any version, normally 1) with its first events and calls, atomically. */
@@ -94,5 +103,13 @@ export interface Store {
   pendingCalls(): Promise<AdapterCallRecord[]>;
   /** All calls of one analysis, oldest first. */
   callsFor(analysisId: string): Promise<AdapterCallRecord[]>;
+  /**
+   * Retention: deletes, in one transaction, every analysis whose phase is ended (ENDED_PHASES) and
+   * whose updatedAt (its last transition, so its end) is before `olderThan` (an ISO 8601 instant),
+   * together with all its events and adapter calls. Whole analyses only, so every remaining trail
+   * still verifies; an analysis with a pending adapter call is kept. Returns the deleted ids in
+   * creation order (oldest first); with `limit`, the oldest that many.
+   */
+  pruneEnded(olderThan: string, options?: PruneOptions): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { verifyEventChain, type Store } from '../../src/store/types.js';
 import { FIXED_NOW, makeCall, makeRecord, makeState, runStoreContract } from './store-contract.js';
+import { runStorePruneContract } from './store-prune-contract.js';
 
 let folder: string;
 const opened: Store[] = [];
@@ -31,6 +32,8 @@ function openAt(path: string): Store {
 
 runStoreContract('memory', () => createMemoryStore({ now: () => FIXED_NOW }));
 runStoreContract('sqlite', () => openAt(join(folder, 'contract.db')));
+runStorePruneContract('memory', () => createMemoryStore({ now: () => FIXED_NOW }));
+runStorePruneContract('sqlite', () => openAt(join(folder, 'contract.db')));
 
 function openError(path: string): DomainError {
   try {

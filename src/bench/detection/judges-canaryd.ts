@@ -14,7 +14,7 @@ import { BUCKET_BOUNDS, type Scenario } from './scenarios.js';
 /** The analysis-wide false-abort budget, split evenly over the two judged metrics. */
 export const CANARYD_ALPHA = 0.01;
 /** Looser analysis-wide alphas, to trace the trade-off (0.5 lands near Kayenta's false-abort rate). */
-export const CANARYD_LOOSER_ALPHAS: readonly number[] = [0.05, 0.5];
+export const CANARYD_LOOSER_ALPHAS: readonly number[] = [0.05, 0.2, 0.5];
 /** The smallest alpha any benchmark judge uses (p-value paths stop below it). */
 const CANARYD_MIN_ALPHA = Math.min(CANARYD_ALPHA, ...CANARYD_LOOSER_ALPHAS);
 export const CANARYD_QUANTILES: readonly number[] = [0.5, 0.9, 0.99];

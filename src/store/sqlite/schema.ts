@@ -66,6 +66,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX adapter_calls_by_status ON adapter_calls (status, id);
     `,
   },
+  {
+    version: 2,
+    description: 'events can be deleted only together with their analysis (retention)',
+    // The one way to delete events: in one transaction with PRAGMA defer_foreign_keys = ON, delete
+    // the analysis row first, then its events and calls (what pruneEnded does). A single event of
+    // an analysis that still exists stays undeletable, and UPDATE stays refused, so every trail
+    // left in the file is still whole and verifies.
+    sql: `
+      DROP TRIGGER events_no_delete;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        WHEN EXISTS (SELECT 1 FROM analyses WHERE id = OLD.analysis_id)
+        BEGIN SELECT RAISE(ABORT, 'events are append-only; they are deleted only with their analysis'); END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

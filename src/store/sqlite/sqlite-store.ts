@@ -18,7 +18,8 @@ import { DomainError } from '../../analysis/errors.js';
 import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
 import { chainEvents } from '../event-chain.js';
-import type { AdapterCallInput, AnalysisRecord, CallOutcome, EventInput, Store } from '../types.js';
+import { pruneCutoff, pruneLimit } from '../prune-checks.js';
+import { ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
 import { migrate } from './schema.js';
 import {
   analysisToRow,
@@ -95,6 +96,16 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
   const selectPendingCalls = db.prepare<[], CallRow>("SELECT * FROM adapter_calls WHERE status = 'pending' ORDER BY id");
   const selectCallsFor = db.prepare<[string], CallRow>('SELECT * FROM adapter_calls WHERE analysis_id = ? ORDER BY id');
 
+  const endedPhases = ENDED_PHASES.map((phase) => `'${phase}'`).join(', ');
+  const selectPrunable = db.prepare<[{ cutoff: string; limit: number }], { id: string }>(`
+    SELECT id FROM analyses
+    WHERE phase IN (${endedPhases}) AND updated_at < @cutoff
+      AND NOT EXISTS (SELECT 1 FROM adapter_calls WHERE analysis_id = analyses.id AND status = 'pending')
+    ORDER BY position LIMIT @limit`);
+  const deleteAnalysis = db.prepare<[string]>('DELETE FROM analyses WHERE id = ?');
+  const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE analysis_id = ?');
+  const deleteCalls = db.prepare<[string]>('DELETE FROM adapter_calls WHERE analysis_id = ?');
+
   function appendEventsAndCalls(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): void {
     const chained = chainEvents(record.id, selectLastEvent.get(record.id) ?? null, events);
     for (const event of chained) insertEvent.run(eventToRow(event));
@@ -134,6 +145,20 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       appendEventsAndCalls(record, events, calls);
     },
   );
+
+  const pruneTransaction = db.transaction((cutoff: string, limit: number): string[] => {
+    // Prepared anew each time: SQLite applies a flag pragma when it compiles it, not when it runs.
+    // The flag is reset by the end of this transaction, so it lets the analysis row go before its
+    // events, which the events_no_delete trigger requires (schema migration 2).
+    db.pragma('defer_foreign_keys = ON');
+    const ids = selectPrunable.all({ cutoff, limit }).map((row) => row.id);
+    for (const id of ids) {
+      deleteAnalysis.run(id);
+      deleteEvents.run(id);
+      deleteCalls.run(id);
+    }
+    return ids;
+  });
 
   /** Runs one operation; errors of SQLite itself become 'store-unavailable' naming the file. */
   function run<T>(operation: () => T): T {
@@ -201,6 +226,13 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
 
     async callsFor(analysisId) {
       return run(() => selectCallsFor.all(analysisId).map(rowToCall));
+    },
+
+    async pruneEnded(olderThan, options) {
+      const cutoff = pruneCutoff(olderThan);
+      // LIMIT -1: no limit.
+      const limit = pruneLimit(options) ?? -1;
+      return run(() => pruneTransaction.immediate(cutoff, limit));
     },
 
     async close() {

@@ -6,7 +6,10 @@ import { buildCatalogue, type Scenario } from '../../../src/bench/detection/scen
 import { median, summarize } from '../../../src/bench/detection/summarize.js';
 
 const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
-const variance = (values: number[]): number => mean(values.map((value) => (value - mean(values)) ** 2));
+function variance(values: number[]): number {
+  const centre = mean(values);
+  return mean(values.map((value) => (value - centre) ** 2));
+}
 
 describe('benchmark random source', () => {
   it('is deterministic for a seed and differs between seeds', () => {

@@ -6,6 +6,7 @@ import {
   createShareEProcess,
   NULL_RATIO_FACTORS,
   shareEValue,
+  SWITCH_RATE,
   type ShareEProcessState,
   updateShareEProcess,
 } from '../../../src/stats/e-values-share.js';
@@ -102,14 +103,33 @@ describe('share e-process', () => {
     }
   });
 
-  it('adds intervals in log space: two intervals with the same share equal one interval with their sums (Poisson model)', () => {
-    const options = { toleratedRatio: 1, robust: false };
-    const twice = [
+  it('forecasts with fixed share over the alternatives: two intervals computed by hand (Poisson model)', () => {
+    const intervals = [
       { canaryEvents: 5, baselineEvents: 20, canaryShare: 0.2 },
-      { canaryEvents: 9, baselineEvents: 18, canaryShare: 0.2 },
-    ].reduce(updateShareEProcess, createShareEProcess(options));
-    const once = updateShareEProcess(createShareEProcess(options), { canaryEvents: 14, baselineEvents: 38, canaryShare: 0.2 });
-    expect(shareEValue(twice).eValue).toBeCloseTo(shareEValue(once).eValue, 10);
+      { canaryEvents: 9, baselineEvents: 18, canaryShare: 0.25 },
+    ];
+    const theta = (share: number, ratio: number): number => (share * ratio) / (share * ratio + 1 - share);
+    const kernel = (i: number, ratio: number): number => {
+      const { canaryEvents: x, baselineEvents: y, canaryShare } = intervals[i] as (typeof intervals)[number];
+      return theta(canaryShare, ratio) ** x * (1 - theta(canaryShare, ratio)) ** y;
+    };
+    const ratios = ALTERNATIVE_LOG_RATIOS.map((lambda) => Math.exp(lambda));
+    const prior = 1 / ratios.length;
+    const first = ratios.reduce((sum, ratio) => sum + prior * kernel(0, ratio), 0);
+    const weights = ratios.map((ratio) => (1 - SWITCH_RATE) * ((prior * kernel(0, ratio)) / first) + SWITCH_RATE * prior);
+    const second = ratios.reduce((sum, ratio, j) => sum + (weights[j] as number) * kernel(1, ratio), 0);
+    const denominator = Math.max(...NULL_RATIO_FACTORS.map((factor) => kernel(0, factor) * kernel(1, factor)));
+    const state = intervals.reduce(updateShareEProcess, createShareEProcess({ toleratedRatio: 1, robust: false }));
+    expect(shareEValue(state).eValue).toBeCloseTo((first * second) / denominator, 8);
+  });
+
+  it('follows a regression that starts mid-way after many healthy intervals', () => {
+    let state = createShareEProcess({ toleratedRatio: 1, robust: true });
+    for (let i = 0; i < 30; i++) state = updateShareEProcess(state, { canaryEvents: 15, baselineEvents: 285, canaryShare: 0.05 });
+    const before = shareEValue(state).eValue;
+    for (let i = 0; i < 3; i++) state = updateShareEProcess(state, { canaryEvents: 60, baselineEvents: 285, canaryShare: 0.05 });
+    expect(before).toBeLessThan(1);
+    expect(shareEValue(state).eValue).toBeGreaterThan(1e3);
   });
 
   it('grows with a regression and is no larger under the robust model when counts are large', () => {
