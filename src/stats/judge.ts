@@ -45,8 +45,11 @@ export interface JudgeOutcome {
 
 export interface MetricJudge {
   readonly type: string;
-  /** Validates the judge block of a template; metricNames lets a judge check references such as `exposure`. */
-  validate(judge: Record<string, unknown>, metricNames: readonly string[]): JudgeConfigProblem[];
+  /**
+   * Validates the judge block of a template; metricNames lets a judge check references such as
+   * `exposure`, and selfName is the judged metric's own name (a metric cannot be its own exposure).
+   */
+  validate(judge: Record<string, unknown>, metricNames: readonly string[], selfName: string): JudgeConfigProblem[];
   queryShape(judge: Record<string, unknown>): QueryShape;
   windowMode: WindowMode;
   /** Pure; never throws for data that does not fit: returns stats.error with a clear message instead. */

@@ -11,11 +11,11 @@ const JUDGES: readonly MetricJudge[] = [mannWhitneyJudge, sequentialCountJudge, 
 export const judgeRegistry: ReadonlyMap<string, MetricJudge> = new Map(JUDGES.map((judge) => [judge.type, judge]));
 
 /** Template validation of a metric's `judge` block: a known type, then the judge's own checks. */
-export const judgeValidator: JudgeValidator = (judge, metricNames, path) => {
+export const judgeValidator: JudgeValidator = (judge, metricNames, path, selfName) => {
   const type = judge['type'];
   const known = [...judgeRegistry.keys()].join(', ') || 'none';
   if (typeof type !== 'string') return [{ path: [...path, 'type'], message: `judge.type: expected one of ${known}` }];
   const plugin = judgeRegistry.get(type);
   if (!plugin) return [{ path: [...path, 'type'], message: `unknown judge type "${type}" (known: ${known})` }];
-  return plugin.validate(judge, metricNames).map((problem) => ({ path: [...path, ...problem.path], message: problem.message }));
+  return plugin.validate(judge, metricNames, selfName).map((problem) => ({ path: [...path, ...problem.path], message: problem.message }));
 };

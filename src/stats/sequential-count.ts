@@ -187,7 +187,7 @@ function judgeCounts(spec: MetricSpec, own: VariantMeasurements, context: JudgeC
 
 export const sequentialCountJudge: MetricJudge = {
   type: TYPE,
-  validate(judge: Record<string, unknown>, metricNames: readonly string[], selfName?: string): JudgeConfigProblem[] {
+  validate(judge: Record<string, unknown>, metricNames: readonly string[], selfName: string): JudgeConfigProblem[] {
     const parsed = parseSequentialCountConfig(judge, metricNames, selfName);
     return parsed.ok ? [] : parsed.problems;
   },

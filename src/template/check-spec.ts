@@ -53,7 +53,7 @@ function checkMetrics(spec: Record<string, unknown>, judgeValidator: JudgeValida
     const names = [...metrics.keys()];
     spec.metrics.forEach((metric, index) => {
       if (!isRecord(metric) || !isRecord(metric.judge) || typeof metric.judge.type !== 'string') return;
-      for (const problem of judgeValidator(metric.judge, names, ['spec', 'metrics', index, 'judge'])) {
+      for (const problem of judgeValidator(metric.judge, names, ['spec', 'metrics', index, 'judge'], String(metric.name))) {
         issues.push({ path: problem.path, message: `${formatPath(problem.path)}: ${problem.message}` });
       }
     });

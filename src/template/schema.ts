@@ -21,6 +21,7 @@ export type JudgeValidator = (
   judge: Record<string, unknown>,
   metricNames: string[],
   path: (string | number)[],
+  selfName: string,
 ) => Array<{ path: (string | number)[]; message: string }>;
 
 const argSchema = z.strictObject({

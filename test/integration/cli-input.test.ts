@@ -133,3 +133,31 @@ describe('backtest and analyze input', () => {
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 });
+
+describe('validate: judges', () => {
+  it('reports bad judge settings with their line: an exposure naming the metric itself, alpha outside (0, 1)', async () => {
+    const file = join(dir, 'judged.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: canaryd.dev/v1alpha1',
+        'kind: AnalysisTemplate',
+        'metadata: { name: judged }',
+        'spec:',
+        '  interval: 1m',
+        '  steps: [{ weight: 100 }]',
+        '  metrics:',
+        '    - name: errors',
+        '      query: sum(errors_total)',
+        '      judge: { type: sequential-count, exposure: errors, alpha: 1.5 }',
+        '  rules:',
+        '    abort: [{ id: bad, when: errors.regressed }]',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCanaryd(['validate', file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(new RegExp(`${file}:10:\\d+: spec.metrics\\[0\\].judge.exposure: names the judged metric itself`));
+    expect(run.stdout).toMatch(new RegExp(`${file}:10:\\d+: spec.metrics\\[0\\].judge.alpha`));
+  });
+});

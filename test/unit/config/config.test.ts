@@ -38,7 +38,7 @@ describe('parseConfig', () => {
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
     expect(result.config).toEqual({
       server: { host: '127.0.0.1', port: 8080 },
-      store: { type: 'sqlite', path: '/srv/canaryd/data/canaryd.db' },
+      store: { type: 'sqlite', path: '/srv/canaryd/data/canaryd.db', retentionMs: 30 * 86_400_000 },
       templates: ['/srv/canaryd/analysis-templates'],
       sources: { default: { type: 'prometheus', name: 'default', url: 'http://127.0.0.1:9090', timeoutMs: 10_000, headers: {} } },
       adapters: { 'dry-run': { type: 'log', name: 'dry-run' } },
@@ -86,6 +86,27 @@ describe('parseConfig', () => {
     expect(result.config.store).toEqual({ type: 'memory' });
     expect(result.config.templates).toEqual(['/opt/templates', '/etc/canaryd/more']);
     expect(result.config.sources.default).toMatchObject({ headers: { 'X-Scope-OrgID': 'tenant-1' }, tls: { insecureSkipVerify: true } });
+  });
+
+  it('reads the store retention as milliseconds, for either store type; without it nothing is pruned', () => {
+    const sqlite = parseConfig(`store: { type: sqlite, path: ./c.db, retention: 1w2d }\n${MINIMAL}`, 'c.yaml', '/etc/canaryd');
+    if (!sqlite.ok) throw new Error(sqlite.problems.map(formatProblem).join('\n'));
+    expect(sqlite.config.store).toEqual({ type: 'sqlite', path: '/etc/canaryd/c.db', retentionMs: 9 * 86_400_000 });
+    const memory = parseConfig(`store: { type: memory, retention: 90m }\n${MINIMAL}`, 'c.yaml', '/etc/canaryd');
+    if (!memory.ok) throw new Error(memory.problems.map(formatProblem).join('\n'));
+    expect(memory.config.store).toEqual({ type: 'memory', retentionMs: 90 * 60_000 });
+    const none = parseConfig(`store: { type: sqlite, path: ./c.db }\n${MINIMAL}`, 'c.yaml', '/etc/canaryd');
+    if (!none.ok) throw new Error(none.problems.map(formatProblem).join('\n'));
+    expect(none.config.store).not.toHaveProperty('retentionMs');
+  });
+
+  it('reports a bad store retention at its value', () => {
+    const text = `store: { type: sqlite, path: ./c.db, retention: 30 days }\n${MINIMAL}`;
+    expect(problemsOf(text)).toEqual([
+      `c.yaml:${positionOf(text, '30 days')}: store.retention: invalid duration "30 days": expected e.g. 30s, 5m, 1h30m`,
+    ]);
+    expect(problemsOf(`store:\n  type: memory\n  retention: 0\n${MINIMAL}`)).toEqual([`c.yaml:3:14: store.retention: must be a duration greater than 0`]);
+    expect(problemsOf(`store:\n  type: memory\n  retension: 30d\n${MINIMAL}`)).toEqual([`c.yaml:3:3: store.retension: unknown field`]);
   });
 
   it('reports every shape problem at its node', () => {
@@ -222,6 +243,6 @@ adapters:
   it('loadConfigText resolves the embedded default against a given folder', async () => {
     const result = await loadConfigText(DEFAULT_CONFIG, 'embedded default', { baseDir: folder, env: {} });
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
-    expect(result.config.store).toEqual({ type: 'sqlite', path: join(folder, 'data/canaryd.db') });
+    expect(result.config.store).toEqual({ type: 'sqlite', path: join(folder, 'data/canaryd.db'), retentionMs: 30 * 86_400_000 });
   });
 });

@@ -126,7 +126,9 @@ export interface TestDaemon {
   log: ReturnType<typeof captureLog>;
 }
 
-export function testDaemon(options: { template?: CompiledTemplate; store?: Store; clock?: ManualClock; adapter?: FakeAdapter } = {}): TestDaemon {
+export function testDaemon(
+  options: { template?: CompiledTemplate; store?: Store; clock?: ManualClock; adapter?: FakeAdapter; storeRetentionMs?: number } = {},
+): TestDaemon {
   const clock = options.clock ?? new ManualClock(T0);
   const scheduler = new ManualScheduler(clock);
   const store = options.store ?? createMemoryStore({ now: () => clock.now() });
@@ -145,6 +147,7 @@ export function testDaemon(options: { template?: CompiledTemplate; store?: Store
     clock,
     scheduler,
     elapsed: () => clock.now() / 1000,
+    storeRetentionMs: options.storeRetentionMs,
   });
   return { daemon, clock, scheduler, store, source, adapter, registry, log };
 }

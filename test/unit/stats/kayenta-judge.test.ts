@@ -35,8 +35,8 @@ describe('mann-whitney judge — validate', () => {
       nanStrategy: 'remove',
       outliers: { iqrFactor: 3 },
     };
-    expect(mannWhitneyJudge.validate(block, ['p95'])).toEqual([]);
-    expect(mannWhitneyJudge.validate({ type: 'mann-whitney', effectSize: { measure: 'cles', allowedIncrease: 0.6 } }, [])).toEqual([]);
+    expect(mannWhitneyJudge.validate(block, ['p95'], 'p95')).toEqual([]);
+    expect(mannWhitneyJudge.validate({ type: 'mann-whitney', effectSize: { measure: 'cles', allowedIncrease: 0.6 } }, ['p95'], 'p95')).toEqual([]);
   });
 
   it('reports every bad field with its path', () => {
@@ -51,7 +51,7 @@ describe('mann-whitney judge — validate', () => {
         effectSize: { measure: 'median', allowedIncrease: '10%', extra: true },
         outliers: { iqrFactor: -1, mode: 'x' },
       },
-      [],
+      [], 'p95',
     );
     const byPath = new Map(problems.map((problem) => [problem.path.join('.'), problem.message]));
     expect([...byPath.keys()].sort()).toEqual(
@@ -66,7 +66,7 @@ describe('mann-whitney judge — validate', () => {
 
   it('checks the effect-size limits against the measure', () => {
     const messages = (effectSize: Record<string, unknown>) =>
-      mannWhitneyJudge.validate({ type: 'mann-whitney', effectSize }, []).map((problem) => `${problem.path.join('.')}: ${problem.message}`);
+      mannWhitneyJudge.validate({ type: 'mann-whitney', effectSize }, ['p95'], 'p95').map((problem) => `${problem.path.join('.')}: ${problem.message}`);
     expect(messages({ measure: 'meanRatio', allowedIncrease: 0.9 })).toEqual(['effectSize.allowedIncrease: for meanRatio must be ≥ 1 (1 means no change), got 0.9']);
     expect(messages({ measure: 'meanRatio', allowedDecrease: 1.1 })).toEqual(['effectSize.allowedDecrease: for meanRatio must be in [0, 1] (1 means no change), got 1.1']);
     expect(messages({ measure: 'cles', allowedIncrease: 1.1 })).toEqual(['effectSize.allowedIncrease: for cles must be in [0.5, 1] (0.5 means no change), got 1.1']);
@@ -74,7 +74,7 @@ describe('mann-whitney judge — validate', () => {
   });
 
   it('rejects confidence 0 and 1, a zero sampleStep and non-object blocks', () => {
-    const paths = (block: Record<string, unknown>) => mannWhitneyJudge.validate({ type: 'mann-whitney', ...block }, []).map((problem) => problem.path.join('.'));
+    const paths = (block: Record<string, unknown>) => mannWhitneyJudge.validate({ type: 'mann-whitney', ...block }, ['p95'], 'p95').map((problem) => problem.path.join('.'));
     expect(paths({ confidence: 0 })).toEqual(['confidence']);
     expect(paths({ confidence: 1 })).toEqual(['confidence']);
     expect(paths({ sampleStep: '0s' })).toEqual(['sampleStep']);

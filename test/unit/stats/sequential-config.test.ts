@@ -51,7 +51,7 @@ describe('sequential-count validation', () => {
 });
 
 describe('sequential-histogram validation', () => {
-  const validate = (judge: Record<string, unknown>) => sequentialHistogramJudge.validate({ type: 'sequential-histogram', ...judge }, METRICS);
+  const validate = (judge: Record<string, unknown>) => sequentialHistogramJudge.validate({ type: 'sequential-histogram', ...judge }, METRICS, 'latency');
 
   it('accepts quantiles in (0, 1)', () => {
     expect(validate({ quantiles: [0.5, 0.9, 0.99], allowedIncrease: '5%', alpha: 0.01 })).toEqual([]);
