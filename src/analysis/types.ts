@@ -197,6 +197,9 @@ export interface TickVerdict {
 
 export type Phase = 'pending' | 'running' | 'paused' | 'succeeded' | 'aborted' | 'failed';
 
+/** Phases an analysis never leaves. */
+export const ENDED_PHASES: readonly Phase[] = ['succeeded', 'aborted', 'failed'];
+
 export interface AnalysisState {
   phase: Phase;
   stepIndex: number;

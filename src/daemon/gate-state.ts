@@ -1,12 +1,10 @@
 // What the daemon remembers for its gate metrics: the phase of every analysis (canaryd_analyses)
 // and when ended analyses ended, so their series are removed after METRICS_RETENTION_MS.
 
-import type { Phase } from '../analysis/types.js';
-
-export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'aborted', 'failed'];
+import { ENDED_PHASES, type Phase } from '../analysis/types.js';
 
 export function isTerminal(phase: Phase): boolean {
-  return TERMINAL_PHASES.includes(phase);
+  return ENDED_PHASES.includes(phase);
 }
 
 export class PhaseTally {

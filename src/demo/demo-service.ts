@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Counter, Histogram, Registry } from 'prom-client';
 import { verifyWebhookSignature } from '../adapters/webhook-signature.js';
 import type { AdapterRequest } from '../adapters/types.js';
+import { createRandom, type Random } from '../stats/random.js';
 
 export interface DemoServiceSpec {
   name: string;
@@ -31,23 +32,8 @@ export interface DemoService {
 const TICK_MS = 100;
 const MIN_BASELINE_SHARE = 0.1;
 
-/** A small deterministic PRNG so every demo run sees the same traffic. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function logNormal(random: () => number, median: number): number {
-  const u = Math.max(random(), 1e-12);
-  const v = random();
-  const normal = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  return median * Math.exp(0.35 * normal);
+function logNormal(random: Random, median: number): number {
+  return median * Math.exp(0.35 * random.normal());
 }
 
 export async function startDemoService(options: { port: number; secret: string; services: DemoServiceSpec[]; seed?: number }): Promise<DemoService> {
@@ -65,7 +51,7 @@ export async function startDemoService(options: { port: number; secret: string; 
     buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2.5],
     registers: [registry],
   });
-  const random = mulberry32(options.seed ?? 42);
+  const random = createRandom(options.seed ?? 42);
   const weights: Record<string, number> = {};
   const carry: Record<string, number> = {};
   for (const service of options.services) {
@@ -89,7 +75,7 @@ export async function startDemoService(options: { port: number; secret: string; 
         carry[key] = expected - count;
         const behaviour = service[track];
         for (let i = 0; i < count; i += 1) {
-          const code = random() < behaviour.errorShare ? '500' : '200';
+          const code = random.uniform() < behaviour.errorShare ? '500' : '200';
           requests.inc({ service: service.name, track, code });
           duration.observe({ service: service.name, track }, logNormal(random, behaviour.latencyMedianSeconds));
         }

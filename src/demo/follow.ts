@@ -1,6 +1,7 @@
 // Follows the demo's analyses through the verdict API, printing each change as it happens, and
 // ends with a summary: what was decided, by which rule, and which webhook calls the deployer got.
 
+import { ENDED_PHASES } from '../analysis/types.js';
 import type { AnalysisView } from '../daemon/service-types.js';
 import type { DemoService } from './demo-service.js';
 
@@ -16,7 +17,7 @@ export interface DemoOutcome {
 }
 
 const POLL_MS = 500;
-const FINISHED = new Set(['succeeded', 'aborted', 'failed']);
+const FINISHED = new Set<string>(ENDED_PHASES);
 
 export async function followAnalyses(
   daemonUrl: string,

@@ -68,7 +68,7 @@ export interface AdapterCallRecord extends AdapterCallInput {
 }
 
 /** Phases after which an analysis never changes again: the only ones pruneEnded deletes. */
-export const ENDED_PHASES: readonly Phase[] = ['succeeded', 'aborted', 'failed'];
+export { ENDED_PHASES } from '../analysis/types.js';
 
 export interface PruneOptions {
   /** At most this many analyses in this call (oldest first); default: all that qualify. */

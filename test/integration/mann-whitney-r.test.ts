@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRandom } from '../../src/stats/random.js';
 import { mannWhitney } from '../../src/stats/mann-whitney.js';
 import type * as StatsEntry from '../../src/stats/index.js';
 
@@ -27,20 +28,10 @@ interface Case {
   interval: boolean;
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeCases(): Case[] {
-  const random = mulberry32(20240604);
-  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const source = createRandom(20240604);
+  const random = source.uniform;
+  const gauss = source.normal;
   const size = (): number => 1 + Math.floor(random() * 60);
   // Values are multiples of 1/1024: their decimal text is exact, so R parses the very same doubles.
   const continuous = (n: number, centre: number, scale: number): number[] =>

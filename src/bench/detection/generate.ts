@@ -3,7 +3,7 @@
 // with the error-rate multipliers of the scenario's noise).
 
 import { normalCdf } from '../../stats/normal.js';
-import type { Random } from './rng.js';
+import type { Random } from '../../stats/random.js';
 import { BUCKET_BOUNDS, LATENCY_LOG_SD, LATENCY_MEDIAN_SECONDS, type Scenario } from './scenarios.js';
 
 export interface VariantSeries<T> {

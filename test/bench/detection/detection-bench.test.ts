@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../../src/bench/detection/generate.js';
-import { createRandom, deriveSeed } from '../../../src/bench/detection/rng.js';
+import { createRandom, deriveSeed } from '../../../src/stats/random.js';
 import { runScenario } from '../../../src/bench/detection/run.js';
 import { buildCatalogue, type Scenario } from '../../../src/bench/detection/scenarios.js';
 import { median, summarize } from '../../../src/bench/detection/summarize.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../../src/bench/detection/rng.js';
+import { createRandom } from '../../../src/stats/random.js';
 import { betaBinomialLogKernel, logBeta, logGamma, logSumExp } from '../../../src/stats/e-values-math.js';
 import {
   ALTERNATIVE_LOG_RATIOS,

@@ -1,9 +1,9 @@
-// A seeded random source for the detection benchmark: xoshiro128** seeded through splitmix32, and
-// the distributions the scenario generator needs (uniform, normal, gamma, Poisson). Every run has
-// its own seed derived from (benchmark seed, scenario, replicate), so results do not depend on the
-// order in which runs execute.
+// A seeded random source — for the detection benchmark, the demo's traffic and test data:
+// xoshiro128** seeded through splitmix32, and the distributions they need (uniform, normal, gamma,
+// Poisson). Each benchmark run has its own seed derived from (benchmark seed, scenario, replicate),
+// so results do not depend on the order in which runs execute.
 
-import { logGamma } from '../../stats/e-values-math.js';
+import { logGamma } from './e-values-math.js';
 
 export interface Random {
   uniform(): number;
