@@ -10,7 +10,8 @@ import type { MetricSource } from '../sources/types.js';
 import { judgeRegistry, judgeValidator } from '../stats/registry.js';
 import { parseTemplate } from '../template/load.js';
 import { formatProblem } from '../template/problems.js';
-import { resolveArgs } from '../template/render.js';
+import { assertArgsRender, resolveArgs } from '../template/render.js';
+import { DomainError } from '../analysis/errors.js';
 
 export const EXIT = { promote: 0, abort: 1, invalid: 2, hold: 3, runtime: 4 } as const;
 
@@ -81,6 +82,12 @@ export async function loadTemplate(file: string): Promise<CompiledTemplate> {
 export function templateArgs(template: CompiledTemplate, file: string, given: Record<string, string>): Record<string, string> {
   const resolved = resolveArgs(template, given);
   if (!resolved.ok) throw new CliError(resolved.problems.map((problem) => `${file}: --arg: ${problem}`).join('\n'));
+  try {
+    assertArgsRender(template, resolved.args);
+  } catch (error) {
+    if (error instanceof DomainError) throw new CliError(`${file}: --arg: ${error.message}`);
+    throw error;
+  }
   return resolved.args;
 }
 

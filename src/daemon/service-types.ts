@@ -1,6 +1,6 @@
 // What the HTTP API (and the CLI) ask of the daemon. Plain data in and out; errors are DomainErrors
 // with codes the HTTP error handler maps to statuses:
-//   'invalid-request' (400), 'unknown-template' / 'unknown-adapter' / 'missing-argument' / 'invalid-mode' (422),
+//   'invalid-request' (400), 'unknown-template' / 'unknown-adapter' / 'missing-argument' / 'unsafe-argument' / 'invalid-mode' (422),
 //   'invalid-adapter-call' / 'invalid-config' (422), 'not-found' (404), 'invalid-transition' / 'conflict' (409),
 //   'store-unavailable' (503), 'not-ready' (503, /readyz only).
 //   field: dotted body path ('template', 'adapter', 'args.NAME', 'target.service'), as src/http reports it.

@@ -5,7 +5,7 @@ import { DomainError } from '../analysis/errors.js';
 import { applyManualAction, startAnalysis } from '../analysis/step-machine.js';
 import type { CompiledTemplate, Phase } from '../analysis/types.js';
 import type { AnalysisRecord, StoredEvent } from '../store/types.js';
-import { resolveArgs } from '../template/render.js';
+import { assertArgsRender, resolveArgs } from '../template/render.js';
 import { performRecordedCalls } from './calls.js';
 import { isoAt } from './clock.js';
 import { analysisLogger, currentWeight, errorMessage, type DaemonContext } from './context.js';
@@ -51,6 +51,7 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
       const template = validateCreateRequest(request, templates, context.adapters);
       const resolved = resolveArgs(template, request.args ?? {});
       if (!resolved.ok) throw missingArgument(template, request.args ?? {}, resolved.problems);
+      assertArgsRender(template, resolved.args);
 
       const now = context.clock.now();
       const { state, actions } = startAnalysis(template, now);

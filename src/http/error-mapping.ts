@@ -16,6 +16,7 @@ export const DOMAIN_STATUS: Readonly<Record<string, number>> = {
   'unknown-template': 422,
   'unknown-adapter': 422,
   'missing-argument': 422,
+  'unsafe-argument': 422,
   'invalid-mode': 422,
   'invalid-adapter-call': 422,
   'invalid-config': 422,

@@ -124,3 +124,16 @@ export function resolveArgs(
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, args };
 }
+
+/**
+ * Renders every query of the template for both variants once, so that an argument that cannot be
+ * placed safely is refused when the analysis is created, not at every tick. Throws the DomainError
+ * ('unsafe-argument', field args.NAME) of the first one.
+ */
+export function assertArgsRender(template: CompiledTemplate, args: Record<string, string>): void {
+  for (const metric of template.metrics) {
+    for (const variant of Object.values(template.variants)) {
+      renderQuery(metric.query, { args, variant, windowMs: template.intervalMs, intervalMs: template.intervalMs });
+    }
+  }
+}

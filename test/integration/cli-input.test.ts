@@ -93,6 +93,33 @@ describe('backtest and analyze input', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('refuses, before any query, an argument that cannot stand outside a string in its query (exit 2)', async () => {
+    const file = join(dir, 'bare-arg.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: canaryd.dev/v1alpha1',
+        'kind: AnalysisTemplate',
+        'metadata: { name: bare-arg }',
+        'spec:',
+        '  args: [{ name: k }]',
+        '  interval: 1m',
+        '  steps: [{ weight: 100 }]',
+        '  metrics:',
+        '    - name: top',
+        '      query: sum(topk({{ args.k }}, up{job="{{ variant }}"}))',
+        '  rules:',
+        '    promote: [{ id: ok, when: top.canary > 0 }]',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCanaryd(['analyze', '--template', file, '--source-url', 'http://127.0.0.1:9', '--arg', 'k=1, up) or vector(1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('argument "k"');
+    expect(run.stderr).toContain('outside a string');
+    expect(run.stdout).toBe('');
+  });
+
   it('refuses an unknown --output and unknown options as usage errors', async () => {
     const output = await runCanaryd(['analyze', '--template', TEMPLATE, '--source-url', 'http://127.0.0.1:9', '--arg', 'service=x', '--output', 'yaml']);
     expect(output.code).toBe(2);

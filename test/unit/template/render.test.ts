@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/analysis/errors.js';
 import type { CompiledTemplate } from '../../../src/analysis/types.js';
 import { parseTemplate } from '../../../src/template/load.js';
-import { renderQuery, resolveArgs, type RenderContext } from '../../../src/template/render.js';
+import { assertArgsRender, renderQuery, resolveArgs, type RenderContext } from '../../../src/template/render.js';
 import { MINIMAL_TEMPLATE } from './template-text.js';
 
 const BASE: RenderContext = { args: {}, variant: 'canary', windowMs: 300_000, intervalMs: 60_000 };
@@ -189,5 +189,28 @@ describe('resolveArgs', () => {
 
   it('an empty string is a given value, not a missing one', () => {
     expect(resolveArgs(template(), { service: '' })).toMatchObject({ ok: true, args: { service: '' } });
+  });
+});
+
+describe('assertArgsRender', () => {
+  const compiled = (query: string): CompiledTemplate => {
+    const result = parseTemplate(MINIMAL_TEMPLATE.replace(/query: .*/, `query: ${query}`), 't.yaml');
+    if (!result.ok) throw new Error(result.problems.map((problem) => problem.message).join('\n'));
+    return result.template;
+  };
+
+  it('accepts arguments that every query can hold', () => {
+    expect(() => assertArgsRender(compiled('topk({{ args.service }}, up)'), { service: '5' })).not.toThrow();
+  });
+
+  it('refuses, naming the argument, a value that cannot stand outside a string', () => {
+    let thrown: unknown;
+    try {
+      assertArgsRender(compiled('topk({{ args.service }}, up)'), { service: '1, up) or vector(1' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect(thrown).toMatchObject({ code: 'unsafe-argument', field: 'args.service' });
   });
 });
