@@ -2,15 +2,12 @@
 // Same rules as the timer scheduler: slots at firstAt + k·interval, a job never overlaps itself.
 
 import type { ManualClock } from './clock.js';
-import { nextSlot, type ScheduledTask, type Scheduler, type TickRun } from './scheduler.js';
+import { nextSlot, startRun, type RunState, type ScheduledTask, type Scheduler } from './scheduler.js';
 
-interface ManualJob {
+interface ManualJob extends RunState {
   intervalMs: number;
   nextAt: number;
   task: ScheduledTask;
-  running: boolean;
-  skipped: number;
-  firstSkippedAt: number | null;
 }
 
 export class ManualScheduler implements Scheduler {
@@ -113,21 +110,11 @@ export class ManualScheduler implements Scheduler {
   private fire(key: string, job: ManualJob): Promise<void> | undefined {
     const slot = job.nextAt;
     job.nextAt = slot + job.intervalMs;
-    if (job.running) {
-      job.skipped += 1;
-      job.firstSkippedAt ??= slot;
+    const running = startRun(job, slot, job.task);
+    if (running === undefined) {
       this.skips.set(key, (this.skips.get(key) ?? 0) + 1);
       return undefined;
     }
-    const run: TickRun = { scheduledAt: job.firstSkippedAt ?? slot, skipped: job.skipped };
-    job.skipped = 0;
-    job.firstSkippedAt = null;
-    job.running = true;
-    const running = Promise.resolve()
-      .then(() => job.task(run))
-      .finally(() => {
-        job.running = false;
-      });
     return this.track(key, running);
   }
 

@@ -44,14 +44,40 @@ export type SchedulerErrorHandler = (key: string, error: unknown) => void;
 // setTimeout's delay is a signed 32-bit number of ms; longer waits are chained.
 const MAX_TIMER_MS = 2_147_483_647;
 
-interface TimerJob {
+/** What the no-overlap rule needs to know of a job. */
+export interface RunState {
+  running: boolean;
+  skipped: number;
+  firstSkippedAt: number | null;
+}
+
+/**
+ * The no-overlap rule every scheduler shares: a slot that comes due while the job's previous run is
+ * still going is skipped and counted; the next run reports its lag from the first skipped slot.
+ * Returns the run, or undefined when this slot was skipped.
+ */
+export function startRun(job: RunState, slot: number, task: ScheduledTask): Promise<void> | undefined {
+  if (job.running) {
+    job.skipped += 1;
+    job.firstSkippedAt ??= slot;
+    return undefined;
+  }
+  const run: TickRun = { scheduledAt: job.firstSkippedAt ?? slot, skipped: job.skipped };
+  job.skipped = 0;
+  job.firstSkippedAt = null;
+  job.running = true;
+  return Promise.resolve()
+    .then(() => task(run))
+    .finally(() => {
+      job.running = false;
+    });
+}
+
+interface TimerJob extends RunState {
   intervalMs: number;
   nextAt: number;
   task: ScheduledTask;
   timer: NodeJS.Timeout | null;
-  running: boolean;
-  skipped: number;
-  firstSkippedAt: number | null;
 }
 
 export interface TimerSchedulerOptions {
@@ -131,21 +157,8 @@ export class TimerScheduler implements Scheduler {
     const slot = job.nextAt;
     job.nextAt = nextSlot(slot + job.intervalMs, job.intervalMs, this.options.clock.now());
     this.arm(key, job);
-    if (job.running) {
-      job.skipped += 1;
-      job.firstSkippedAt ??= slot;
-      return;
-    }
-    const run: TickRun = { scheduledAt: job.firstSkippedAt ?? slot, skipped: job.skipped };
-    job.skipped = 0;
-    job.firstSkippedAt = null;
-    job.running = true;
-    const running = Promise.resolve()
-      .then(() => job.task(run))
-      .finally(() => {
-        job.running = false;
-      });
-    this.track(key, running);
+    const running = startRun(job, slot, job.task);
+    if (running) this.track(key, running);
   }
 
   private track(key: string, run: Promise<void>): Promise<void> {
