@@ -17,15 +17,20 @@
 //   E_t = Σ_j w_j Π_i BB(x_i | n_i, θ_i(r_j), ψ̂_{i−1})  /  sup_{null} Π_i BB(x_i | n_i, θ_i(r), ψ)
 //
 // The numerator is a predictable forecaster over experts (r_j, ψ_k): alternatives r_j = r0·e^λ
-// (λ = 0.1 … 3.2, doubling: 1.1× to 24× r0) times the ψ grid, half the prior mass on ψ = 0. After
-// each interval the weights are updated by Bayes and 0.5% of the mass is handed back to the prior
-// ("fixed share", Herbster & Warmuth 1998), so the forecaster follows a regression that starts in
-// the middle of a step instead of being stuck with the healthy intervals before it. The
-// denominator maximises over the null: r ∈ r0·{1, 0.8, 0.5} and every ψ. This is universal
-// inference (Wasserman, Ramdas & Balakrishnan 2020): whatever predictable forecaster sits in the
-// numerator, for every null distribution in the family the ratio is at most a test martingale, so
-// P(sup_t E_t ≥ 1/α) ≤ α — exact under the beta-binomial model, and for Poisson counts even
-// without ψ, since the denominator is then at least the binomial likelihood at r0.
+// (λ = 0.0125 … 1.6, doubling: 1.0126× to 5× r0, equal prior weights) times the ψ grid, half the
+// prior mass on ψ = 0. The grid reaches down to 1.25% because at high counts (a latency tail share
+// at hundreds of requests per second: thousands of events per interval) an alternative well above
+// the true ratio forecasts worse than the null, so with λ ≥ 0.1 a small shift was rarely detected;
+// effects beyond 5× are still caught by λ = 1.6, whose likelihood ratio against the null only grows
+// with the effect. After each interval the weights are updated by Bayes and 0.5% of the mass is
+// handed back to the prior ("fixed share", Herbster & Warmuth 1998), so the forecaster follows a
+// regression that starts in the middle of a step instead of being stuck with the healthy intervals
+// before it. The denominator maximises over the null: r ∈ r0·{1, 0.8, 0.5} and every ψ. This is
+// universal inference (Wasserman, Ramdas & Balakrishnan 2020): whatever predictable forecaster (and
+// whatever fixed prior over its experts) sits in the numerator, for every null distribution in the
+// family the ratio is at most a test martingale, so P(sup_t E_t ≥ 1/α) ≤ α — exact under the
+// beta-binomial model, and for Poisson counts even without ψ, since the denominator is then at least
+// the binomial likelihood at r0.
 //
 // One more null row covers gamma-Poisson noise with the same burstiness in both variants, which
 // the beta-binomial with mean θ0 does not contain: conditioning on n_i then biases the share upward
@@ -43,7 +48,7 @@
 
 import { betaBinomialLogKernel, betaBinomialLogKernelFast, betaBinomialPrecision, logGamma, logSumExp } from './e-values-math.js';
 
-export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2];
+export const ALTERNATIVE_LOG_RATIOS: readonly number[] = [0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6];
 export const NULL_RATIO_FACTORS: readonly number[] = [1, 0.8, 0.5];
 /** Null rows at r0 whose mean share is shifted by b·(1 − 2θ)·ψ/2 (see the file comment). */
 export const NULL_SKEW_FACTORS: readonly number[] = [0.5];
