@@ -9,7 +9,6 @@ import {
   CliError,
   EXIT,
   collectArg,
-  judgeRegistry,
   loadTemplate,
   openSource,
   parseArgFlags,
@@ -19,6 +18,7 @@ import {
   templateArgs,
   type SourceFlags,
 } from './common.js';
+import { judgeRegistry } from '../stats/registry.js';
 import { formatReport } from './format-text.js';
 import { checkSourceReachable, writeResult, type CommandIo } from './io.js';
 

@@ -7,7 +7,6 @@ import {
   CliError,
   EXIT,
   collectArg,
-  judgeRegistry,
   loadTemplate,
   openSource,
   parseArgFlags,
@@ -16,6 +15,7 @@ import {
   templateArgs,
   type SourceFlags,
 } from './common.js';
+import { judgeRegistry } from '../stats/registry.js';
 import { formatReport } from './format-text.js';
 import { checkSourceReachable, writeResult, type CommandIo } from './io.js';
 

@@ -7,7 +7,7 @@ import { loadConfigFile } from '../config/load.js';
 import { prometheusOptionsFromConfig } from '../sources/from-config.js';
 import { createPrometheusSource } from '../sources/prometheus/source.js';
 import type { MetricSource } from '../sources/types.js';
-import { judgeRegistry, judgeValidator } from '../stats/registry.js';
+import { judgeValidator } from '../stats/registry.js';
 import { parseTemplate } from '../template/load.js';
 import { formatProblem } from '../template/problems.js';
 import { assertArgsRender, resolveArgs } from '../template/render.js';
@@ -145,4 +145,3 @@ async function bearerToken(flags: SourceFlags): Promise<{ bearerToken?: string }
   return {};
 }
 
-export { judgeRegistry };
