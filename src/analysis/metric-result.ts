@@ -59,6 +59,8 @@ function readSide(measurement: Measurement): SideReading {
         status: 'wrong-shape',
         message: `query returned ${measurement.samples.length} samples over time where one value was expected`,
       };
+    case 'matrix':
+      return { status: 'wrong-shape', message: `query returned ${measurement.series.length} series over time where one value was expected` };
   }
 }
 

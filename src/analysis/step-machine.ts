@@ -72,6 +72,16 @@ function duration(ms: number): string {
   return formatDuration(Math.max(0, ms));
 }
 
+/** The reason a tick must hold because a non-optional metric's query failed, or null. */
+function failedRequiredQueries(template: CompiledTemplate, metrics: readonly MetricResult[]): string | null {
+  const optional = new Set(template.metrics.filter((metric) => metric.optional === true).map((metric) => metric.name));
+  const declared = new Set(template.metrics.map((metric) => metric.name));
+  const failed = metrics.filter((metric) => metric.error && declared.has(metric.name) && !optional.has(metric.name));
+  if (failed.length === 0) return null;
+  const list = failed.map((metric) => `${metric.name}${metric.message === undefined ? '' : ` (${metric.message})`}`).join('; ');
+  return `a tick whose queries failed cannot promote: ${list}`;
+}
+
 export function applyTick(template: CompiledTemplate, state: AnalysisState, input: TickInput): StepTransition {
   if (state.phase !== 'running') {
     throw new DomainError('not-running', `cannot judge a tick: the analysis is ${state.phase}, not running`);
@@ -103,7 +113,12 @@ export function applyTick(template: CompiledTemplate, state: AnalysisState, inpu
   }
 
   const elapsed = now - state.stepStartedAt;
-  if (outcome.action === 'promote') {
+  const failedQueries = failedRequiredQueries(template, input.metrics);
+  if (failedQueries !== null && !(step.maxDurationMs !== null && elapsed >= step.maxDurationMs)) {
+    // No data is no evidence: a tick that could not read a metric never advances (nor continues quietly).
+    return decide('stay', { action: 'hold', rule: { id: 'source-errors', group: 'builtin' }, reason: failedQueries });
+  }
+  if (outcome.action === 'promote' && failedQueries === null) {
     if (elapsed >= step.minDurationMs || input.ignoreMinDuration === true) {
       const last = state.stepIndex + 1 >= template.steps.length;
       const next = last

@@ -70,6 +70,8 @@ export interface MetricSpec {
   query: string;
   direction: Direction;
   judge?: JudgeSpec;
+  /** A failed query of an optional metric does not hold the tick. */
+  optional?: boolean;
 }
 
 export interface ArgSpec {
@@ -121,11 +123,18 @@ export interface Series {
   value: number;
 }
 
+/** One series of a range query, its samples sorted by time. */
+export interface RangeSeries {
+  labels: Record<string, string>;
+  samples: Array<{ at: number; value: number }>;
+}
+
 /** What one query for one variant produced. Failures are data, never exceptions. */
 export type Measurement =
   | { kind: 'value'; value: number }
   | { kind: 'vector'; series: Series[] }
   | { kind: 'samples'; samples: Array<{ at: number; value: number }> }
+  | { kind: 'matrix'; series: RangeSeries[] }
   | { kind: 'missing'; reason: string }
   | { kind: 'error'; error: SourceError };
 

@@ -15,6 +15,7 @@ import type {
 import type { JudgeContext, MetricJudge, QueryShape, VariantMeasurements } from '../stats/judge.js';
 import type { MetricSource } from '../sources/types.js';
 import { renderQuery } from '../template/render.js';
+import { fetchHistories } from './history.js';
 import type { Limiter } from './limit.js';
 
 export type JudgeRegistry = ReadonlyMap<string, MetricJudge>;
@@ -26,7 +27,7 @@ export interface MeasureRequest {
   now: number;
   /** The template's window for this tick (lookback, or time since the step began, at least one interval). */
   windowMs: number;
-  /** Judge memory from the previous tick of the same step, by metric name. */
+  /** Judge memory from the previous tick of the analysis, by metric name. */
   judgeMemory: Record<string, unknown>;
 }
 
@@ -68,6 +69,11 @@ export async function measureTick(request: MeasureRequest, deps: MeasureDeps): P
     }),
   );
 
+  const histories = await fetchHistories(
+    plans.flatMap((plan) => (plan.judge ? [{ spec: plan.spec, judge: plan.judge }] : [])),
+    { template, args: request.args, state: request.state, judgeMemory: request.judgeMemory, judges: deps.judges },
+    deps,
+  );
   const byName = new Map<string, VariantMeasurements>(measured.map(({ plan, own }) => [plan.spec.name, own]));
   const judgeMemory: Record<string, unknown> = {};
   const metrics = measured.map(({ plan, own }) => {
@@ -75,10 +81,13 @@ export async function measureTick(request: MeasureRequest, deps: MeasureDeps): P
     if (!judge) return buildMetricResult(plan.spec, own.baseline, own.canary, plan.queries);
     const context: JudgeContext = {
       measurements: byName,
+      stepIndex: request.state.stepIndex,
       stepElapsedMs: now - request.state.stepStartedAt,
       intervalMs: template.intervalMs,
       memory: request.judgeMemory[plan.spec.name],
     };
+    const history = histories.get(plan.spec.name);
+    if (history !== undefined) context.history = history;
     return buildMetricResult(plan.spec, own.baseline, own.canary, plan.queries, (spec, baseline, canary) => {
       const outcome = judge.judge(spec, { baseline, canary }, context);
       if (outcome.memory !== undefined) judgeMemory[spec.name] = outcome.memory;

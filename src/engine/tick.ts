@@ -48,7 +48,7 @@ export async function runTick(request: TickRequest, deps: MeasureDeps): Promise<
     now,
     ignoreMinDuration: request.ignoreMinDuration ?? false,
   });
-  // Sequential judges accumulate per step: a new step starts their evidence afresh.
-  const judgeMemory = next.state.stepIndex === state.stepIndex ? measured.judgeMemory : {};
-  return { ...next, judgeMemory };
+  // Judge memory lives for the whole analysis: sequential evidence survives a step change (the
+  // judges see the new step in their context and restart only their per-step counters).
+  return { ...next, judgeMemory: { ...request.judgeMemory, ...measured.judgeMemory } };
 }

@@ -15,8 +15,11 @@ export interface MetricSource {
   readonly name: string;
   /** Evaluates `query` at `atMs` (epoch ms). Default expectation: 'single'. */
   instantQuery(query: string, atMs: number, options?: InstantQueryOptions): Promise<Measurement>;
-  /** Evaluates `query` over [startMs, endMs] every stepMs; one series → {kind:'samples'}. */
-  rangeQuery(query: string, startMs: number, endMs: number, stepMs: number): Promise<Measurement>;
+  /**
+   * Evaluates `query` over [startMs, endMs] every stepMs. single (default): one series →
+   * {kind:'samples'}, several are an error; vector: every series → {kind:'matrix'}.
+   */
+  rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, options?: InstantQueryOptions): Promise<Measurement>;
   /** Releases pooled connections. */
   close?(): Promise<void>;
 }

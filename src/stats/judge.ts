@@ -28,11 +28,28 @@ export interface VariantMeasurements {
 export interface JudgeContext {
   /** Measurements of every metric of this tick, by metric name (for exposure metrics and the like). */
   measurements: ReadonlyMap<string, VariantMeasurements>;
+  /** The current step (0-based); a judge whose counts restart with each step notices the change here. */
+  stepIndex: number;
   /** Milliseconds since the current step began, and the tick interval. */
   stepElapsedMs: number;
   intervalMs: number;
-  /** What this judge returned as memory on the previous tick of the same step; undefined on a step's first tick. */
+  /**
+   * What this judge returned as memory on its previous tick of the analysis (steps do not reset
+   * it); undefined on the analysis' first judgement.
+   */
   memory: unknown;
+  /**
+   * The baseline's history before the analysis started, by metric name, when the judge asked for it
+   * (`history`): per-interval increments as range samples (or a matrix for vector-shaped metrics).
+   * Given only on the first judgement (memory undefined).
+   */
+  history?: ReadonlyMap<string, Measurement>;
+}
+
+/** The pre-period a judge learns from: these metrics' baseline queries over windowMs before the analysis started. */
+export interface HistoryRequest {
+  metrics: string[];
+  windowMs: number;
 }
 
 export interface JudgeOutcome {
@@ -52,6 +69,8 @@ export interface MetricJudge {
   validate(judge: Record<string, unknown>, metricNames: readonly string[], selfName: string): JudgeConfigProblem[];
   queryShape(judge: Record<string, unknown>): QueryShape;
   windowMode: WindowMode;
+  /** The history this judge wants before its first judgement, or null (selfName: the judged metric). */
+  history?(judge: Record<string, unknown>, selfName: string): HistoryRequest | null;
   /** Pure; never throws for data that does not fit: returns stats.error with a clear message instead. */
   judge(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext): JudgeOutcome;
 }

@@ -5,18 +5,32 @@
 //     exposure: requests            # count only: the metric that counts each variant's traffic
 //     quantiles: [0.5, 0.9, 0.99]   # histogram only
 //     allowedIncrease: 10%          # "10%" or a fraction (0.1); 0 = any increase is a regression
-//     alpha: 0.01                   # false-abort bound per step, valid at every tick; default 0.01
-//     dispersion: robust            # robust (default) | poisson (only for counts known to be Poisson)
+//     alpha: 0.01                   # false-abort bound for the whole analysis, valid at every tick; default 0.01
+//     dispersion: calibrated        # calibrated (default): burstiness bound learnt from the baseline's history
+//                                   # robust: worst-case burstiness | poisson: only for counts known to be Poisson
+//     history: 6h                   # calibrated only: how much of the baseline's past to learn from
+//     assumedBurstiness: 0.5        # calibrated only: the CV² assumed when the history has too few events
 
+import { formatDuration, parseDuration } from '../analysis/duration.js';
+import { DEFAULT_ASSUMED_BURSTINESS } from './burstiness-calibration.js';
 import type { JudgeConfigProblem } from './judge.js';
 
-export type DispersionModel = 'robust' | 'poisson';
+export type DispersionModel = 'calibrated' | 'robust' | 'poisson';
+export const DISPERSION_MODELS: readonly DispersionModel[] = ['calibrated', 'robust', 'poisson'];
 
 export interface SequentialCommonConfig {
   allowedIncrease: number;
   alpha: number;
   dispersion: DispersionModel;
+  /** The pre-period the calibrated model learns burstiness from, in ms (0 for the other models). */
+  historyMs: number;
+  /** The burstiness bound (CV²) assumed when the history is too quiet to show it. */
+  assumedBurstiness: number;
 }
+
+export const DEFAULT_HISTORY_MS = 6 * 3600_000;
+const MIN_HISTORY_MS = 60_000;
+const MAX_HISTORY_MS = 7 * 24 * 3600_000;
 
 export interface SequentialCountConfig extends SequentialCommonConfig {
   exposure: string;
@@ -29,7 +43,8 @@ export interface SequentialHistogramConfig extends SequentialCommonConfig {
 export type Parsed<T> = { ok: true; config: T } | { ok: false; problems: JudgeConfigProblem[] };
 
 export const DEFAULT_ALPHA = 0.01;
-const COMMON_KEYS = ['type', 'allowedIncrease', 'alpha', 'dispersion'];
+const COMMON_KEYS = ['type', 'allowedIncrease', 'alpha', 'dispersion', 'history', 'assumedBurstiness'];
+const MAX_ASSUMED_BURSTINESS = 4;
 const PERCENT = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%\s*$/;
 
 function describe(value: unknown): string {
@@ -68,14 +83,38 @@ function parseCommon(judge: Record<string, unknown>, extraKeys: readonly string[
     } else alpha = value;
   }
 
-  let dispersion: DispersionModel = 'robust';
+  let dispersion: DispersionModel = 'calibrated';
   if (judge['dispersion'] !== undefined) {
     const value = judge['dispersion'];
-    if (value !== 'robust' && value !== 'poisson') {
-      problems.push({ path: ['dispersion'], message: `expected "robust" or "poisson", got ${describe(value)}` });
-    } else dispersion = value;
+    const known = DISPERSION_MODELS.find((model) => model === value);
+    if (known === undefined) {
+      problems.push({ path: ['dispersion'], message: `expected one of ${DISPERSION_MODELS.map((model) => `"${model}"`).join(', ')}, got ${describe(value)}` });
+    } else dispersion = known;
   }
-  return { allowedIncrease, alpha, dispersion };
+
+  let historyMs = DEFAULT_HISTORY_MS;
+  if (judge['history'] !== undefined) {
+    const value = judge['history'];
+    const parsed = typeof value === 'string' ? parseDuration(value) : null;
+    if (parsed === null || parsed < MIN_HISTORY_MS || parsed > MAX_HISTORY_MS) {
+      problems.push({
+        path: ['history'],
+        message: `expected a duration from ${formatDuration(MIN_HISTORY_MS)} to ${formatDuration(MAX_HISTORY_MS)} such as "6h", got ${describe(value)}`,
+      });
+    } else if (dispersion !== 'calibrated') {
+      problems.push({ path: ['history'], message: `only the calibrated dispersion model reads history (dispersion is "${dispersion}")` });
+    } else historyMs = parsed;
+  }
+  let assumedBurstiness = DEFAULT_ASSUMED_BURSTINESS;
+  if (judge['assumedBurstiness'] !== undefined) {
+    const value = judge['assumedBurstiness'];
+    if (typeof value !== 'number' || !(value >= 0 && value <= MAX_ASSUMED_BURSTINESS)) {
+      problems.push({ path: ['assumedBurstiness'], message: `expected a number from 0 to ${MAX_ASSUMED_BURSTINESS} (a CV² such as 0.5), got ${describe(value)}` });
+    } else if (dispersion !== 'calibrated') {
+      problems.push({ path: ['assumedBurstiness'], message: `only the calibrated dispersion model assumes a burstiness (dispersion is "${dispersion}")` });
+    } else assumedBurstiness = value;
+  }
+  return { allowedIncrease, alpha, dispersion, historyMs: dispersion === 'calibrated' ? historyMs : 0, assumedBurstiness };
 }
 
 /**

@@ -3,9 +3,10 @@
 
 import type { Direction, JudgeEvidence } from '../analysis/types.js';
 import type { JudgeOutcome } from './judge.js';
+import type { BurstinessCalibration } from './burstiness-calibration.js';
 import type { Problem } from './sequential-readings.js';
 
-/** The anytime-valid p-value: the running minimum of 1/E over the step's ticks. */
+/** The anytime-valid p-value: the running minimum of 1/E over the analysis' ticks. */
 export function runningPValue(previous: number | undefined, eValue: number): number {
   const now = eValue > 1 ? 1 / eValue : 1;
   return Math.min(previous ?? 1, now);
@@ -55,4 +56,30 @@ export function evidenceNumber(value: number | null): number | null {
   const scale = 10 ** (5 - Math.floor(Math.log10(Math.abs(value))));
   const rounded = Math.round(value * scale) / scale;
   return Number.isFinite(rounded) ? rounded : value;
+}
+
+/** A calibration read back from judge memory (JSON), checked before use. */
+export function isCalibration(value: unknown): value is BurstinessCalibration {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate['basis'] === 'string' &&
+    typeof candidate['bound'] === 'number' &&
+    typeof candidate['podFactor'] === 'boolean' &&
+    typeof candidate['alphaSpent'] === 'number' &&
+    typeof candidate['reason'] === 'string'
+  );
+}
+
+/** The calibration as evidence details. */
+export function calibrationDetails(calibration: BurstinessCalibration): Record<string, number | string | boolean | null> {
+  return {
+    burstinessBasis: calibration.basis,
+    burstinessBound: evidenceNumber(calibration.bound),
+    burstinessEstimate: evidenceNumber(calibration.estimate),
+    historyEvents: evidenceNumber(calibration.historyEvents),
+    historyIntervals: calibration.historyIntervals,
+    calibrationAlpha: evidenceNumber(calibration.alphaSpent),
+    calibration: calibration.reason,
+  };
 }

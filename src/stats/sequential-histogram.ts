@@ -1,151 +1,127 @@
 // Judge `sequential-histogram`: is the canary's latency worse than the baseline's at the given
-// quantiles by more than allowedIncrease? Anytime-valid, from Prometheus histogram buckets
-// (`sum by (le) (increase(…_bucket[{{ window }}]))`, counts since the step began).
+// quantiles by more than allowedIncrease? Anytime-valid for the whole analysis, from Prometheus
+// histogram buckets (`sum by (le) (increase(…_bucket[{{ window }}]))`, counts since the step began).
 //
 // Per quantile q:
 // 1. Once the baseline has enough data (≥ 10/(1−q) requests), lock a bucket bound b: the bound at
 //    which the baseline's cumulative share is nearest to q in log-odds (buckets are coarse, so this
-//    is the bound that says most about that quantile). It stays fixed for the step, so the test
-//    below is one fixed hypothesis, not a moving target.
+//    is the bound that says most about that quantile). It stays fixed for the analysis, so the test
+//    below is one fixed hypothesis, not a moving target. Quantiles that lock the same bound share
+//    one test (with Prometheus' default buckets p90 and p99 often do): α is split over distinct tests.
 // 2. H0 "canary's q-quantile ≤ (1 + a) × baseline's", for a canary whose latency is the baseline's
 //    scaled by at most 1 + a, implies P(canary > b) ≤ P(baseline > b/(1 + a)). Both sides are
 //    counts: canary requests slower than b (exact: b is a bucket bound) and baseline requests slower
 //    than b/(1 + a) (interpolated linearly inside its bucket, as histogram_quantile does), with the
-//    variants' request totals as exposure. That is the count test of e-values-share.ts with r0 = 1,
-//    overdispersion-robust like sequential-count.
-// 3. α is split evenly over the quantiles (Bonferroni); the reported p-value is the adjusted one.
+//    variants' request totals as exposure. That is the count test of e-values-share.ts with r0 = 1;
+//    with dispersion: calibrated its burstiness bound is learnt from the baseline's history of the
+//    same tail (the requests slower than b per interval).
+// 3. α is split evenly over the distinct tests (Bonferroni); the reported p-value is the adjusted one.
 //
 // Caveats, documented for users: a shift smaller than the bucket resolution only shows through
 // the tail share at b, which is what is tested; with allowedIncrease > 0 the tolerated threshold
 // b/(1 + a) is interpolated, which is conservative when the density falls inside that bucket (the
 // usual case above the mode) and can be lenient-to-anticonservative where it rises; the lock-in
-// uses the data up to the locking tick, which the test then also uses (a mild selection effect,
-// since the bound is chosen from the baseline's quantile, not from the comparison). The mirrored
-// test (canary faster) locks on the canary's quantile and gives `improved`.
+// uses the baseline's data up to the locking tick (a mild selection effect). The mirrored test
+// (canary faster) locks on the canary's quantile and gives `improved`.
 
 import type { MetricSpec } from '../analysis/types.js';
-import type { JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
-import {
-  createShareEProcess,
-  fitsShareOptions,
-  isShareEProcessState,
-  shareEValue,
-  type ShareEProcessOptions,
-  type ShareEProcessState,
-  updateShareEProcess,
-} from './e-values-share.js';
+import { fixedCalibration, type BurstinessCalibration } from './burstiness-calibration.js';
+import type { HistoryRequest, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
 import { parseSequentialHistogramConfig, quantileLabel, type SequentialHistogramConfig } from './sequential-config.js';
-import { advance, decide, evidenceNumber, problemOutcome, runningPValue, safeRatio } from './sequential-decision.js';
-import { countAtOrBelow, type Histogram, interpolatedQuantile, readHistograms } from './sequential-readings.js';
+import { calibrationDetails, decide, evidenceNumber, problemOutcome, safeRatio } from './sequential-decision.js';
+import { chooseCalibration, tailHistories } from './sequential-history.js';
+import { type Histogram, interpolatedQuantile, type PerVariant, readHistograms } from './sequential-readings.js';
+import { type BucketTestMemory, isBucketTestMemory, newStepBucketTest, startBucketTest, trackBucketTest } from './sequential-buckets.js';
+import { shiftEValue } from './e-values-shift.js';
+import { isTail, newStepTail, trackTail, type TailMemory, unlockedTail } from './sequential-tails.js';
 
 const TYPE = 'sequential-histogram';
-/** Expected reference requests beyond the quantile before its bucket bound is locked. */
-const LOCK_TAIL_COUNT = 10;
-
-interface TailSeen {
-  slow: number;
-  tolerated: number;
-  worseTotal: number;
-  referenceTotal: number;
-}
-
-interface TailMemory {
-  /** The locked bucket bound, or null while the reference has too little data (or q lies in +Inf). */
-  bound: number | null;
-  seen: TailSeen;
-  state: ShareEProcessState;
-  pValue: number;
-  eValue: number;
-}
 
 interface HistogramMemory {
   judge: typeof TYPE;
   quantiles: number[];
+  allowedIncrease: number;
+  step: number;
+  /** Burstiness bounds per bucket bound (as text), from the baseline's history; the fallback under "*". */
+  calibrations: Record<string, BurstinessCalibration>;
   higher: TailMemory[];
   lower: TailMemory[];
+  /** The all-bucket test, when the baseline's history gave a shape (then the tails are not tracked). */
+  buckets: BucketTestMemory | null;
 }
 
-const NO_TAIL: TailSeen = { slow: 0, tolerated: 0, worseTotal: 0, referenceTotal: 0 };
+const FALLBACK = '*';
 
-function freshTail(options: ShareEProcessOptions): TailMemory {
-  return { bound: null, seen: NO_TAIL, state: createShareEProcess(options), pValue: 1, eValue: 1 };
+function freshMemory(config: SequentialHistogramConfig, spec: MetricSpec, context: JudgeContext): HistogramMemory {
+  const calibrations: Record<string, BurstinessCalibration> = {};
+  // Each tested tail may miss its bound: their misses share the δ of one calibration.
+  const calibrationAlpha = config.alpha / config.quantiles.length;
+  if (config.dispersion === 'calibrated') {
+    const tails = tailHistories(context.history?.get(spec.name));
+    if (typeof tails === 'string') calibrations[FALLBACK] = chooseCalibration(config, tails, calibrationAlpha);
+    else {
+      for (const [bound, history] of tails) calibrations[String(bound)] = chooseCalibration(config, history, calibrationAlpha);
+      calibrations[FALLBACK] = fixedCalibration('no-history', 'no history for this bucket bound; worst-case burstiness');
+    }
+  } else calibrations[FALLBACK] = chooseCalibration(config, [], config.alpha);
+  return {
+    judge: TYPE,
+    quantiles: [...config.quantiles],
+    allowedIncrease: config.allowedIncrease,
+    step: context.stepIndex,
+    calibrations,
+    higher: config.quantiles.map(unlockedTail),
+    lower: config.quantiles.map(unlockedTail),
+    buckets: config.dispersion === 'calibrated' ? startBucketTest(context.history?.get(spec.name), config.allowedIncrease, config.alpha) : null,
+  };
 }
 
-function isTail(value: unknown, options: ShareEProcessOptions): value is TailMemory {
-  if (typeof value !== 'object' || value === null) return false;
-  const tail = value as Partial<TailMemory>;
-  const seen = tail.seen as Record<string, unknown> | undefined;
-  return (
-    (tail.bound === null || typeof tail.bound === 'number') &&
-    typeof seen === 'object' &&
-    seen !== null &&
-    Object.keys(NO_TAIL).every((key) => typeof seen[key] === 'number') &&
-    isShareEProcessState(tail.state) &&
-    fitsShareOptions(tail.state, options) &&
-    typeof tail.pValue === 'number' &&
-    typeof tail.eValue === 'number'
-  );
-}
-
-function restoreMemory(memory: unknown, config: SequentialHistogramConfig, options: ShareEProcessOptions): HistogramMemory {
+function restoreMemory(config: SequentialHistogramConfig, spec: MetricSpec, context: JudgeContext): HistogramMemory {
+  const memory = context.memory;
   if (typeof memory === 'object' && memory !== null) {
     const candidate = memory as Partial<HistogramMemory>;
     const sameQuantiles =
       Array.isArray(candidate.quantiles) &&
       candidate.quantiles.length === config.quantiles.length &&
       candidate.quantiles.every((q, i) => q === config.quantiles[i]);
-    const tailsFit = (tails: unknown): boolean =>
-      Array.isArray(tails) && tails.length === config.quantiles.length && tails.every((tail) => isTail(tail, options));
-    if (candidate.judge === TYPE && sameQuantiles && tailsFit(candidate.higher) && tailsFit(candidate.lower)) {
-      return candidate as HistogramMemory;
+    const tailsFit = (tails: unknown): boolean => Array.isArray(tails) && tails.length === config.quantiles.length && tails.every(isTail);
+    if (
+      candidate.judge === TYPE &&
+      sameQuantiles &&
+      candidate.allowedIncrease === config.allowedIncrease &&
+      typeof candidate.step === 'number' &&
+      typeof candidate.calibrations === 'object' &&
+      candidate.calibrations !== null &&
+      tailsFit(candidate.higher) &&
+      tailsFit(candidate.lower) &&
+      (candidate.buckets === null || isBucketTestMemory(candidate.buckets))
+    ) {
+      const restored = candidate as HistogramMemory;
+      if (restored.step === context.stepIndex) return restored;
+      return {
+        ...restored,
+        step: context.stepIndex,
+        higher: restored.higher.map(newStepTail),
+        lower: restored.lower.map(newStepTail),
+        buckets: restored.buckets === null ? null : newStepBucketTest(restored.buckets),
+      };
     }
   }
-  return {
-    judge: TYPE,
-    quantiles: [...config.quantiles],
-    higher: config.quantiles.map(() => freshTail(options)),
-    lower: config.quantiles.map(() => freshTail(options)),
-  };
+  return freshMemory(config, spec, context);
 }
 
-const logit = (p: number): number => Math.log(p / (1 - p));
-
-/**
- * The bucket bound whose reference CDF is nearest to q in log-odds (buckets are coarse; the bound
- * with the most informative tail near the quantile), or null while the reference has too little data.
- */
-function lockBound(reference: Histogram, quantile: number): number | null {
-  if (reference.total * (1 - quantile) < LOCK_TAIL_COUNT) return null;
-  let best: number | null = null;
-  let bestDistance = Infinity;
-  reference.bounds.forEach((bound, k) => {
-    const cdf = (reference.cumulative[k] as number) / reference.total;
-    if (!(cdf > 0 && cdf < 1)) return;
-    const distance = Math.abs(logit(cdf) - logit(quantile));
-    if (distance < bestDistance) {
-      bestDistance = distance;
-      best = bound;
-    }
-  });
-  return best;
+function calibrationFor(memory: HistogramMemory, bound: number): BurstinessCalibration {
+  return (memory.calibrations[String(bound)] ?? memory.calibrations[FALLBACK]) as BurstinessCalibration;
 }
 
-/** One quantile, one direction: "worse" slower than (1 + a) × "reference" at the reference's q-quantile. */
-function trackTail(tail: TailMemory, worse: Histogram, reference: Histogram, quantile: number, toleratedIncrease: number): TailMemory {
-  const bound = tail.bound ?? lockBound(reference, quantile);
-  if (bound === null) return tail;
-  const slow = advance(tail.seen.slow, worse.total - countAtOrBelow(worse, bound));
-  const tolerated = advance(tail.seen.tolerated, reference.total - countAtOrBelow(reference, bound / (1 + toleratedIncrease)));
-  const worseTotal = advance(tail.seen.worseTotal, worse.total);
-  const referenceTotal = advance(tail.seen.referenceTotal, reference.total);
-  const seen = { slow: slow.seen, tolerated: tolerated.seen, worseTotal: worseTotal.seen, referenceTotal: referenceTotal.seen };
-  const share =
-    worseTotal.increment > 0 && referenceTotal.increment > 0
-      ? worseTotal.increment / (worseTotal.increment + referenceTotal.increment)
-      : seen.worseTotal / (seen.worseTotal + seen.referenceTotal);
-  const state = updateShareEProcess(tail.state, { canaryEvents: slow.increment, baselineEvents: tolerated.increment, canaryShare: share });
-  const { eValue } = shareEValue(state);
-  return { bound, seen, state, eValue, pValue: runningPValue(tail.pValue, eValue) };
+/** Distinct tests among the tails (an alias shares its target's test; unlocked quantiles count too). */
+function distinctTests(tails: readonly TailMemory[]): number {
+  return tails.filter((tail) => tail.alias === null).length;
+}
+
+function adjustedPValue(tails: readonly TailMemory[]): number {
+  const own = tails.filter((tail) => tail.alias === null);
+  return Math.min(1, own.length * Math.min(...own.map((tail) => tail.pValue)));
 }
 
 function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext): JudgeOutcome {
@@ -155,8 +131,7 @@ function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: Jud
     return problemOutcome(TYPE, { kind: 'error', message }, context.memory);
   }
   const config = parsed.config;
-  const options: ShareEProcessOptions = { toleratedRatio: 1, robust: config.dispersion === 'robust' };
-  const previous = restoreMemory(context.memory, config, options);
+  const previous = restoreMemory(config, spec, context);
 
   const read = readHistograms(own, spec.name);
   if (!read.ok) return problemOutcome(TYPE, read.problem, previous);
@@ -167,21 +142,28 @@ function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: Jud
   }
 
   const a = config.allowedIncrease;
-  const memory: HistogramMemory = {
-    ...previous,
-    higher: previous.higher.map((tail, i) => trackTail(tail, canary, baseline, config.quantiles[i] as number, a)),
-    lower: previous.lower.map((tail, i) => trackTail(tail, baseline, canary, config.quantiles[i] as number, a)),
+  const track = (tails: TailMemory[], worse: typeof canary, reference: typeof canary, canaryIsWorse: boolean): TailMemory[] => {
+    const next: TailMemory[] = [];
+    tails.forEach((tail, i) => {
+      next.push(trackTail(tail, next, { worse, reference, quantile: config.quantiles[i] as number, toleratedIncrease: a, canaryIsWorse, calibrationFor: (bound) => calibrationFor(previous, bound) }));
+    });
+    return next;
   };
-  const m = config.quantiles.length;
-  const adjusted = (tails: TailMemory[]): number => Math.min(1, m * Math.min(...tails.map((tail) => tail.pValue)));
-  const decision = decide(spec.direction, config.alpha, adjusted(memory.higher), adjusted(memory.lower));
+  if (previous.buckets !== null) return bucketOutcome(spec, config, { ...previous, buckets: trackBucketTest(previous.buckets, read.value) }, read.value);
+  const memory: HistogramMemory = { ...previous, higher: track(previous.higher, canary, baseline, true), lower: track(previous.lower, baseline, canary, false) };
+  const spent = config.quantiles.length * Math.max(0, ...Object.values(memory.calibrations).map((calibration) => calibration.alphaSpent));
+  const testAlpha = config.alpha - spent;
+  // The calibrations may miss with probability δ in all: p + δ is the p-value of the whole procedure.
+  const decision = decide(spec.direction, config.alpha, Math.min(1, adjustedPValue(memory.higher) + spent), Math.min(1, adjustedPValue(memory.lower) + spent));
+  const m = distinctTests(memory.higher);
 
   const details: Record<string, number | string | boolean | null | number[]> = {
-    method: `${config.dispersion === 'robust' ? 'beta-binomial' : 'binomial'} e-process on the tail share at the baseline's quantile bucket, Bonferroni over quantiles`,
-    threshold: evidenceNumber(m / (spec.direction === 'both' ? config.alpha / 2 : config.alpha)),
+    method: 'beta-binomial e-process over the analysis on the tail share at the baseline\'s quantile bucket, Bonferroni over distinct bounds',
+    threshold: evidenceNumber(m / (spec.direction === 'both' ? testAlpha / 2 : testAlpha)),
     allowedIncrease: a,
     alpha: config.alpha,
     quantiles: [...config.quantiles],
+    distinctTests: m,
     canaryCount: evidenceNumber(canary.total),
     baselineCount: evidenceNumber(baseline.total),
   };
@@ -193,18 +175,67 @@ function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: Jud
     details[`${label}.eValue`] = evidenceNumber(higher.eValue);
     details[`${label}.pValue`] = evidenceNumber(Math.min(1, m * higher.pValue));
     details[`${label}.improvementEValue`] = evidenceNumber(lower.eValue);
-    details[`${label}.canarySlow`] = evidenceNumber(higher.seen.slow);
-    details[`${label}.baselineTolerated`] = evidenceNumber(higher.seen.tolerated);
+    details[`${label}.canarySlow`] = evidenceNumber(higher.total.slow);
+    details[`${label}.baselineTolerated`] = evidenceNumber(higher.total.tolerated);
     details[`${label}.baseline`] = evidenceNumber(interpolatedQuantile(baseline, q));
     details[`${label}.canary`] = evidenceNumber(interpolatedQuantile(canary, q));
+    if (higher.alias !== null) details[`${label}.sharesTestWith`] = quantileLabel(config.quantiles[higher.alias] as number);
+    if (higher.bound !== null) {
+      const calibration = calibrationFor(memory, higher.bound);
+      details[`${label}.burstinessBound`] = evidenceNumber(calibration.bound);
+      details[`${label}.burstinessBasis`] = calibration.basis;
+    }
   });
+  const headlineTail = memory.higher.find((tail) => tail.bound !== null);
+  Object.assign(details, calibrationDetails(headlineTail?.bound != null ? calibrationFor(memory, headlineTail.bound) : (memory.calibrations[FALLBACK] as BurstinessCalibration)));
 
-  const headline = config.quantiles[m - 1] as number;
+  return {
+    stats: headlineStats(config, read.value),
+    evidence: { judge: TYPE, regressed: decision.regressed, improved: decision.improved, pValue: evidenceNumber(decision.pValue), details },
+    memory,
+  };
+}
+
+/** The all-bucket test's outcome: one test over every bucket, the quantiles as descriptions. */
+function bucketOutcome(spec: MetricSpec, config: SequentialHistogramConfig, memory: HistogramMemory, histograms: PerVariant<Histogram>): JudgeOutcome {
+  const buckets = memory.buckets as BucketTestMemory;
+  const spent = buckets.jitter.alphaSpent;
+  const decision = decide(spec.direction, config.alpha, Math.min(1, buckets.higherPValue + spent), Math.min(1, buckets.lowerPValue + spent));
+  const testAlpha = config.alpha - spent;
+  const details: Record<string, number | string | boolean | null | number[]> = {
+    method: 'all-bucket e-process over the analysis: canary latency = baseline × e^(d + jitter), shape and jitter bound from the baseline\'s history',
+    eValue: evidenceNumber(shiftEValue(buckets.higher).eValue),
+    improvementEValue: evidenceNumber(shiftEValue(buckets.lower).eValue),
+    threshold: evidenceNumber(1 / (spec.direction === 'both' ? testAlpha / 2 : testAlpha)),
+    allowedIncrease: config.allowedIncrease,
+    alpha: config.alpha,
+    quantiles: [...config.quantiles],
+    intervals: buckets.higher.intervals,
+    canaryCount: evidenceNumber(histograms.canary.total),
+    baselineCount: evidenceNumber(histograms.baseline.total),
+    jitterBound: evidenceNumber(buckets.jitter.bound),
+    jitterEstimate: evidenceNumber(buckets.jitter.estimate),
+    historyIntervals: buckets.jitter.intervals,
+    calibrationAlpha: evidenceNumber(spent),
+    burstinessBasis: 'history',
+  };
+  for (const q of config.quantiles) {
+    details[`${quantileLabel(q)}.baseline`] = evidenceNumber(interpolatedQuantile(histograms.baseline, q));
+    details[`${quantileLabel(q)}.canary`] = evidenceNumber(interpolatedQuantile(histograms.canary, q));
+  }
+  return {
+    stats: headlineStats(config, histograms),
+    evidence: { judge: TYPE, regressed: decision.regressed, improved: decision.improved, pValue: evidenceNumber(decision.pValue), details },
+    memory,
+  };
+}
+
+function headlineStats(config: SequentialHistogramConfig, { canary, baseline }: PerVariant<Histogram>): JudgeOutcome['stats'] {
+  const headline = config.quantiles[config.quantiles.length - 1] as number;
   const baselineValue = interpolatedQuantile(baseline, headline);
   const canaryValue = interpolatedQuantile(canary, headline);
-  const stats =
-    baselineValue === null || canaryValue === null
-      ? { baseline: baselineValue, canary: canaryValue, delta: null, change: null, ratio: null }
+  return baselineValue === null || canaryValue === null
+    ? { baseline: baselineValue, canary: canaryValue, delta: null, change: null, ratio: null }
       : {
           baseline: baselineValue,
           canary: canaryValue,
@@ -212,11 +243,6 @@ function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: Jud
           change: safeRatio(canaryValue - baselineValue, Math.abs(baselineValue)),
           ratio: safeRatio(canaryValue, baselineValue),
         };
-  return {
-    stats,
-    evidence: { judge: TYPE, regressed: decision.regressed, improved: decision.improved, pValue: evidenceNumber(decision.pValue), details },
-    memory,
-  };
 }
 
 export const sequentialHistogramJudge: MetricJudge = {
@@ -227,5 +253,10 @@ export const sequentialHistogramJudge: MetricJudge = {
   },
   queryShape: () => ({ kind: 'vector' }),
   windowMode: 'step',
+  history(judge: Record<string, unknown>, selfName: string): HistoryRequest | null {
+    const parsed = parseSequentialHistogramConfig(judge);
+    if (!parsed.ok || parsed.config.dispersion !== 'calibrated') return null;
+    return { metrics: [selfName], windowMs: parsed.config.historyMs };
+  },
   judge: judgeHistogram,
 };

@@ -38,6 +38,7 @@ export function readCount(measurement: Measurement, what: string): Reading<numbe
       return readCount({ kind: 'value', value: (series[0] as Series).value }, what);
     }
     case 'samples':
+    case 'matrix':
       return fail('error', `${what}: the query returned samples over time where one count was expected`);
     case 'missing':
       return fail('missing', `${what}: ${measurement.reason}`);

@@ -73,9 +73,15 @@ function placeholderProblem(placeholder: Placeholder, declaredArgs: Set<string> 
   return null;
 }
 
-function checkQuery(query: string, path: Path, declaredArgs: Set<string> | null, issues: PathIssue[]): void {
+function checkQuery(query: string, path: Path, declaredArgs: Set<string> | null, issues: PathIssue[], needsVariant: boolean): void {
   const where = formatPath(path);
   const scan = scanQuery(query);
+  if (needsVariant && scan.unclosedAt === null && !scan.placeholders.some((placeholder) => placeholder.ref.kind === 'variant')) {
+    issues.push({
+      path,
+      message: `${where}: has no {{ variant }}, so baseline and canary would read the same series (baseline.mode concurrent compares the two variants; label them, e.g. track="{{ variant }}")`,
+    });
+  }
   let placeholdersValid = scan.unclosedAt === null;
   if (scan.unclosedAt !== null) {
     issues.push({ path, valueIndex: scan.unclosedAt, message: `${where}: "{{" is never closed with "}}"` });
@@ -149,9 +155,11 @@ export function checkSpec(data: unknown, judgeValidator: JudgeValidator | undefi
   const issues: PathIssue[] = [];
   const declaredArgs = checkArgs(spec, issues);
   const metrics = checkMetrics(spec, judgeValidator, issues);
+  // In "previous" mode both variants render as the canary; in "concurrent" mode (the default) the query must tell them apart.
+  const concurrent = !isRecord(spec.baseline) || spec.baseline.mode === undefined || spec.baseline.mode === 'concurrent';
   listOf(spec.metrics).forEach((metric, index) => {
     if (isRecord(metric) && typeof metric.query === 'string' && metric.query !== '') {
-      checkQuery(metric.query, ['spec', 'metrics', index, 'query'], declaredArgs, issues);
+      checkQuery(metric.query, ['spec', 'metrics', index, 'query'], declaredArgs, issues, concurrent);
     }
   });
   checkSteps(spec, issues);

@@ -58,6 +58,7 @@ function compile(document: TemplateDocument): CompiledTemplate {
       query: metric.query,
       direction: metric.direction,
       ...(metric.judge !== undefined ? { judge: metric.judge } : {}),
+      ...(metric.optional ? { optional: true } : {}),
     })),
     rules: compileRules(document),
     ...(spec.scoring !== undefined ? { scoring: spec.scoring } : {}),

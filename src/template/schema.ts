@@ -35,6 +35,8 @@ const metricSchema = z.strictObject({
   query: z.string().min(1),
   direction: z.enum(['increase', 'decrease', 'both']).default('increase'),
   judge: z.looseObject({ type: z.string().min(1) }).optional(),
+  /** Informational: a failed query of this metric does not hold the tick (see source-errors). */
+  optional: z.boolean().default(false),
 });
 
 const conditionText = z.string().min(1);

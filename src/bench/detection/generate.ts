@@ -4,19 +4,29 @@
 
 import { normalCdf } from '../../stats/normal.js';
 import type { Random } from '../../stats/random.js';
-import { BUCKET_BOUNDS, LATENCY_LOG_SD, LATENCY_MEDIAN_SECONDS, type Scenario } from './scenarios.js';
+import { BUCKET_BOUNDS, LATENCY_LOG_SD, LATENCY_MEDIAN_SECONDS, shareAt, type Scenario } from './scenarios.js';
 
 export interface VariantSeries<T> {
   baseline: T;
   canary: T;
 }
 
-/** Per-interval increments (index 0 = the first interval of the step). */
+/** One variant's per-interval increments. */
+export interface ArmSeries {
+  requests: number[];
+  errors: number[];
+  /** Per interval, requests per bucket (non-cumulative), BUCKET_BOUNDS then the +Inf bucket. */
+  buckets: number[][];
+}
+
+/** Per-interval increments (index 0 = the first interval of the canary). */
 export interface RunData {
   requests: VariantSeries<number[]>;
   errors: VariantSeries<number[]>;
   /** Per interval, requests per bucket (non-cumulative), BUCKET_BOUNDS then the +Inf bucket. */
   buckets: VariantSeries<number[][]>;
+  /** The baseline before the canary started, serving all the traffic. */
+  history: ArmSeries;
 }
 
 const POD_COUNT = 20;
@@ -54,7 +64,7 @@ function podMultiplier(pods: number, random: Random): number {
   return sum / pods;
 }
 
-function errorMultipliers(scenario: Scenario, random: Random): VariantSeries<number> {
+function errorMultipliers(scenario: Scenario, canaryShare: number, random: Random): VariantSeries<number> {
   switch (scenario.noise) {
     case 'shared-burst': {
       const shared = random.gammaMeanOne(shapeFor(SHARED_ERROR_CV));
@@ -65,13 +75,34 @@ function errorMultipliers(scenario: Scenario, random: Random): VariantSeries<num
       return { baseline: random.gammaMeanOne(shape), canary: random.gammaMeanOne(shape) };
     }
     case 'pod-gamma': {
-      const canaryPods = Math.max(1, Math.round(POD_COUNT * scenario.canaryShare));
+      // Before the canary (share 0) every pod serves the baseline.
+      const canaryPods = canaryShare > 0 ? Math.max(1, Math.round(POD_COUNT * canaryShare)) : 0;
       const baselinePods = Math.max(1, POD_COUNT - canaryPods);
       return { baseline: podMultiplier(baselinePods, random), canary: podMultiplier(canaryPods, random) };
     }
     default:
       return { baseline: 1, canary: 1 };
   }
+}
+
+const latencyJitter = (scenario: Scenario, random: Random): number =>
+  scenario.noise === 'latency-jitter' ? Math.exp(LATENCY_JITTER_LOG_SD * random.normal()) : 1;
+
+/** The baseline's history: all traffic, the scenario's noise, healthy. */
+function generateHistory(scenario: Scenario, random: Random): ArmSeries {
+  const history: ArmSeries = { requests: [], errors: [], buckets: [] };
+  const healthyBuckets = bucketProbabilities(LATENCY_MEDIAN_SECONDS);
+  for (let interval = 0; interval < scenario.historyIntervals; interval++) {
+    const meanRequests = scenario.requestsPerSecond * scenario.intervalSeconds * trafficMultiplier(scenario, interval, random);
+    const jitter = latencyJitter(scenario, random);
+    const buckets = drawBuckets(meanRequests, jitter === 1 ? healthyBuckets : bucketProbabilities(LATENCY_MEDIAN_SECONDS * jitter), random);
+    const requests = sum(buckets);
+    const multiplier = errorMultipliers(scenario, 0, random).baseline;
+    history.buckets.push(buckets);
+    history.requests.push(requests);
+    history.errors.push(random.poisson(requests * scenario.baselineErrorRate * multiplier));
+  }
+  return history;
 }
 
 function drawBuckets(meanRequests: number, probabilities: readonly number[], random: Random): number[] {
@@ -81,10 +112,12 @@ function drawBuckets(meanRequests: number, probabilities: readonly number[], ran
 const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
 export function generateRun(scenario: Scenario, random: Random): RunData {
+  const history = generateHistory(scenario, random);
   const data: RunData = {
     requests: { baseline: [], canary: [] },
     errors: { baseline: [], canary: [] },
     buckets: { baseline: [], canary: [] },
+    history,
   };
   const healthyBuckets = bucketProbabilities(LATENCY_MEDIAN_SECONDS);
   const regressedBuckets = bucketProbabilities(LATENCY_MEDIAN_SECONDS * scenario.latencyScale);
@@ -92,18 +125,20 @@ export function generateRun(scenario: Scenario, random: Random): RunData {
     const regressed = isRegressed(scenario, interval);
     const meanRequests = scenario.requestsPerSecond * scenario.intervalSeconds * trafficMultiplier(scenario, interval, random);
     const jitter = scenario.noise === 'latency-jitter';
+    const share = shareAt(scenario, interval);
     const canaryProbabilities = jitter
-      ? bucketProbabilities(LATENCY_MEDIAN_SECONDS * (regressed ? scenario.latencyScale : 1) * Math.exp(LATENCY_JITTER_LOG_SD * random.normal()))
+      ? bucketProbabilities(LATENCY_MEDIAN_SECONDS * (regressed ? scenario.latencyScale : 1) * latencyJitter(scenario, random))
       : regressed
         ? regressedBuckets
         : healthyBuckets;
-    const baselineProbabilities = jitter ? bucketProbabilities(LATENCY_MEDIAN_SECONDS * Math.exp(LATENCY_JITTER_LOG_SD * random.normal())) : healthyBuckets;
-    const canaryBuckets = drawBuckets(meanRequests * scenario.canaryShare, canaryProbabilities, random);
-    const baselineBuckets = drawBuckets(meanRequests * (1 - scenario.canaryShare), baselineProbabilities, random);
+    const baselineProbabilities = jitter ? bucketProbabilities(LATENCY_MEDIAN_SECONDS * latencyJitter(scenario, random)) : healthyBuckets;
+    const canaryBuckets = drawBuckets(meanRequests * share, canaryProbabilities, random);
+    const baselineBuckets = drawBuckets(meanRequests * (1 - share), baselineProbabilities, random);
     const canaryRequests = sum(canaryBuckets);
     const baselineRequests = sum(baselineBuckets);
-    const multipliers = errorMultipliers(scenario, random);
-    const canaryErrorRate = scenario.baselineErrorRate * (regressed ? scenario.errorRatio : 1) * multipliers.canary;
+    const multipliers = errorMultipliers(scenario, share, random);
+    const regressedRate = scenario.canaryErrorRate ?? scenario.baselineErrorRate * scenario.errorRatio;
+    const canaryErrorRate = (regressed ? regressedRate : scenario.baselineErrorRate) * multipliers.canary;
     const baselineErrorRate = scenario.baselineErrorRate * multipliers.baseline;
     data.buckets.canary.push(canaryBuckets);
     data.buckets.baseline.push(baselineBuckets);

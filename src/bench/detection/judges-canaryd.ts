@@ -1,27 +1,29 @@
 // canaryd's sequential judges in the benchmark, called exactly as the engine calls them: through the
-// MetricJudge contract, one tick at a time, with counts accumulated since the step began and the
-// judge's memory carried from tick to tick.
+// MetricJudge contract, one tick at a time, with counts accumulated since the current step began,
+// the step index in the context, the judge's memory carried through the whole analysis, and the
+// baseline's history handed over on the first judgement as the engine's range queries return it.
 
-import type { Measurement, MetricSpec, Series } from '../../analysis/types.js';
+import type { Measurement, MetricSpec, RangeSeries, Series } from '../../analysis/types.js';
 import type { JudgeContext, MetricJudge, VariantMeasurements } from '../../stats/judge.js';
 import type { DispersionModel } from '../../stats/sequential-config.js';
 import { sequentialCountJudge } from '../../stats/sequential-count.js';
 import { sequentialHistogramJudge } from '../../stats/sequential-histogram.js';
 import type { BenchJudge } from './judges.js';
-import type { RunData, VariantSeries } from './generate.js';
-import { BUCKET_BOUNDS, type Scenario } from './scenarios.js';
+import type { ArmSeries, RunData, VariantSeries } from './generate.js';
+import { BUCKET_BOUNDS, type Scenario, stepIndexAt } from './scenarios.js';
 
 /** The analysis-wide false-abort budget, split evenly over the two judged metrics. */
 export const CANARYD_ALPHA = 0.01;
-/** Looser analysis-wide alphas, to trace the trade-off (0.5 lands near Kayenta's false-abort rate). */
-export const CANARYD_LOOSER_ALPHAS: readonly number[] = [0.05, 0.2, 0.5];
+/** Looser analysis-wide alphas, to trace the trade-off. */
+export const CANARYD_LOOSER_ALPHAS: readonly number[] = [0.05, 0.2];
 /** The smallest alpha any benchmark judge uses (p-value paths stop below it). */
 const CANARYD_MIN_ALPHA = Math.min(CANARYD_ALPHA, ...CANARYD_LOOSER_ALPHAS);
 export const CANARYD_QUANTILES: readonly number[] = [0.5, 0.9, 0.99];
 const BOUND_LABELS = [...BUCKET_BOUNDS.map((bound) => String(bound)), '+Inf'];
 
-function metricSpecs(dispersion: DispersionModel, analysisAlpha: number): { errors: MetricSpec; latency: MetricSpec } {
-  const alpha = analysisAlpha / 2;
+function metricSpecs(dispersion: DispersionModel): { errors: MetricSpec; latency: MetricSpec } {
+  // The p-values do not depend on alpha; alpha only sets the calibration's δ (a tenth of it).
+  const alpha = CANARYD_ALPHA / 2;
   return {
     errors: {
       name: 'errors',
@@ -53,19 +55,46 @@ function addInto(target: number[], increment: readonly number[]): void {
   increment.forEach((count, k) => (target[k] = (target[k] ?? 0) + count));
 }
 
+/** The history as the engine's range queries return it: one sample per interval, ending at the canary's start. */
+function historyMeasurements(history: ArmSeries, intervalMs: number): Map<string, Measurement> {
+  const at = (t: number): number => (t - history.requests.length + 1) * intervalMs;
+  const samples = (values: readonly number[]): Measurement => ({ kind: 'samples', samples: values.map((v, t) => ({ at: at(t), value: v })) });
+  const series: RangeSeries[] = BOUND_LABELS.map((le, k) => ({
+    labels: { le },
+    samples: history.buckets.map((buckets, t) => ({ at: at(t), value: buckets.slice(0, k + 1).reduce((sum, count) => sum + count, 0) })),
+  }));
+  return new Map<string, Measurement>([
+    ['errors', samples(history.errors)],
+    ['requests', samples(history.requests)],
+    ['latency', { kind: 'matrix', series }],
+  ]);
+}
+
 /**
  * The analysis's anytime-valid p-value after each interval: 2 × the smaller of the two metrics'
- * p-values (their alpha is split evenly), exactly what makes a judge say `regressed` at α/2. It does
- * not depend on α, so one pass serves every α; it stops once it falls below `floor`.
+ * p-values (their alpha is split evenly), exactly what makes a judge say `regressed` at α/2. One
+ * pass serves every α; it stops once it falls below `floor`.
  */
 function analysisPValues(scenario: Scenario, data: RunData, dispersion: DispersionModel, floor: number): number[] {
-  const specs = metricSpecs(dispersion, CANARYD_ALPHA);
+  const specs = metricSpecs(dispersion);
+  const intervalMs = scenario.intervalSeconds * 1000;
+  const history = historyMeasurements(data.history, intervalMs);
   const requests: VariantSeries<number> = { baseline: 0, canary: 0 };
   const errors: VariantSeries<number> = { baseline: 0, canary: 0 };
-  const buckets: VariantSeries<number[]> = { baseline: [], canary: [] };
+  let buckets: VariantSeries<number[]> = { baseline: [], canary: [] };
   const memory: Record<string, unknown> = {};
   const path: number[] = [];
+  let step = 0;
+  let stepStart = 0;
   for (let interval = 0; interval < scenario.intervals; interval++) {
+    const stepIndex = stepIndexAt(scenario, interval);
+    if (stepIndex !== step) {
+      // A new step: the queries' window (time since the step began) starts again.
+      step = stepIndex;
+      stepStart = interval;
+      requests.baseline = requests.canary = errors.baseline = errors.canary = 0;
+      buckets = { baseline: [], canary: [] };
+    }
     for (const variant of ['baseline', 'canary'] as const) {
       requests[variant] += data.requests[variant][interval] as number;
       errors[variant] += data.errors[variant][interval] as number;
@@ -84,10 +113,12 @@ function analysisPValues(scenario: Scenario, data: RunData, dispersion: Dispersi
     for (const [spec, judge] of judged) {
       const context: JudgeContext = {
         measurements,
-        stepElapsedMs: (interval + 1) * scenario.intervalSeconds * 1000,
-        intervalMs: scenario.intervalSeconds * 1000,
+        stepIndex,
+        stepElapsedMs: (interval - stepStart + 1) * intervalMs,
+        intervalMs,
         memory: memory[spec.name],
       };
+      if (memory[spec.name] === undefined) context.history = history;
       const outcome = judge.judge(spec, measurements.get(spec.name) as VariantMeasurements, context);
       memory[spec.name] = outcome.memory;
       pValue = Math.min(pValue, 2 * (outcome.evidence.pValue ?? 1));

@@ -26,8 +26,10 @@ function intervalEvidence(scenario: Scenario, data: RunData, interval: number): 
   const baselineRequests = data.requests.baseline[interval] as number;
   if (!(canaryRequests > 0 && baselineRequests > 0)) return 0;
   const share = canaryRequests / (canaryRequests + baselineRequests);
-  if (scenario.family === 'error-regression') {
-    const alternative = eventShare(share, scenario.errorRatio);
+  if (scenario.family === 'error-regression' || scenario.family === 'obvious-regression') {
+    const canaryRate = scenario.canaryErrorRate ?? scenario.baselineErrorRate * scenario.errorRatio;
+    // A zero baseline rate: every error is the canary's (θ1 = 1).
+    const alternative = scenario.baselineErrorRate > 0 ? eventShare(share, canaryRate / scenario.baselineErrorRate) : 1;
     return shareLogLikelihoodRatio(data.errors.canary[interval] as number, data.errors.baseline[interval] as number, share, alternative);
   }
   const healthy = bucketProbabilities(LATENCY_MEDIAN_SECONDS);

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { falseAbortTable, familyTable, oracleSpeedTable, summaryTable } from './report.js';
+import { falseAbortTable, familyTable, oracleSpeedTable, summaryTable, ticksTable } from './report.js';
 import { replicatesFor, type ScenarioOutcome } from './run.js';
 import { buildCatalogue } from './scenarios.js';
 import { summarize } from './summarize.js';
@@ -70,7 +70,7 @@ async function runAll(requests: WorkerRequest[], workers: number, onDone: (done:
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const catalogue = buildCatalogue(options.quick);
-  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed }));
+  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed, quick: options.quick }));
   const runs = requests.reduce((total, request) => total + request.replicates, 0);
   const started = Date.now();
   process.stderr.write(`detection benchmark: ${requests.length} scenarios, ${runs} runs, seed ${options.seed}, ${options.workers} workers${options.quick ? ', quick' : ''}\n`);
@@ -82,6 +82,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${summaryTable(summary)}\n\nFalse-abort rate by kind of healthy noise:\n\n${falseAbortTable(summary)}\n\n`);
   process.stdout.write(`Power / median time-to-detect ÷ oracle, on regressions the oracle detects (Poisson noise):\n\n${familyTable(rows)}\n\n`);
   process.stdout.write(`The same by how fast the oracle detects (scenarios in brackets):\n\n${oracleSpeedTable(summary)}\n\n`);
+  const headline = ['canaryd-sequential', 'kayenta-mann-whitney', 'oracle-sprt'];
+  process.stdout.write(`Per family: power / median ticks to detect / median minutes / median TTD ÷ oracle (medians over scenarios):\n\n${ticksTable(rows, headline)}\n\n`);
   process.stdout.write(`${runs} runs in ${seconds.toFixed(0)} s (seed ${options.seed}${options.quick ? ', --quick' : ''})\n`);
   if (options.json !== null) {
     const document = { seed: options.seed, quick: options.quick, runs, seconds, summary, rows };

@@ -65,3 +65,39 @@ export function oracleSpeedTable(summary: readonly JudgeSummary[]): string {
     summary.map((row) => [row.judge, ...row.byOracleSpeed.map((entry) => `${percent(entry.power)} / ${number(entry.medianTimeToDetectRatioToOracle, 2)} (${entry.scenarios})`)]),
   );
 }
+
+const GROUPS: ReadonlyArray<{ label: string; select: (row: Row) => boolean }> = [
+  { label: 'error regressions', select: (row) => row.family === 'error-regression' && row.steps === 1 },
+  { label: 'latency regressions', select: (row) => row.family === 'latency-regression' && row.steps === 1 },
+  { label: 'obvious regressions', select: (row) => row.family === 'obvious-regression' && row.steps === 1 },
+  { label: 'multi-step, errors', select: (row) => row.family === 'error-regression' && row.steps > 1 },
+  { label: 'multi-step, latency', select: (row) => row.family === 'latency-regression' && row.steps > 1 },
+  { label: 'multi-step, obvious', select: (row) => row.family === 'obvious-regression' && row.steps > 1 },
+];
+
+const middle = (values: number[]): number | null => {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length < values.length / 2) return null;
+  const sorted = values.map((value) => (Number.isFinite(value) ? value : Infinity)).sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? null;
+};
+
+/** Per family of regressions the oracle detects (Poisson noise): power, median ticks and minutes to detect, TTD ÷ oracle. */
+export function ticksTable(rows: readonly Row[], judges: readonly string[]): string {
+  const lines: string[][] = [];
+  for (const group of GROUPS) {
+    const selected = rows.filter((row) => group.select(row) && row.noise === 'poisson' && row.oracleDetectable === true);
+    if (selected.length === 0) continue;
+    const cells = judges.map((judge) => {
+      const own = selected.filter((row) => row.judge === judge);
+      const runs = own.reduce((total, row) => total + row.runs, 0);
+      const power = own.reduce((total, row) => total + row.abortRate * row.runs, 0) / Math.max(1, runs);
+      const ticks = middle(own.map((row) => row.medianTicksToDetect ?? Infinity));
+      const minutes = middle(own.map((row) => row.medianTimeToDetectMinutes ?? Infinity));
+      const ratio = middle(own.map((row) => row.ratioToOracle ?? Infinity));
+      return `${percent(power)} / ${number(ticks, 1)} / ${number(minutes, 1)} / ${number(ratio, 2)}`;
+    });
+    lines.push([group.label, String(selected.filter((row) => row.judge === judges[0]).length), ...cells]);
+  }
+  return table(['family', 'scenarios', ...judges.map((judge) => `${judge}: power / ticks / min / TTD÷oracle`)], lines);
+}

@@ -10,15 +10,23 @@ import { createRandom, deriveSeed } from '../../stats/random.js';
 import type { Catalogue, Scenario } from './scenarios.js';
 
 export const JUDGES: readonly BenchJudge[] = [
-  canarydJudge('canaryd-sequential', 'robust'),
-  // The same judge at looser analysis-wide alphas: the trade-off curve, and a point at Kayenta's false-abort rate.
-  ...CANARYD_LOOSER_ALPHAS.map((alpha) => canarydJudge(`canaryd-sequential-alpha${alpha}`, 'robust', alpha)),
+  canarydJudge('canaryd-sequential', 'calibrated'),
+  // The same judge at looser analysis-wide alphas: the trade-off curve.
+  ...CANARYD_LOOSER_ALPHAS.map((alpha) => canarydJudge(`canaryd-sequential-alpha${alpha}`, 'calibrated', alpha)),
+  // The Poisson-only test, for comparison (the worst-case burstiness judge runs in the full benchmark only).
   canarydJudge('canaryd-sequential-poisson', 'poisson'),
   kayentaMannWhitney,
   fixedHorizonMannWhitney,
   flaggerThreshold,
   oracleSprt,
 ];
+
+/** Judges of the full benchmark only (they double its time). */
+export const FULL_ONLY_JUDGES: readonly BenchJudge[] = [canarydJudge('canaryd-sequential-robust', 'robust')];
+
+export function judgesFor(quick: boolean): readonly BenchJudge[] {
+  return quick ? JUDGES : [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...FULL_ONLY_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)];
+}
 
 export interface ScenarioOutcome {
   scenario: Scenario;
@@ -30,11 +38,11 @@ export function replicatesFor(catalogue: Catalogue, scenario: Scenario): number 
   return scenario.family === 'healthy' ? catalogue.replicates.healthy : catalogue.replicates.regression;
 }
 
-export function runScenario(scenario: Scenario, index: number, replicates: number, seed: number): ScenarioOutcome {
-  const aborts: Record<string, Array<number | null>> = Object.fromEntries(JUDGES.map((judge) => [judge.name, []]));
+export function runScenario(scenario: Scenario, index: number, replicates: number, seed: number, judges: readonly BenchJudge[] = JUDGES): ScenarioOutcome {
+  const aborts: Record<string, Array<number | null>> = Object.fromEntries(judges.map((judge) => [judge.name, []]));
   for (let replicate = 0; replicate < replicates; replicate++) {
     const data = generateRun(scenario, createRandom(deriveSeed(seed, index, replicate)));
-    for (const judge of JUDGES) (aborts[judge.name] as Array<number | null>).push(judge.run(scenario, data));
+    for (const judge of judges) (aborts[judge.name] as Array<number | null>).push(judge.run(scenario, data));
   }
   return { scenario, aborts };
 }

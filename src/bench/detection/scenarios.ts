@@ -1,7 +1,7 @@
 // The scenario catalogue of the detection benchmark: healthy canaries under several kinds of noise,
 // error-rate regressions and latency regressions, some starting in the middle of the step.
 
-export type Family = 'healthy' | 'error-regression' | 'latency-regression';
+export type Family = 'healthy' | 'error-regression' | 'latency-regression' | 'obvious-regression';
 
 /**
  * How the counts vary beyond Poisson from interval to interval:
@@ -34,12 +34,43 @@ export interface Scenario {
   onsetIntervals: number;
   intervals: number;
   intervalSeconds: number;
+  /** The canary's error rate after the onset when set (obvious regressions over a near-zero baseline). */
+  canaryErrorRate: number | null;
+  /** Traffic steps: the canary's share and how many intervals each lasts (the last lasts to the end). */
+  steps: Array<{ share: number; intervals: number }>;
+  /** Intervals of the baseline's history before the canary starts (all traffic on the baseline). */
+  historyIntervals: number;
+}
+
+/** The step plan of multi-step scenarios: 5% → 10% → 25% → 50%, four intervals each, then 50%. */
+export const MULTI_STEP_PLAN: ReadonlyArray<{ share: number; intervals: number }> = [
+  { share: 0.05, intervals: 4 },
+  { share: 0.1, intervals: 4 },
+  { share: 0.25, intervals: 4 },
+  { share: 0.5, intervals: 48 },
+];
+/** A regression that starts with the third step of the plan. */
+export const LATER_STEP_ONSET = 8;
+
+/** The step (0-based) an interval belongs to. */
+export function stepIndexAt(scenario: Scenario, interval: number): number {
+  let end = 0;
+  for (let step = 0; step < scenario.steps.length; step++) {
+    end += (scenario.steps[step] as { intervals: number }).intervals;
+    if (interval < end) return step;
+  }
+  return scenario.steps.length - 1;
+}
+
+export function shareAt(scenario: Scenario, interval: number): number {
+  return (scenario.steps[stepIndexAt(scenario, interval)] as { share: number }).share;
 }
 
 export const INTERVAL_SECONDS = 60;
 export const LIFETIME_INTERVALS = 60;
 export const MID_STEP_ONSET = 20;
 export const BASELINE_ERROR_RATE = 0.01;
+export const HISTORY_INTERVALS = 360;
 /** Latency: log-normal with this median (seconds) and log-sd; buckets are Prometheus' defaults. */
 export const LATENCY_MEDIAN_SECONDS = 0.1;
 export const LATENCY_LOG_SD = 0.5;
@@ -60,6 +91,9 @@ interface ScenarioInput {
   errorRatio?: number;
   latencyScale?: number;
   onsetIntervals?: number;
+  baselineErrorRate?: number;
+  canaryErrorRate?: number;
+  multiStep?: boolean;
 }
 
 function scenario(input: ScenarioInput): Scenario {
@@ -70,14 +104,22 @@ function scenario(input: ScenarioInput): Scenario {
   const noise = input.noise === 'arm-gamma' ? `arm-gamma-${noiseCv}` : input.noise;
   const effect = input.family === 'error-regression' ? `-errors×${errorRatio}` : input.family === 'latency-regression' ? `-latency×${latencyScale}` : '';
   const onset = onsetIntervals > 0 ? `-onset${onsetIntervals}` : '';
+  const baselineErrorRate = input.baselineErrorRate ?? BASELINE_ERROR_RATE;
+  const canaryErrorRate = input.canaryErrorRate ?? null;
+  const obvious = canaryErrorRate === null ? '' : `-errors${baselineErrorRate * 100}%→${canaryErrorRate * 100}%`;
+  const multiStep = input.multiStep === true;
+  const traffic = multiStep ? 'steps5-10-25-50%' : `${input.canaryShare * 100}%`;
   return {
-    id: `${input.family}-${noise}-${input.requestsPerSecond}rps-${input.canaryShare * 100}%${effect}${onset}`,
+    id: `${multiStep ? 'multistep-' : ''}${input.family}-${noise}-${Number(input.requestsPerSecond.toPrecision(3))}rps-${traffic}${effect}${obvious}${onset}`,
+    canaryErrorRate,
+    steps: multiStep ? MULTI_STEP_PLAN.map((step) => ({ ...step })) : [{ share: input.canaryShare, intervals: LIFETIME_INTERVALS }],
+    historyIntervals: HISTORY_INTERVALS,
     family: input.family,
     noise: input.noise,
     noiseCv,
     requestsPerSecond: input.requestsPerSecond,
     canaryShare: input.canaryShare,
-    baselineErrorRate: BASELINE_ERROR_RATE,
+    baselineErrorRate,
     errorRatio,
     latencyScale,
     onsetIntervals,
@@ -132,5 +174,57 @@ export function buildCatalogue(quick: boolean): Catalogue {
       }
     }
   }
+  scenarios.push(...obviousScenarios(), ...multiStepScenarios(quick));
   return { scenarios, replicates: quick ? { healthy: 40, regression: 10 } : { healthy: 200, regression: 40 } };
+}
+
+/**
+ * What users saw: a baseline with no or almost no errors, a canary with a few percent, at 5 to 300
+ * canary requests per minute, 50/50 and 5/95 splits.
+ */
+function obviousScenarios(): Scenario[] {
+  const scenarios: Scenario[] = [];
+  for (const canaryShare of [0.5, 0.05]) {
+    for (const canaryPerMinute of [5, 30, 300]) {
+      const requestsPerSecond = canaryPerMinute / 60 / canaryShare;
+      for (const baselineErrorRate of [0, 0.0005]) {
+        for (const canaryErrorRate of [0.03, 0.1]) {
+          scenarios.push(scenario({ family: 'obvious-regression', noise: 'poisson', requestsPerSecond, canaryShare, baselineErrorRate, canaryErrorRate }));
+          scenarios.push(scenario({ family: 'healthy', noise: 'poisson', requestsPerSecond, canaryShare, baselineErrorRate, canaryErrorRate: baselineErrorRate }));
+        }
+      }
+    }
+  }
+  // A healthy canary over a near-zero baseline stays healthy under bursts too.
+  for (const noise of ['arm-gamma', 'pod-gamma'] as const) {
+    scenarios.push(scenario({ family: 'healthy', noise, noiseCv: 1, requestsPerSecond: 10, canaryShare: 0.5, baselineErrorRate: 0.002, canaryErrorRate: 0.002 }));
+  }
+  return dedupe(scenarios);
+}
+
+/** Canaries that step up their traffic: healthy under each noise, regressions from the first and from a later step. */
+function multiStepScenarios(quick: boolean): Scenario[] {
+  const scenarios: Scenario[] = [];
+  for (const { noise, noiseCv } of HEALTHY_NOISES) {
+    for (const requestsPerSecond of [50, 500]) {
+      scenarios.push(scenario({ family: 'healthy', noise, noiseCv, requestsPerSecond, canaryShare: 0.05, multiStep: true }));
+    }
+  }
+  for (const requestsPerSecond of quick ? [50, 500] : [5, 50, 500]) {
+    for (const onsetIntervals of [0, LATER_STEP_ONSET]) {
+      for (const errorRatio of [1.5, 3]) {
+        scenarios.push(scenario({ family: 'error-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, errorRatio, onsetIntervals, multiStep: true }));
+      }
+      for (const latencyScale of [1.1, 1.5]) {
+        scenarios.push(scenario({ family: 'latency-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, latencyScale, onsetIntervals, multiStep: true }));
+      }
+    }
+    scenarios.push(scenario({ family: 'obvious-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, baselineErrorRate: 0, canaryErrorRate: 0.1, multiStep: true }));
+  }
+  return scenarios;
+}
+
+function dedupe(scenarios: Scenario[]): Scenario[] {
+  const seen = new Set<string>();
+  return scenarios.filter((candidate) => !seen.has(candidate.id) && seen.add(candidate.id) !== undefined);
 }

@@ -1,6 +1,6 @@
 // From raw abort times to the benchmark's rows (judge × scenario) and summary (per judge).
 
-import { JUDGES, type ScenarioOutcome } from './run.js';
+import type { ScenarioOutcome } from './run.js';
 import type { Noise, Scenario } from './scenarios.js';
 
 export const ORACLE = 'oracle-sprt';
@@ -18,6 +18,8 @@ export interface Row {
   errorRatio: number;
   latencyScale: number;
   onsetMinutes: number;
+  /** Traffic steps of the canary (1: one share throughout). */
+  steps: number;
   runs: number;
   aborts: number;
   /** Healthy: aborts / runs. Regressions: aborts after the onset / runs. */
@@ -25,6 +27,8 @@ export interface Row {
   preOnsetAborts: number;
   /** Median over all runs (never detected = ∞, so null when under half detect), in minutes after the onset. */
   medianTimeToDetectMinutes: number | null;
+  /** The same in ticks (judgements) after the onset. */
+  medianTicksToDetect: number | null;
   oracleMedianTimeToDetectMinutes: number | null;
   ratioToOracle: number | null;
   oracleDetectable: boolean | null;
@@ -90,11 +94,13 @@ function scenarioRow(judge: string, outcome: ScenarioOutcome): Row {
     errorRatio: scenario.errorRatio,
     latencyScale: scenario.latencyScale,
     onsetMinutes: (scenario.onsetIntervals * scenario.intervalSeconds) / 60,
+    steps: scenario.steps.length,
     runs: aborts.length,
     aborts: aborts.filter((abort) => abort !== null).length,
     abortRate: applicable ? (healthy ? aborts.filter((abort) => abort !== null).length : detected) / Math.max(1, aborts.length) : Number.NaN,
     preOnsetAborts: aborts.filter((abort) => abort !== null && abort <= scenario.onsetIntervals).length,
     medianTimeToDetectMinutes: finiteOrNull(judgeMedian),
+    medianTicksToDetect: finiteOrNull((judgeMedian * 60) / scenario.intervalSeconds),
     oracleMedianTimeToDetectMinutes: finiteOrNull(oracleMedian),
     ratioToOracle: healthy ? null : finiteOrNull(judgeMedian / oracleMedian),
     oracleDetectable: healthy ? null : oracleRate >= ORACLE_DETECTABLE,
@@ -153,7 +159,8 @@ function summarizeJudge(judge: string, rows: readonly Row[], outcomes: readonly 
 }
 
 export function summarize(outcomes: readonly ScenarioOutcome[]): { summary: JudgeSummary[]; rows: Row[] } {
-  const rows = JUDGES.flatMap((judge) => outcomes.map((outcome) => scenarioRow(judge.name, outcome)));
-  const summary = JUDGES.map((judge) => summarizeJudge(judge.name, rows.filter((row) => row.judge === judge.name), outcomes));
+  const judges = Object.keys(outcomes[0]?.aborts ?? {});
+  const rows = judges.flatMap((judge) => outcomes.map((outcome) => scenarioRow(judge, outcome)));
+  const summary = judges.map((judge) => summarizeJudge(judge, rows.filter((row) => row.judge === judge), outcomes));
   return { summary, rows };
 }

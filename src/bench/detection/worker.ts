@@ -1,7 +1,7 @@
 // A worker thread of the benchmark: runs one scenario per message and answers with its outcome.
 
 import { parentPort } from 'node:worker_threads';
-import { runScenario, type ScenarioOutcome } from './run.js';
+import { judgesFor, runScenario, type ScenarioOutcome } from './run.js';
 import type { Scenario } from './scenarios.js';
 
 export interface WorkerRequest {
@@ -9,6 +9,7 @@ export interface WorkerRequest {
   index: number;
   replicates: number;
   seed: number;
+  quick: boolean;
 }
 
 export interface WorkerAnswer {
@@ -17,6 +18,6 @@ export interface WorkerAnswer {
 }
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed) };
+  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.quick)) };
   parentPort?.postMessage(answer);
 });

@@ -175,7 +175,7 @@ export function parseInstantAnswer(text: string, options: InstantQueryOptions = 
 }
 
 /** The answer of /api/v1/query_range: one series → samples, sorted by time. */
-export function parseRangeAnswer(text: string): ParsedAnswer {
+export function parseRangeAnswer(text: string, options: InstantQueryOptions = { expect: 'single' }): ParsedAnswer {
   const envelope = openEnvelope(text);
   if (isFailure(envelope)) return { ok: false, failure: envelope };
   const { resultType, result, warnings } = envelope;
@@ -186,6 +186,10 @@ export function parseRangeAnswer(text: string): ParsedAnswer {
     if (isFailure(series)) return { ok: false, failure: series };
     const [only] = series;
     if (!only) return { ok: true, measurement: NO_SERIES, warnings };
+    if (options.expect === 'vector') {
+      const sorted = series.map((item) => ({ labels: item.labels, samples: [...item.samples].sort((a, b) => a.at - b.at) }));
+      return { ok: true, measurement: { kind: 'matrix', series: sorted }, warnings };
+    }
     if (series.length > 1) return { ok: false, failure: severalSeries(series.map((s) => s.labels)) };
     if (only.samples.length === 0) return { ok: true, measurement: { kind: 'missing', reason: 'no samples' }, warnings };
     const samples = [...only.samples].sort((a, b) => a.at - b.at);

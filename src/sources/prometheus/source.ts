@@ -40,9 +40,9 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
       return ask('/api/v1/query', { query, time: toApiSeconds(atMs) }, (body) => parseInstantAnswer(body, queryOptions));
     },
 
-    rangeQuery(query: string, startMs: number, endMs: number, stepMs: number): Promise<Measurement> {
+    rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, queryOptions?: InstantQueryOptions): Promise<Measurement> {
       const params = { query, start: toApiSeconds(startMs), end: toApiSeconds(endMs), step: toApiSeconds(stepMs) };
-      return ask('/api/v1/query_range', params, parseRangeAnswer);
+      return ask('/api/v1/query_range', params, (body) => parseRangeAnswer(body, queryOptions));
     },
 
     async close(): Promise<void> {

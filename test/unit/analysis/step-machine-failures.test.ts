@@ -60,7 +60,11 @@ describe('applyTick: consecutive source errors', () => {
   it('tolerates consecutiveErrorLimit failed ticks, then pauses (onError pause)', () => {
     const template = makeTemplate();
     const fourth = runErrors(template, 4);
-    expect(fourth.verdict.action).toBe('continue');
+    // Within the limit a failed query holds the tick (it can neither promote nor continue quietly); the analysis keeps running.
+    expect(fourth.verdict).toMatchObject({ action: 'hold', rule: { id: 'source-errors', group: 'builtin' } });
+    expect(fourth.verdict.reason).toBe('a tick whose queries failed cannot promote: error_rate (canary: timeout: prometheus did not answer within 10s)');
+    expect(fourth.actions).toEqual([]);
+    expect(fourth.state.phase).toBe('running');
     expect(fourth.state.consecutiveErrors).toEqual({ requests: 0, error_rate: 4, p95_latency: 0 });
     const fifth = tick(template, fourth.state, failing(), T0 + 5 * MINUTE);
     expect(fifth.verdict).toMatchObject({ action: 'hold', rule: { id: 'source-errors', group: 'builtin' } });

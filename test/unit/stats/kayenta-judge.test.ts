@@ -5,7 +5,7 @@ import { mannWhitneyJudge } from '../../../src/stats/kayenta-judge.js';
 
 const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
 const samples = (values: number[]): Measurement => ({ kind: 'samples', samples: values.map((value, i) => ({ at: 1_700_000_000_000 + i * 30_000, value })) });
-const context: JudgeContext = { measurements: new Map(), stepElapsedMs: 600_000, intervalMs: 60_000, memory: undefined };
+const context: JudgeContext = { measurements: new Map(), stepIndex: 0, stepElapsedMs: 600_000, intervalMs: 60_000, memory: undefined };
 
 function spec(judge: Record<string, unknown>, direction: Direction = 'increase'): MetricSpec {
   return { name: 'p95', query: 'histogram_quantile(0.95, …)', direction, judge: { type: 'mann-whitney', ...judge } };

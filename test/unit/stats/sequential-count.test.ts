@@ -12,7 +12,7 @@ function spec(judge: Record<string, unknown> = {}, direction: MetricSpec['direct
 function context(requests: VariantMeasurements | null, memory: unknown): JudgeContext {
   const measurements = new Map<string, VariantMeasurements>();
   if (requests !== null) measurements.set('requests', requests);
-  return { measurements, stepElapsedMs: 60_000, intervalMs: 60_000, memory };
+  return { measurements, stepIndex: 0, stepElapsedMs: 60_000, intervalMs: 60_000, memory };
 }
 
 interface Tick {

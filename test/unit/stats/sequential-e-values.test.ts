@@ -85,7 +85,7 @@ function oneIntervalPoissonEValue(x: number, y: number, share: number, tolerated
 
 describe('share e-process', () => {
   it('starts at E = 1 and ignores intervals without events', () => {
-    const state = createShareEProcess({ toleratedRatio: 1, robust: true });
+    const state = createShareEProcess({ toleratedRatio: 1, burstinessBound: 4 });
     expect(shareEValue(state).eValue).toBe(1);
     const same = updateShareEProcess(state, { canaryEvents: 0, baselineEvents: 0, canaryShare: 0.1 });
     expect(same).toBe(state);
@@ -98,7 +98,7 @@ describe('share e-process', () => {
       [0, 50, 0.3, 1],
       [7.5, 20.25, 0.1, 1.5],
     ] as const) {
-      const state = updateShareEProcess(createShareEProcess({ toleratedRatio: tolerated, robust: false }), { canaryEvents: x, baselineEvents: y, canaryShare: share });
+      const state = updateShareEProcess(createShareEProcess({ toleratedRatio: tolerated, burstinessBound: 0 }), { canaryEvents: x, baselineEvents: y, canaryShare: share });
       expect(shareEValue(state).eValue).toBeCloseTo(oneIntervalPoissonEValue(x, y, share, tolerated), 10);
     }
   });
@@ -119,12 +119,12 @@ describe('share e-process', () => {
     const weights = ratios.map((ratio) => (1 - SWITCH_RATE) * ((prior * kernel(0, ratio)) / first) + SWITCH_RATE * prior);
     const second = ratios.reduce((sum, ratio, j) => sum + (weights[j] as number) * kernel(1, ratio), 0);
     const denominator = Math.max(...NULL_RATIO_FACTORS.map((factor) => kernel(0, factor) * kernel(1, factor)));
-    const state = intervals.reduce(updateShareEProcess, createShareEProcess({ toleratedRatio: 1, robust: false }));
+    const state = intervals.reduce(updateShareEProcess, createShareEProcess({ toleratedRatio: 1, burstinessBound: 0 }));
     expect(shareEValue(state).eValue).toBeCloseTo((first * second) / denominator, 8);
   });
 
   it('follows a regression that starts mid-way after many healthy intervals', () => {
-    let state = createShareEProcess({ toleratedRatio: 1, robust: true });
+    let state = createShareEProcess({ toleratedRatio: 1, burstinessBound: 4 });
     for (let i = 0; i < 30; i++) state = updateShareEProcess(state, { canaryEvents: 15, baselineEvents: 285, canaryShare: 0.05 });
     const before = shareEValue(state).eValue;
     for (let i = 0; i < 3; i++) state = updateShareEProcess(state, { canaryEvents: 60, baselineEvents: 285, canaryShare: 0.05 });
@@ -133,8 +133,8 @@ describe('share e-process', () => {
   });
 
   it('grows with a regression and is no larger under the robust model when counts are large', () => {
-    let poisson = createShareEProcess({ toleratedRatio: 1, robust: false });
-    let robust = createShareEProcess({ toleratedRatio: 1, robust: true });
+    let poisson = createShareEProcess({ toleratedRatio: 1, burstinessBound: 0 });
+    let robust = createShareEProcess({ toleratedRatio: 1, burstinessBound: 4 });
     for (let i = 0; i < 5; i++) {
       const increment = { canaryEvents: 40, baselineEvents: 300, canaryShare: 0.05 };
       poisson = updateShareEProcess(poisson, increment);
@@ -146,7 +146,7 @@ describe('share e-process', () => {
   });
 
   it('cannot reject on one interval under the robust model however large the excess (a burst looks the same)', () => {
-    const state = updateShareEProcess(createShareEProcess({ toleratedRatio: 1, robust: true }), { canaryEvents: 120, baselineEvents: 600, canaryShare: 0.05 });
+    const state = updateShareEProcess(createShareEProcess({ toleratedRatio: 1, burstinessBound: 4 }), { canaryEvents: 120, baselineEvents: 600, canaryShare: 0.05 });
     expect(shareEValue(state).eValue).toBeLessThan(100);
   });
 });
@@ -157,7 +157,7 @@ function aaFalseRejections(options: { robust: boolean; cv: number; runs: number;
   const shape = options.cv > 0 ? 1 / (options.cv * options.cv) : 0;
   let rejected = 0;
   for (let run = 0; run < options.runs; run++) {
-    let state: ShareEProcessState = createShareEProcess({ toleratedRatio: 1, robust: options.robust });
+    let state: ShareEProcessState = createShareEProcess({ toleratedRatio: 1, burstinessBound: options.robust ? 4 : 0 });
     for (let look = 0; look < options.looks; look++) {
       const canaryRequests = random.poisson(600);
       const baselineRequests = random.poisson(5400);

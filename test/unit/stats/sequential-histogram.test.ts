@@ -16,7 +16,7 @@ function spec(judge: Record<string, unknown> = {}): MetricSpec {
   return { name: 'latency', query: 'q', direction: 'increase', judge: { type: 'sequential-histogram', quantiles: [0.5, 0.9], alpha: 0.01, ...judge } };
 }
 
-const context = (memory: unknown): JudgeContext => ({ measurements: new Map(), stepElapsedMs: 60_000, intervalMs: 60_000, memory });
+const context = (memory: unknown): JudgeContext => ({ measurements: new Map(), stepIndex: 0, stepElapsedMs: 60_000, intervalMs: 60_000, memory });
 
 /** Per-interval bucket counts repeated `ticks` times, accumulated as the runner's step window would. */
 function run(canaryPerInterval: number[], baselinePerInterval: number[], ticks: number, metric = spec()): JudgeOutcome[] {

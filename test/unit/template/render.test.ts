@@ -200,13 +200,13 @@ describe('assertArgsRender', () => {
   };
 
   it('accepts arguments that every query can hold', () => {
-    expect(() => assertArgsRender(compiled('topk({{ args.service }}, up)'), { service: '5' })).not.toThrow();
+    expect(() => assertArgsRender(compiled('topk({{ args.service }}, up{track="{{ variant }}"})'), { service: '5' })).not.toThrow();
   });
 
   it('refuses, naming the argument, a value that cannot stand outside a string', () => {
     let thrown: unknown;
     try {
-      assertArgsRender(compiled('topk({{ args.service }}, up)'), { service: '1, up) or vector(1' });
+      assertArgsRender(compiled('topk({{ args.service }}, up{track="{{ variant }}"})'), { service: '1, up) or vector(1' });
     } catch (error) {
       thrown = error;
     }

@@ -116,7 +116,7 @@ describe('condition refs', () => {
 
 describe('names and ids', () => {
   it('duplicate metric names are reported at the second one', () => {
-    const text = withMetrics('    - name: errors\n      query: vector(1)\n');
+    const text = withMetrics('    - name: errors\n      query: sum(up{track="{{ variant }}"})\n');
     expect(problemsOf(text)).toEqual([`t.yaml:15:13: spec.metrics[1].name: duplicate metric name "errors"`]);
   });
 
@@ -141,14 +141,14 @@ describe('placeholders', () => {
   const query = 'query: sum(rate(errors_total{service="{{ args.service }}",track="{{ variant }}"}[{{ window }}]))';
 
   it('an unknown placeholder, at the placeholder', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, 'query: sum(rate(errors_total{track="{{ track }}"}[{{ window }}]))');
+    const text = MINIMAL_TEMPLATE.replace(query, 'query: sum(rate(errors_total{track="{{ variant }}",zone="{{ track }}"}[{{ window }}]))');
     expect(problemsOf(text)).toEqual([
       `t.yaml:${positionOf(text, '{{ track')}: spec.metrics[0].query: unknown placeholder {{ track }}: use {{ args.NAME }}, {{ variant }}, {{ window }} or {{ interval }}`,
     ]);
   });
 
   it('an undeclared argument', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, 'query: sum(rate(errors_total{zone="{{args.zone}}"}[{{ interval }}]))');
+    const text = MINIMAL_TEMPLATE.replace(query, 'query: sum(rate(errors_total{track="{{ variant }}",zone="{{args.zone}}"}[{{ interval }}]))');
     expect(problemsOf(text)).toEqual([
       `t.yaml:${positionOf(text, '{{args.zone')}: spec.metrics[0].query: {{ args.zone }} names an argument that spec.args does not declare`,
     ]);
@@ -160,14 +160,14 @@ describe('placeholders', () => {
   });
 
   it('a placeholder right after a backslash inside a string', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, String.raw`query: 'sum(rate(errors_total{zone="a\{{ args.service }}"}[5m]))'`);
+    const text = MINIMAL_TEMPLATE.replace(query, String.raw`query: 'sum(rate(errors_total{track="{{ variant }}",zone="a\{{ args.service }}"}[5m]))'`);
     expect(problemsOf(text)).toEqual([
       `t.yaml:${positionOf(text, '{{ args.service')}: spec.metrics[0].query: {{ args.service }} follows a backslash, which would escape its value's first character`,
     ]);
   });
 
   it('a placeholder inside a folded block scalar, on its second line', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, 'query: >\n        sum(rate(a[5m]))\n        / sum(rate(b{x="{{ args.nope }}"}[5m]))');
+    const text = MINIMAL_TEMPLATE.replace(query, 'query: >\n        sum(rate(a{track="{{ variant }}"}[5m]))\n        / sum(rate(b{x="{{ args.nope }}"}[5m]))');
     expect(problemsOf(text)).toEqual([
       `t.yaml:${positionOf(text, '{{ args.nope')}: spec.metrics[0].query: {{ args.nope }} names an argument that spec.args does not declare`,
     ]);
@@ -178,24 +178,27 @@ describe('PromQL syntax', () => {
   const query = 'query: sum(rate(errors_total{service="{{ args.service }}",track="{{ variant }}"}[{{ window }}]))';
 
   it('a missing closing parenthesis is reported at the end of the query', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, 'query: sum(rate(x[5m])');
-    expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, 'sum(rate(x[5m])', 1, 15)}: spec.metrics[0].query: PromQL syntax error: unexpected end of query`]);
+    const unclosed = 'sum(rate(x{track="{{ variant }}"}[5m])';
+    const text = MINIMAL_TEMPLATE.replace(query, `query: ${unclosed}`);
+    expect(problemsOf(text)).toEqual([
+      `t.yaml:${positionOf(text, unclosed, 1, unclosed.length)}: spec.metrics[0].query: PromQL syntax error: unexpected end of query`,
+    ]);
   });
 
   it('an error after a placeholder maps back past the placeholder', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, 'query: rate(x{a="{{ args.service }}"}[{{ window }}]) +* 2');
+    const text = MINIMAL_TEMPLATE.replace(query, 'query: rate(x{a="{{ args.service }}",track="{{ variant }}"}[{{ window }}]) +* 2');
     expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, '* 2')}: spec.metrics[0].query: PromQL syntax error: unexpected "*"`]);
   });
 
   it('an error on the second line of a folded block scalar', () => {
-    const text = MINIMAL_TEMPLATE.replace(query, 'query: >-\n        sum(rate(a[{{ window }}]))\n        / sum(rate(b{c=}[5m]))');
+    const text = MINIMAL_TEMPLATE.replace(query, 'query: >-\n        sum(rate(a{track="{{ variant }}"}[{{ window }}]))\n        / sum(rate(b{c=}[5m]))');
     expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, '}[5m]))')}: spec.metrics[0].query: PromQL syntax error: unexpected "}"`]);
   });
 
   it('accepts histogram_quantile, by (le), offset, @, regex matchers and comments', () => {
     const text = MINIMAL_TEMPLATE.replace(
       query,
-      'query: |\n        # p95 of the canary\n        histogram_quantile(0.95, sum by (le) (rate(h_bucket{service=~"{{ args.service }}|other",code!~"5.."}[{{ window }}] offset 1d @ 1609746000)))',
+      'query: |\n        # p95 of the canary\n        histogram_quantile(0.95, sum by (le) (rate(h_bucket{service=~"{{ args.service }}|other",code!~"5..",track="{{ variant }}"}[{{ window }}] offset 1d @ 1609746000)))',
     );
     expect(parseTemplate(text, 't.yaml').ok).toBe(true);
   });
@@ -203,7 +206,7 @@ describe('PromQL syntax', () => {
   it('accepts bare arguments used as a range, an offset, an @ time, a count, a metric name and a label', () => {
     const text = MINIMAL_TEMPLATE.replace('    - name: service\n', '    - name: service\n    - { name: range, default: 5m }\n    - { name: at, default: 1609746000 }\n    - { name: k, default: 3 }\n    - { name: metric, default: up }\n    - { name: label, default: pod }\n').replace(
       query,
-      'query: topk({{ args.k }}, sum by ({{ args.label }}) (rate({{ args.metric }}{s="{{ args.service }}"}[{{ args.range }}] offset {{ args.range }} @ {{ args.at }})))',
+      'query: topk({{ args.k }}, sum by ({{ args.label }}) (rate({{ args.metric }}{s="{{ args.service }}",track="{{ variant }}"}[{{ args.range }}] offset {{ args.range }} @ {{ args.at }})))',
     );
     const result = parseTemplate(text, 't.yaml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);

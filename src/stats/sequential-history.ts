@@ -1,0 +1,79 @@
+// Reading the baseline's history (range queries, one sample per interval) into the per-interval
+// counts the burstiness calibration needs, and choosing the calibration a judge runs with.
+
+import type { Measurement, RangeSeries } from '../analysis/types.js';
+import { calibrateBurstiness, fixedCalibration, type BurstinessCalibration, type IntervalCount } from './burstiness-calibration.js';
+import type { DispersionModel } from './sequential-config.js';
+
+type Samples = Array<{ at: number; value: number }>;
+
+function samplesOf(measurement: Measurement | undefined): Samples | string {
+  if (measurement === undefined) return 'no history was fetched';
+  switch (measurement.kind) {
+    case 'samples':
+      return measurement.samples;
+    case 'missing':
+      return measurement.reason;
+    case 'error':
+      return `${measurement.error.kind}: ${measurement.error.message}`;
+    default:
+      return `the history query returned ${measurement.kind}, not one series over time`;
+  }
+}
+
+/** Events and exposure per interval, matched by timestamp. */
+export function countHistory(events: Measurement | undefined, exposure: Measurement | undefined): IntervalCount[] | string {
+  const eventSamples = samplesOf(events);
+  if (typeof eventSamples === 'string') return eventSamples;
+  const exposureSamples = samplesOf(exposure);
+  if (typeof exposureSamples === 'string') return exposureSamples;
+  const exposureAt = new Map(exposureSamples.map((sample) => [sample.at, sample.value]));
+  return eventSamples.flatMap((sample) => {
+    const traffic = exposureAt.get(sample.at);
+    return traffic === undefined ? [] : [{ events: sample.value, exposure: traffic }];
+  });
+}
+
+function bucketBound(series: RangeSeries): number | null {
+  const label = series.labels['le'];
+  if (label === undefined) return null;
+  if (/^\+?inf$/i.test(label.trim())) return Infinity;
+  const value = Number(label);
+  return label.trim() !== '' && Number.isFinite(value) ? value : null;
+}
+
+/** Per finite bucket bound: the requests slower than it (exposure: all requests) per interval. */
+export function tailHistories(measurement: Measurement | undefined): Map<number, IntervalCount[]> | string {
+  if (measurement === undefined) return 'no history was fetched';
+  if (measurement.kind === 'missing') return measurement.reason;
+  if (measurement.kind === 'error') return `${measurement.error.kind}: ${measurement.error.message}`;
+  if (measurement.kind !== 'matrix') return `the history query returned ${measurement.kind}, not one series per bucket`;
+  const byBound = new Map<number, Map<number, number>>();
+  for (const series of measurement.series) {
+    const bound = bucketBound(series);
+    if (bound === null) return 'a history series has no usable "le" label';
+    byBound.set(bound, new Map(series.samples.map((sample) => [sample.at, sample.value])));
+  }
+  const totals = byBound.get(Infinity);
+  if (totals === undefined) return 'the history has no le="+Inf" bucket';
+  const tails = new Map<number, IntervalCount[]>();
+  for (const [bound, counts] of byBound) {
+    if (bound === Infinity) continue;
+    const intervals: IntervalCount[] = [];
+    for (const [at, total] of totals) {
+      const below = counts.get(at);
+      if (below !== undefined) intervals.push({ events: Math.max(0, total - below), exposure: total });
+    }
+    tails.set(bound, intervals);
+  }
+  return tails;
+}
+
+/** The calibration a judge runs with, from its dispersion model and (calibrated) its history. */
+export function chooseCalibration(config: { dispersion: DispersionModel; assumedBurstiness: number }, history: readonly IntervalCount[] | string, alpha: number): BurstinessCalibration {
+  const model = config.dispersion;
+  if (model === 'poisson') return fixedCalibration('poisson', 'dispersion: poisson (counts assumed Poisson)');
+  if (model === 'robust') return fixedCalibration('robust', 'dispersion: robust (worst-case burstiness)');
+  if (typeof history === 'string') return fixedCalibration('no-history', `no usable history (${history}); worst-case burstiness`);
+  return calibrateBurstiness(history, alpha, config.assumedBurstiness);
+}
