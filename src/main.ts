@@ -7,6 +7,7 @@ import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
 import { registerServe } from './cli/serve.js';
 import { registerValidate } from './cli/validate.js';
+import { packageVersion } from './cli/version.js';
 import { registerDemo } from './cli/demo.js';
 import { DomainError } from './analysis/errors.js';
 
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('canaryd')
     .description('Canary analysis: judge baseline vs canary metrics, decide promote / hold / abort, explain why.')
+    .version(packageVersion(), '-V, --version', "print canaryd's version")
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerValidate(program, io);
