@@ -7,10 +7,15 @@ import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
 import { registerServe } from './cli/serve.js';
 import { registerValidate } from './cli/validate.js';
+import { packageVersion } from './cli/version.js';
 import { registerDemo } from './cli/demo.js';
 import { DomainError } from './analysis/errors.js';
+import { errorEntry, isDomainErrorCode } from './errors/catalogue.js';
 
-const INPUT_ERROR_CODES = new Set(['unsafe-argument', 'invalid-config', 'invalid-template', 'missing-argument', 'invalid-request', 'no-steps', 'no-such-step']);
+/** The exit code of a DomainError that reaches the CLI: the catalogue's (4, runtime, for a code forced in). */
+export function domainErrorExitCode(error: DomainError): number {
+  return isDomainErrorCode(error.code) ? errorEntry(error.code).exitCode : EXIT.runtime;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.promote;
@@ -24,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('canaryd')
     .description('Canary analysis: judge baseline vs canary metrics, decide promote / hold / abort, explain why.')
+    .version(packageVersion(), '-V, --version', "print canaryd's version")
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerValidate(program, io);
@@ -46,10 +52,11 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     if (error instanceof DomainError) {
-      // Domain errors that reach the CLI come from the user's input (e.g. an argument unsafe for its query).
+      // Most domain errors that reach the CLI come from the user's input (e.g. an argument unsafe for
+      // its query); the catalogue (src/errors/catalogue.ts) says which exit code each code means.
       const field = error.field ? ` (${error.field})` : '';
       process.stderr.write(`canaryd: ${error.message}${field}\n`);
-      return INPUT_ERROR_CODES.has(error.code) ? EXIT.invalid : EXIT.runtime;
+      return domainErrorExitCode(error);
     }
     throw error;
   }

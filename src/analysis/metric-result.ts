@@ -85,9 +85,9 @@ export function buildMetricResult(
     side.status === 'value' || (side.status === 'wrong-shape' && judged !== null) ? [] : [{ variant, side }],
   );
 
-  const valueOf = (side: SideReading): number | null => (side.status === 'value' ? side.value : null);
-  const b = valueOf(sides[0]?.[1] as SideReading);
-  const c = valueOf(sides[1]?.[1] as SideReading);
+  const numberOf = (side: SideReading): number | null => (side.status === 'value' ? side.value : null);
+  const b = numberOf(sides[0]?.[1] as SideReading);
+  const c = numberOf(sides[1]?.[1] as SideReading);
   const both = b !== null && c !== null;
 
   const result: MetricResult = {

@@ -12,8 +12,10 @@ import { parseTemplate } from '../template/load.js';
 import { formatProblem } from '../template/problems.js';
 import { assertArgsRender, resolveArgs } from '../template/render.js';
 import { DomainError } from '../analysis/errors.js';
+import { EXIT } from '../errors/exit-codes.js';
 
-export const EXIT = { promote: 0, abort: 1, invalid: 2, hold: 3, runtime: 4 } as const;
+// The exit codes live with the error catalogue (src/errors/); the commands import them from here.
+export { EXIT };
 
 /** A problem with the user's input: printed without a stack trace, exit code 2 (or `exitCode`). */
 export class CliError extends Error {

@@ -1,27 +1,14 @@
-// The one place where errors become HTTP answers. Domain codes map to statuses; fastify's own
-// 4xx errors (malformed JSON, media type, body size, unknown route) keep their status with a
-// stable code; anything else is a 500 with a generic message (the cause is logged, never sent).
+// The one place where errors become HTTP answers. Domain codes map to the statuses of the error
+// catalogue (src/errors/catalogue.ts); fastify's own 4xx errors (malformed JSON, media type, body
+// size, unknown route) keep their status with a stable code; anything else is a 500 with a
+// generic message (the cause is logged, never sent).
 
 import type { FastifySchemaValidationError } from 'fastify';
 
 import { DomainError } from '../analysis/errors.js';
+import { errorEntry, isDomainErrorCode } from '../errors/catalogue.js';
 import type { ErrorBody } from './schemas/common.js';
 import { describeValidationFailure, type ValidationContext } from './validation-errors.js';
-
-export const DOMAIN_STATUS: Readonly<Record<string, number>> = {
-  'invalid-request': 400,
-  'not-found': 404,
-  'invalid-transition': 409,
-  conflict: 409,
-  'unknown-template': 422,
-  'unknown-adapter': 422,
-  'missing-argument': 422,
-  'unsafe-argument': 422,
-  'invalid-mode': 422,
-  'invalid-adapter-call': 422,
-  'invalid-config': 422,
-  'store-unavailable': 503,
-};
 
 const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload-too-large' },
@@ -36,10 +23,7 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   415: 'unsupported-media-type',
 };
 
-const GENERIC_MESSAGE: Readonly<Record<number, string>> = {
-  500: 'internal error; the details are in the daemon log',
-  503: 'the store is unavailable; retry later',
-};
+const INTERNAL_MESSAGE = 'internal error; the details are in the daemon log';
 
 export interface MappedError {
   status: number;
@@ -53,7 +37,7 @@ function errorBody(code: string, message: string, field?: string): ErrorBody {
 }
 
 function internal(): MappedError {
-  return { status: 500, body: errorBody('internal', GENERIC_MESSAGE[500] as string), logLevel: 'error' };
+  return { status: 500, body: errorBody('internal', INTERNAL_MESSAGE), logLevel: 'error' };
 }
 
 interface ErrorLike {
@@ -69,10 +53,13 @@ function isValidationFailure(error: ErrorLike): error is ErrorLike & { validatio
 }
 
 function mapDomainError(error: DomainError): MappedError {
-  const status = DOMAIN_STATUS[error.code];
-  if (status === undefined) return internal();
+  // A code outside the catalogue cannot compile; one forced in at run time is a bug, like a 500 entry.
+  if (!isDomainErrorCode(error.code)) return internal();
+  const entry = errorEntry(error.code);
+  const status = entry.httpStatus;
+  if (status === 500) return internal();
   // 5xx messages of the domain may name internals (a database path, a URL): keep them in the log.
-  if (status >= 500) return { status, body: errorBody(error.code, GENERIC_MESSAGE[status] ?? 'unavailable'), logLevel: 'warn' };
+  if (status >= 500) return { status, body: errorBody(error.code, entry.publicMessage ?? 'unavailable'), logLevel: 'warn' };
   return { status, body: errorBody(error.code, error.message, error.field), logLevel: 'info' };
 }
 

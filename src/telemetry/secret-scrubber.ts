@@ -66,7 +66,7 @@ export function createSecretScrubber(secrets: readonly string[]): SecretScrubber
     Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
     if (stack !== undefined) Object.defineProperty(copy, 'stack', { value: stack, writable: true, configurable: true });
     if (cause !== undefined) Object.defineProperty(copy, 'cause', { value: cause, writable: true, configurable: true });
-    if (Object.prototype.hasOwnProperty.call(error, 'name')) copy.name = error.name;
+    if (Object.hasOwn(error, 'name')) copy.name = error.name;
     return copy;
   };
 

@@ -183,7 +183,7 @@ describe('analyze: one judgement', () => {
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.rule?.id).toBe('telemetry-missing');
-    const query = (report.ticks[0]?.metrics[0] as unknown as { queries: { canary: string } }).queries.canary;
+    const query = (report.ticks[0]?.metrics[0] as unknown as { queries: { canary: string } } | undefined)?.queries.canary;
     expect(query).toContain('service="healthy\\"} or vector(1) or {service=\\"healthy"');
   });
 

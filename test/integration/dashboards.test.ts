@@ -41,6 +41,10 @@ interface Dashboard {
   panels: Panel[];
 }
 
+// Grafana's own variable syntax, compared as a plain string.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana ${datasource} variable, not a JavaScript template
+const DATASOURCE_VARIABLE = '${datasource}';
+
 const DASHBOARDS = ['canaryd-overview', 'canaryd-analysis'] as const;
 type DashboardName = (typeof DASHBOARDS)[number];
 
@@ -101,17 +105,17 @@ describe('dashboards: structure', () => {
       expect(new Set(panels.map((panel) => panel.id)).size).toBe(panels.length);
       const requiredPanelTypes = dashboard.__requires.filter((item) => item.type === 'panel').map((item) => item.id);
       for (const panel of panels) {
-        expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+        expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: DATASOURCE_VARIABLE });
         expect(requiredPanelTypes, panel.title).toContain(panel.type);
         expect(panel.gridPos.x + panel.gridPos.w, panel.title).toBeLessThanOrEqual(24);
         expect(panel.targets?.length ?? 0, panel.title).toBeGreaterThan(0);
         for (const target of panel.targets ?? []) {
-          expect(target.datasource ?? panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+          expect(target.datasource ?? panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: DATASOURCE_VARIABLE });
         }
       }
       // No datasource uid anywhere other than the variable (and Grafana's built-in annotations).
       const uids = [...JSON.stringify(dashboard).matchAll(/"uid":\s*"([^"]*)"/g)].map((match) => match[1]);
-      expect(new Set(uids)).toEqual(new Set([name, '${datasource}', '-- Grafana --']));
+      expect(new Set(uids)).toEqual(new Set([name, DATASOURCE_VARIABLE, '-- Grafana --']));
       expect(panels.map((panel) => panel.title).sort()).toEqual([...PANELS_WITH_DATA[name]].sort());
     });
   }

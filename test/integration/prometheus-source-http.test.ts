@@ -91,11 +91,11 @@ describe('Prometheus source against odd HTTP answers', () => {
   });
 
   it('reports a 5xx with its status and the error the body carries', async () => {
-    const server = await serve((req, res) =>
-      req.body.includes('html')
-        ? (res.writeHead(502, { 'Content-Type': 'text/html' }), res.end('<html>Bad gateway</html>'))
-        : sendJson(res, 500, { status: 'error', errorType: 'internal', error: 'storage is on fire' }),
-    );
+    const server = await serve((req, res) => {
+      if (!req.body.includes('html')) return sendJson(res, 500, { status: 'error', errorType: 'internal', error: 'storage is on fire' });
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      res.end('<html>Bad gateway</html>');
+    });
     const source = sourceFor(server.url);
     expect(expectError(await source.instantQuery('up', 0), 'server-error')).toBe(
       `source "fake" (${server.url}): server error: HTTP 500 Internal Server Error: storage is on fire`,

@@ -25,6 +25,7 @@ afterEach(async () => {
 });
 
 /** `answer` gets the attempt number (1-based); returning null leaves the request unanswered. */
+// biome-ignore lint/suspicious/noConfusingVoidType: handlers that answer return nothing (void); only a deliberate null leaves the request unanswered
 async function startReceiver(answer: (attempt: number, response: ServerResponse) => void | null): Promise<Receiver> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {

@@ -102,7 +102,7 @@ function errorCode(error: unknown): string | undefined {
   const own = readString(error, 'code');
   const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
   const causeCode = readString(cause, 'code');
-  if (own && own.startsWith('ERR_') && causeCode) return causeCode;
+  if (own?.startsWith('ERR_') && causeCode) return causeCode;
   return own ?? causeCode;
 }
 

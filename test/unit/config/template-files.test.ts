@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadTemplatePaths } from '../../../src/config/template-files.js';
-import { formatProblem } from '../../../src/template/problems.js';
+import { formatProblem, type Problem } from '../../../src/template/problems.js';
 import { MINIMAL_TEMPLATE } from '../template/template-text.js';
 
 const CONTRACT_EXAMPLE = readFileSync(fileURLToPath(new URL('../template/fixtures/http-service.yaml', import.meta.url)), 'utf8');
@@ -75,7 +75,7 @@ describe('loadTemplatePaths', () => {
     const missing = join(folder, 'missing');
     const loaded = await loadTemplatePaths([missing]);
     expect(loaded.problems).toEqual([{ file: missing, line: 0, column: 0, message: 'cannot read template path (ENOENT)' }]);
-    expect(formatProblem(loaded.problems[0]!)).toBe(`${missing}: cannot read template path (ENOENT)`);
+    expect(formatProblem(loaded.problems[0] as Problem)).toBe(`${missing}: cannot read template path (ENOENT)`);
   });
 
   it('passes the judge validator through', async () => {

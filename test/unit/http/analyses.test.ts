@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../../../src/analysis/errors.js';
+import { DomainError, type DomainErrorCode } from '../../../src/analysis/errors.js';
 import { analysisListSchema, analysisViewSchema } from '../../../src/http/schemas/analysis.js';
 import { errorBodySchema } from '../../../src/http/schemas/common.js';
 import { makeView } from './fake-service.js';
@@ -86,7 +86,7 @@ describe('POST /v1/analyses', () => {
     expect(service.created).toHaveLength(1);
   });
 
-  it.each([
+  it.each<[DomainErrorCode, number]>([
     ['invalid-mode', 422],
     ['invalid-config', 422],
     ['invalid-adapter-call', 422],

@@ -23,7 +23,7 @@ const ROUTES: Array<[string, string, string[]]> = [
 ];
 
 function collectRefs(value: unknown, into: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((item) => collectRefs(item, into));
+  if (Array.isArray(value)) for (const item of value) collectRefs(item, into);
   else if (typeof value === 'object' && value !== null) {
     for (const [key, child] of Object.entries(value)) {
       if (key === '$ref' && typeof child === 'string') into.push(child);

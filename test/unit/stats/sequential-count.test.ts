@@ -85,7 +85,7 @@ describe('sequentialCountJudge decisions', () => {
     const outcomes = runTicks(steadyTicks(0.01, 0.01, 20));
     expect(outcomes.every((outcome) => outcome.evidence.regressed === false)).toBe(true);
     const pValues = outcomes.map((outcome) => outcome.evidence.pValue as number);
-    pValues.forEach((p, i) => i > 0 && expect(p).toBeLessThanOrEqual(pValues[i - 1] as number));
+    for (let i = 1; i < pValues.length; i++) expect(pValues[i]).toBeLessThanOrEqual(pValues[i - 1] as number);
     expect(pValues[pValues.length - 1]).toBeGreaterThan(0.5);
   });
 

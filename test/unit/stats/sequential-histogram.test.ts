@@ -9,7 +9,11 @@ const BOUNDS = ['0.05', '0.1', '0.25', '0.5', '1', '+Inf'];
 /** A histogram vector from per-bucket (non-cumulative) counts, one per BOUNDS entry. */
 function histogram(bucketCounts: readonly number[]): Measurement {
   let running = 0;
-  return { kind: 'vector', series: bucketCounts.map((count, k) => ({ labels: { le: BOUNDS[k] as string }, value: (running += count) })) };
+  const series = bucketCounts.map((count, k) => {
+    running += count;
+    return { labels: { le: BOUNDS[k] as string }, value: running };
+  });
+  return { kind: 'vector', series };
 }
 
 function spec(judge: Record<string, unknown> = {}): MetricSpec {
