@@ -196,7 +196,7 @@ export function updateShareEProcess(state: ShareEProcessState, increment: ShareI
 }
 
 function logAddExp(a: number, b: number): number {
-  const high = a > b ? a : b;
+  const high = Math.max(a, b);
   if (high === -Infinity) return high;
   return high + Math.log(Math.exp(a - high) + Math.exp(b - high));
 }

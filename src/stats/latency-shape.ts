@@ -81,8 +81,12 @@ function cdfAt(logBounds: readonly number[], cdf: readonly number[], slopes: rea
 export function latencyShape(bounds: readonly number[], counts: readonly number[]): LatencyShape {
   const smoothed = counts.map((count) => Math.max(0, count) + SMOOTHING);
   const total = smoothed.reduce((sum, count) => sum + count, 0);
+  const cdf: number[] = [];
   let running = 0;
-  const cdf = bounds.map((_, k) => (running += smoothed[k] as number) / total);
+  for (let k = 0; k < bounds.length; k++) {
+    running += smoothed[k] as number;
+    cdf.push(running / total);
+  }
   const logBounds = bounds.map(Math.log);
   const slopes = monotoneSlopes(logBounds, cdf);
   const table: number[] = [];

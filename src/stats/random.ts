@@ -73,7 +73,7 @@ export function createRandom(seed: number): Random {
 
   // Marsaglia & Tsang (2000); shapes below 1 by the boost Gamma(a) = Gamma(a + 1)·U^(1/a).
   const gamma = (shape: number): number => {
-    if (shape < 1) return gamma(shape + 1) * Math.pow(uniform(), 1 / shape);
+    if (shape < 1) return gamma(shape + 1) * uniform() ** (1 / shape);
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {

@@ -120,7 +120,9 @@ export function validateScoring(raw: unknown, metricNames: readonly string[], ju
       checkName(name, ['groups', g, 'metrics', m]);
     });
   });
-  spec.critical.forEach((name, c) => checkName(name, ['critical', c]));
+  spec.critical.forEach((name, c) => {
+    checkName(name, ['critical', c]);
+  });
   if (spec.thresholds.marginal > spec.thresholds.pass) {
     problems.push({ path: ['thresholds', 'marginal'], message: `marginal (${spec.thresholds.marginal}) must not exceed pass (${spec.thresholds.pass})` });
   }

@@ -73,7 +73,11 @@ export function startBucketTest(history: Measurement | undefined, toleratedIncre
   const parsed = historyIntervals(history);
   if (parsed === null) return null;
   const pooled = parsed.bounds.map(() => 0).concat(0);
-  for (const counts of parsed.intervals) counts.forEach((count, k) => (pooled[k] = (pooled[k] as number) + count));
+  for (const counts of parsed.intervals) {
+    counts.forEach((count, k) => {
+      pooled[k] = (pooled[k] as number) + count;
+    });
+  }
   if (pooled.reduce((sum, count) => sum + count, 0) < MIN_HISTORY_REQUESTS) return null;
   const shape = shapeOf({ bounds: parsed.bounds, pooled });
   const jitter = calibrateJitter(shape, parsed.intervals, alpha);

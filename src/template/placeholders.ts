@@ -94,13 +94,13 @@ export interface Substitution {
   originalOffset(offset: number): number;
 }
 
-export function substitutePlaceholders(query: string, placeholders: readonly Placeholder[], valueOf: (placeholder: Placeholder) => string): Substitution {
+export function substitutePlaceholders(query: string, placeholders: readonly Placeholder[], valueFor: (placeholder: Placeholder) => string): Substitution {
   const segments: Array<{ outputStart: number; outputEnd: number; placeholder: Placeholder }> = [];
   let text = '';
   let copiedUpTo = 0;
   for (const placeholder of placeholders) {
     text += query.slice(copiedUpTo, placeholder.start);
-    const value = valueOf(placeholder);
+    const value = valueFor(placeholder);
     segments.push({ outputStart: text.length, outputEnd: text.length + value.length, placeholder });
     text += value;
     copiedUpTo = placeholder.end;

@@ -52,7 +52,9 @@ function histogramMeasurement(bucketCounts: readonly number[]): Measurement {
 }
 
 function addInto(target: number[], increment: readonly number[]): void {
-  increment.forEach((count, k) => (target[k] = (target[k] ?? 0) + count));
+  increment.forEach((count, k) => {
+    target[k] = (target[k] ?? 0) + count;
+  });
 }
 
 /** The history as the engine's range queries return it: one sample per interval, ending at the canary's start. */

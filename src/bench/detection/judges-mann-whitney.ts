@@ -38,7 +38,9 @@ function metricSamples(data: RunData, intervals: number): Samples {
       const requests = data.requests[variant][i] as number;
       errorRate.push(requests > 0 ? (data.errors[variant][i] as number) / requests : Number.NaN);
       const histogram = intervalHistogram(data.buckets[variant][i] as number[]);
-      CANARYD_QUANTILES.forEach((q, m) => (latency[m] as number[]).push(interpolatedQuantile(histogram, q) ?? Number.NaN));
+      CANARYD_QUANTILES.forEach((q, m) => {
+        (latency[m] as number[]).push(interpolatedQuantile(histogram, q) ?? Number.NaN);
+      });
     }
     return [errorRate, ...latency];
   };

@@ -22,7 +22,9 @@ describe('latency shape', () => {
   it('reproduces the pooled bucket shares at d = 0 and moves mass to slower buckets as d grows', () => {
     const shape = pooledShape();
     const at0 = shiftedProbabilities(shape, 0, []);
-    logNormalBuckets(0.1).forEach((p, k) => expect(at0[k] as number).toBeCloseTo(p, 5));
+    logNormalBuckets(0.1).forEach((p, k) => {
+      expect(at0[k] as number).toBeCloseTo(p, 5);
+    });
     expect(at0.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 6);
     const slower = shiftedProbabilities(shape, Math.log(1.2), []);
     // The share above 0.1 s grows when every latency is 20% larger. Against the exact log-normal the
