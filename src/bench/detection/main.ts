@@ -1,4 +1,4 @@
-// The detection benchmark: `npm run bench:detection [-- --quick] [-- --json FILE] [-- --seed N] [-- --workers N]`.
+// The detection benchmark: `npm run bench:detection [-- --quick] [-- --robust] [-- --json FILE] [-- --seed N] [-- --workers N]`.
 // Simulates healthy and regressed canaries, runs every judge on the same runs, prints tables and
 // optionally writes JSON {"summary": [...], "rows": [...]}. Deterministic for a given seed.
 
@@ -13,13 +13,14 @@ import type { WorkerAnswer, WorkerRequest } from './worker.js';
 
 interface Options {
   quick: boolean;
+  robust: boolean;
   json: string | null;
   seed: number;
   workers: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { quick: false, json: null, seed: 20240601, workers: Math.min(2, availableParallelism()) };
+  const options: Options = { quick: false, robust: false, json: null, seed: 20240601, workers: Math.min(2, availableParallelism()) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = (): string => {
@@ -28,10 +29,11 @@ function parseOptions(argv: readonly string[]): Options {
       return value;
     };
     if (arg === '--quick') options.quick = true;
+    else if (arg === '--robust') options.robust = true;
     else if (arg === '--json') options.json = next();
     else if (arg === '--seed') options.seed = Number.parseInt(next(), 10);
     else if (arg === '--workers') options.workers = Math.max(1, Number.parseInt(next(), 10));
-    else throw new Error(`unknown argument ${arg} (use --quick, --json FILE, --seed N, --workers N)`);
+    else throw new Error(`unknown argument ${arg} (use --quick, --robust, --json FILE, --seed N, --workers N)`);
   }
   if (!Number.isInteger(options.seed)) throw new Error('--seed needs an integer');
   return options;
@@ -70,7 +72,7 @@ async function runAll(requests: WorkerRequest[], workers: number, onDone: (done:
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const catalogue = buildCatalogue(options.quick);
-  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed, quick: options.quick }));
+  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed, withRobust: options.robust }));
   const runs = requests.reduce((total, request) => total + request.replicates, 0);
   const started = Date.now();
   process.stderr.write(`detection benchmark: ${requests.length} scenarios, ${runs} runs, seed ${options.seed}, ${options.workers} workers${options.quick ? ', quick' : ''}\n`);

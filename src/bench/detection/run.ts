@@ -13,7 +13,7 @@ export const JUDGES: readonly BenchJudge[] = [
   canarydJudge('canaryd-sequential', 'calibrated'),
   // The same judge at looser analysis-wide alphas: the trade-off curve.
   ...CANARYD_LOOSER_ALPHAS.map((alpha) => canarydJudge(`canaryd-sequential-alpha${alpha}`, 'calibrated', alpha)),
-  // The Poisson-only test, for comparison (the worst-case burstiness judge runs in the full benchmark only).
+  // The Poisson-only test, for comparison (the worst-case burstiness judge runs with --robust).
   canarydJudge('canaryd-sequential-poisson', 'poisson'),
   kayentaMannWhitney,
   fixedHorizonMannWhitney,
@@ -21,11 +21,11 @@ export const JUDGES: readonly BenchJudge[] = [
   oracleSprt,
 ];
 
-/** Judges of the full benchmark only (they double its time). */
-export const FULL_ONLY_JUDGES: readonly BenchJudge[] = [canarydJudge('canaryd-sequential-robust', 'robust')];
+/** Judges run only on request (`--robust`): the worst-case burstiness judge nearly doubles the benchmark's time. */
+export const OPTIONAL_JUDGES: readonly BenchJudge[] = [canarydJudge('canaryd-sequential-robust', 'robust')];
 
-export function judgesFor(quick: boolean): readonly BenchJudge[] {
-  return quick ? JUDGES : [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...FULL_ONLY_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)];
+export function judgesFor(withRobust: boolean): readonly BenchJudge[] {
+  return withRobust ? [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...OPTIONAL_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)] : JUDGES;
 }
 
 export interface ScenarioOutcome {

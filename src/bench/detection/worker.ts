@@ -9,7 +9,7 @@ export interface WorkerRequest {
   index: number;
   replicates: number;
   seed: number;
-  quick: boolean;
+  withRobust: boolean;
 }
 
 export interface WorkerAnswer {
@@ -18,6 +18,6 @@ export interface WorkerAnswer {
 }
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.quick)) };
+  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.withRobust)) };
   parentPort?.postMessage(answer);
 });
