@@ -50,6 +50,24 @@ describe('benchmark scenarios and summary', () => {
     expect(catalogue.scenarios.some((scenario) => scenario.onsetIntervals > 0)).toBe(true);
   });
 
+  it('has obvious regressions over an error-free baseline and multi-step canaries whose share follows the steps', () => {
+    const obvious = find('obvious-regression-poisson-10rps-50%-errors0%→10%');
+    expect(obvious.baselineErrorRate).toBe(0);
+    const data = generateRun(obvious, createRandom(3));
+    expect(data.errors.baseline.every((count) => count === 0)).toBe(true);
+    expect(data.errors.canary.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(data.history.errors.every((count) => count === 0)).toBe(true);
+    const multi = find('multistep-error-regression-poisson-500rps-steps5-10-25-50%-errors×3-onset8');
+    expect(multi.steps.map((step) => step.share)).toEqual([0.05, 0.1, 0.25, 0.5]);
+    const run = generateRun(multi, createRandom(4));
+    const share = (i: number): number => (run.requests.canary[i] as number) / ((run.requests.canary[i] as number) + (run.requests.baseline[i] as number));
+    expect(share(0)).toBeLessThan(0.08);
+    expect(share(20)).toBeGreaterThan(0.45);
+    const outcome = runScenario(obvious, catalogue.scenarios.indexOf(obvious), 3, 42);
+    expect(outcome.aborts['oracle-sprt']?.every((abort) => abort !== null && abort <= 3)).toBe(true);
+    expect(outcome.aborts['canaryd-sequential']?.every((abort) => abort !== null && abort <= 3)).toBe(true);
+  });
+
   it('generates requests split by share with the scenario\'s error ratio', () => {
     const scenario = find('error-regression-poisson-500rps-50%-errors×3');
     const data = generateRun(scenario, createRandom(5));
