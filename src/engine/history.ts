@@ -9,6 +9,8 @@ import type { MetricSource } from '../sources/types.js';
 import { renderQuery } from '../template/render.js';
 import type { Limiter } from './limit.js';
 
+const MAX_HISTORY_POINTS = 10_000;
+
 export interface HistoryPlan {
   spec: MetricSpec;
   judge: MetricJudge;
@@ -49,7 +51,10 @@ export async function fetchHistories(
         intervalMs: template.intervalMs,
       });
       const expect = queryShapeOf(spec, context.judges);
-      pending = deps.limit(() => deps.source.rangeQuery(query, endMs - windowMs, endMs, template.intervalMs, { expect }));
+      // Prometheus answers at most 11 000 points a series: a short interval over a long history is
+      // sampled every few intervals (each sample still the increase over one interval).
+      const stepMs = Math.max(template.intervalMs, Math.ceil(windowMs / MAX_HISTORY_POINTS / 1000) * 1000);
+      pending = deps.limit(() => deps.source.rangeQuery(query, endMs - windowMs, endMs, stepMs, { expect }));
       cache.set(key, pending);
     }
     return pending;

@@ -96,6 +96,15 @@ describe('bursty healthy canaries', () => {
     expect(report.ticks.filter((tick) => tick.rule?.id === 'errors-regressed' || tick.rule?.id === 'latency-regressed')).toEqual([]);
     expect(code).toBe(0);
     expect(report.rule?.id).toBe('healthy');
+    // The judges learnt from the baseline's history (an hour of it, fetched by range queries on the first judgement).
+    const first = report.ticks[0] as Tick;
+    const errors = first.metrics.find((metric) => metric.name === 'errors');
+    expect(errors?.judge?.details['burstinessBasis']).toBe('history');
+    expect(errors?.judge?.details['historyIntervals']).toBeGreaterThanOrEqual(50);
+    expect(errors?.judge?.details['burstinessBound']).toBeGreaterThan(0);
+    const latency = first.metrics.find((metric) => metric.name === 'latency');
+    expect(String(latency?.judge?.details['method'])).toContain('all-bucket');
+    expect(latency?.judge?.details['jitterBound']).toBeGreaterThanOrEqual(0);
   });
 });
 
