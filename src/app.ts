@@ -9,7 +9,9 @@ import type { DeploymentAdapter, Sleeper } from './adapters/types.js';
 import type { DaemonConfig, StoreConfig } from './config/schema.js';
 import { systemClock, type Clock } from './daemon/clock.js';
 import { errorMessage } from './daemon/context.js';
+import { createControlContext } from './daemon/control-context.js';
 import { createDaemon, type Daemon } from './daemon/daemon.js';
+import { defaultAllowedHosts } from './http/auth.js';
 import { TimerScheduler, type Scheduler } from './daemon/scheduler.js';
 import type { AnalysisService } from './daemon/service-types.js';
 import { loadDaemonTemplates } from './daemon/startup.js';
@@ -58,6 +60,9 @@ export function configSecrets(config: DaemonConfig): string[] {
   }
   for (const adapter of Object.values(config.adapters)) {
     if (adapter.type === 'webhook' && adapter.secret !== undefined) secrets.push(adapter.secret);
+  }
+  for (const principal of config.auth?.principals ?? []) {
+    if (principal.token !== '') secrets.push(principal.token);
   }
   return secrets;
 }
@@ -113,10 +118,16 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       clock,
       scheduler,
       storeRetentionMs: config.store.retentionMs,
+      control: createControlContext(config.policies ?? [], config.auth !== undefined || (config.policies ?? []).length > 0),
       ...(overrides.queryConcurrency !== undefined ? { queryConcurrency: overrides.queryConcurrency } : {}),
     });
     const server = await buildServer({
       service: daemon.service,
+      control: daemon.control,
+      access: {
+        principals: config.auth?.principals ?? null,
+        allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),
+      },
       metrics: () => renderMetrics(registry),
       logger: logger.child({ component: 'http' }),
       version: await packageVersion(),

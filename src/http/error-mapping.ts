@@ -21,6 +21,17 @@ export const DOMAIN_STATUS: Readonly<Record<string, number>> = {
   'invalid-adapter-call': 422,
   'invalid-config': 422,
   'store-unavailable': 503,
+  // The control boundary (issue 8).
+  unauthenticated: 401,
+  forbidden: 403,
+  'policy-denied': 403,
+  'self-approval': 403,
+  'not-an-approver': 403,
+  'approval-expired': 409,
+  'approval-decided': 409,
+  frozen: 409,
+  'idempotency-key-reused': 422,
+  'misdirected-request': 421,
 };
 
 const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string }>> = {

@@ -5,7 +5,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 
 import type { AnalysisService } from '../daemon/service-types.js';
+import type { ControlService } from '../daemon/control-service.js';
+import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
+import { registerControlRoutes } from './routes/control.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAnalysisRoutes } from './routes/analyses.js';
 import { registerOperationRoutes, type MetricsExposition } from './routes/operations.js';
@@ -25,6 +28,10 @@ export interface ServerDeps {
   /** canaryd's version, shown in /openapi.json and /healthz. */
   version?: string;
   bodyLimit?: number;
+  /** Bearer auth and the Host check (default: open, no Host check). */
+  access?: AccessControl;
+  /** Approvals and freezes; absent: their routes are not served. */
+  control?: ControlService;
 }
 
 function createFastify(deps: ServerDeps): FastifyInstance {
@@ -43,6 +50,7 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   } else {
     request.log.info({ status: mapped.status, code, field: mapped.body.error.field }, 'request refused');
   }
+  if (mapped.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="canaryd"');
   return reply.code(mapped.status).send(mapped.body);
 }
 
@@ -62,10 +70,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   await registerOpenApi(app, deps.version ?? '0.0.0');
+  registerAccessControl(app, deps.access ?? { principals: null, allowedHosts: null });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerAnalysisRoutes(typed, deps.service);
   registerAnalysisDetailRoutes(typed, deps.service);
+  if (deps.control !== undefined) registerControlRoutes(typed, deps.control);
   const operations = { service: deps.service, metrics: deps.metrics };
   registerOperationRoutes(typed, deps.version === undefined ? operations : { ...operations, version: deps.version });
 
