@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 
 import type { AnalysisService } from '../daemon/service-types.js';
+import { DomainError } from '../analysis/errors.js';
 import type { ControlService } from '../daemon/control-service.js';
 import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
@@ -59,6 +60,26 @@ function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyRe
   return reply.code(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${path}` } });
 }
 
+const POISONED_KEY = /"(__proto__|constructor)"\s*:/;
+
+/** fastify's JSON parser, with a refusal that says why a `__proto__` (or constructor.prototype) key is refused. */
+function registerJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    parse(request, text, (error, value) => {
+      const key = error === null ? undefined : POISONED_KEY.exec(text)?.[1];
+      if (key !== undefined) {
+        const message = `request body has a "${key}" key, which is refused (prototype pollution); remove it`;
+        done(new DomainError('invalid-request', message, key), undefined);
+        return;
+      }
+      done(error, value);
+    });
+  });
+}
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = createFastify(deps);
   app.setValidatorCompiler(validatorCompiler);
@@ -68,6 +89,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Bodies are JSON only: without this, fastify would hand a text/plain body to validation (400)
   // where 415 tells the client what is wrong.
   app.removeContentTypeParser('text/plain');
+  registerJsonParser(app);
 
   await registerOpenApi(app, deps.version ?? '0.0.0');
   registerAccessControl(app, deps.access ?? { principals: null, allowedHosts: null });
