@@ -93,6 +93,13 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
   const templates = await loadDaemonTemplates(config.templates, sourceNames);
   if (templates.size === 0) logger.warn({ templates: config.templates }, 'no analysis templates found; no analysis can be created');
 
+  if (config.server.allowedHosts === undefined && ['0.0.0.0', '::', '[::]'].includes(config.server.host)) {
+    logger.warn(
+      { allowedHosts: defaultAllowedHosts(config.server.host) },
+      'server.allowedHosts is not set: /v1 requests whose Host header is not localhost or 127.0.0.1 are refused (421); list the names clients use',
+    );
+  }
+
   const registry = new Registry();
   const metrics = createGateMetrics(registry);
   const store = overrides.store ?? openStore(config.store, clock);
