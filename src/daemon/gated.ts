@@ -117,6 +117,25 @@ export function gateProposal(context: DaemonContext, proposal: Proposal): GatedT
   }
 }
 
+/** The step-machine change an approval unlocks: a manual action's, or what the analysis decided. */
+function transitionKind(proposal: Proposal): ApprovalRecord['kind'] {
+  switch (proposal.manual) {
+    case 'manual-abort':
+      return 'abort';
+    case 'manual-pause':
+      return 'pause';
+    case 'manual-resume':
+      return 'resume';
+    case 'manual-promote':
+      return 'advance';
+    default:
+      break;
+  }
+  const { phase } = proposal.proposed.state;
+  if (phase === 'aborted') return 'abort';
+  return phase === 'paused' ? 'pause' : 'advance';
+}
+
 function originOf(phase: AnalysisState['phase']): ApprovalRecord['originPhase'] {
   return phase === 'pending' || phase === 'paused' ? phase : 'running';
 }
@@ -127,14 +146,14 @@ function approvalFor(proposal: Proposal, decision: PolicyDecision): ApprovalReco
   const main = proposed.actions.find((action) => action.type === decision.action) ?? proposed.actions[proposed.actions.length - 1];
   const originPhase = originOf(proposal.base.phase === 'awaiting-approval' ? (before.state.approval?.originPhase ?? 'running') : proposal.base.phase);
   const fromWeight = originPhase === 'pending' ? 0 : currentWeight(template, before.state);
-  const kind = proposal.manual === 'manual-abort' ? 'abort' : proposal.manual === 'manual-pause' ? 'pause' : proposal.manual === 'manual-resume' ? 'resume' : 'advance';
+  const kind = transitionKind(proposal);
   const approval: ApprovalRecord = {
     id: randomUUID(),
     analysisId: before.id,
     action: decision.action,
     target: before.target,
     fromWeight,
-    toWeight: main?.weight ?? fromWeight,
+    toWeight: main === undefined ? fromWeight : main.type === 'rollback' ? 0 : main.weight,
     fromStep: before.state.stepIndex,
     toStep: main?.step ?? before.state.stepIndex,
     evidenceHash: proposed.verdict.evidenceHash,

@@ -100,11 +100,17 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   const events = [tickEvent(result.verdict, record.state, template)];
   const advanced = result.state.stepIndex !== record.state.stepIndex || result.state.phase === 'succeeded';
   const stays = result.state.phase === 'running' && result.actions.length === 0;
-  const gated: GatedTransition =
+  // Waiting, the request stands: this judgement is recorded, the action waits for its approver.
+  const keepWaiting: GatedTransition = {
+    outcome: 'allow',
+    input: { before: record, template, state: { ...base, lastVerdict: result.verdict }, verdict: result.verdict, actions: [], judgeMemory: result.judgeMemory, events },
+  };
+  const proposed =
     awaiting && (advanced || stays)
-      ? // The request stands: this judgement is recorded, the advance waits for its approver.
-        { outcome: 'allow', input: { before: record, template, state: { ...base, lastVerdict: result.verdict }, verdict: result.verdict, actions: [], judgeMemory: result.judgeMemory, events } }
+      ? keepWaiting
       : gateProposal(context, { before: record, template, proposed: result, base, requestedBy: 'canaryd', events, judgeMemory: result.judgeMemory, now: startedAt });
+  // A decision that needs an approval while one is already pending does not open a second request.
+  const gated = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
   let callKeys: string[];
   try {
     ({ callKeys } = await commitTransition(context, gated.input));

@@ -162,6 +162,25 @@ describe('REQUIRE_APPROVAL', () => {
   });
 });
 
+describe('REQUIRE_APPROVAL of a rollback', () => {
+  it('waits with one request however many ticks abort, and the approval makes exactly the bound rollback', async () => {
+    const t = await started([{ id: 'approve-rollbacks', match: { action: ['rollback'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'], expiresMs: 15 * MINUTE }]);
+    const view = await t.daemon.service.create(CREATE, { principal: ARGO });
+    await t.daemon.idle();
+    t.source.values = FAILING;
+    await t.scheduler.advance(3 * MINUTE);
+    await t.daemon.idle();
+    const approval = await pendingApproval(t);
+    expect(approval).toMatchObject({ action: 'rollback', fromWeight: 10, toWeight: 0 });
+    expect((await t.daemon.service.get(view.id)).phase).toBe('awaiting-approval');
+    expect(t.adapter.actions()).toEqual(['set-weight:10']);
+    await t.daemon.control.decideApproval(approval.id, { decision: 'approve', reason: 'roll it back' }, ALICE);
+    await t.daemon.idle();
+    expect((await t.daemon.service.get(view.id)).phase).toBe('aborted');
+    expect(t.adapter.requests.map((request) => request.idempotencyKey)).toEqual([expect.stringContaining(':0:set-weight:'), `${view.id}:0:rollback:${approval.evidenceHash}`]);
+  });
+});
+
 describe('DENY', () => {
   it('a denied manual action answers policy-denied and changes nothing', async () => {
     const t = await started([NO_MANUAL_PROMOTE]);
