@@ -3,7 +3,7 @@
 
 import { DomainError } from '../analysis/errors.js';
 import { APPROVAL_EXPIRED_RULE, APPROVAL_REJECTED_RULE, approvedTransition, assertMayDecide, closedTransition, effectiveState } from '../control/approval.js';
-import { allowedFollowUps } from '../control/gate.js';
+import { allowedFollowUps, freezeCovers } from '../control/gate.js';
 import type { ApprovalPacket, ApprovalRecord, ApprovalState, Principal } from '../control/types.js';
 import type { AnalysisRecord } from '../store/types.js';
 import { performRecordedCalls } from './calls.js';
@@ -161,7 +161,7 @@ async function approve(context: DaemonContext, record: AnalysisRecord, approval:
   const template = templateOf(context.templates, record);
   if (template === undefined) throw new DomainError('unknown-template', `template ${record.template} of analysis ${record.id} is not loaded`, 'template');
   const subject = { environment: record.target.environment, service: record.target.service };
-  const frozen = context.control.freezes.find((freeze) => freeze.liftedAt === null && (freeze.scope.environment ?? subject.environment) === subject.environment && (freeze.scope.service ?? subject.service) === subject.service);
+  const frozen = context.control.freezes.find((freeze) => freezeCovers(freeze, subject));
   if (frozen !== undefined && (approval.action === 'set-weight' || approval.action === 'complete' || approval.action === 'manual-promote')) {
     throw new DomainError('frozen', `freeze ${frozen.id} (${frozen.reason}) stops ${approval.action}; lift it first (DELETE /v1/freezes/${frozen.id})`);
   }
