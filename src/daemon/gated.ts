@@ -37,6 +37,18 @@ export interface Proposal {
   now: number;
 }
 
+/** A refused manual action or creation; `audit` are the events that record who was refused, and why. */
+export class RefusedAction extends DomainError {
+  constructor(
+    code: 'policy-denied' | 'frozen',
+    message: string,
+    readonly audit: EventInput[],
+  ) {
+    super(code, message);
+    this.name = 'RefusedAction';
+  }
+}
+
 export interface GatedTransition {
   input: TransitionInput;
   outcome: 'allow' | 'frozen' | 'deny' | 'approval';
@@ -74,7 +86,16 @@ export function gateProposal(context: DaemonContext, proposal: Proposal): GatedT
     case 'frozen': {
       const { freeze } = outcome;
       if (proposal.manual !== undefined || proposal.refuse === true) {
-        throw new DomainError('frozen', `freeze ${freeze.id} (${freeze.reason}) stops ${describeActions(proposed.actions)} for ${subject.service} in ${subject.environment}; DELETE /v1/freezes/${freeze.id} lifts it`);
+        const audit: EventInput = {
+          type: 'action-refused',
+          at,
+          payload: { action: proposal.manual ?? 'create', reason: 'frozen', freezeId: freeze.id, actor: proposal.requestedBy, evidenceHash: hash },
+        };
+        throw new RefusedAction(
+          'frozen',
+          `freeze ${freeze.id} (${freeze.reason}) stops ${describeActions(proposed.actions)} for ${subject.service} in ${subject.environment}; DELETE /v1/freezes/${freeze.id} lifts it`,
+          [audit],
+        );
       }
       const reason = `freeze ${freeze.id} by ${freeze.createdBy} (${freeze.reason}) holds ${describeActions(proposed.actions)}; ${proposed.verdict.reason}`;
       const held = transition(template, base, now, 'stay', { action: 'hold', rule: FREEZE_RULE, reason }, evidence(proposed));
@@ -83,7 +104,7 @@ export function gateProposal(context: DaemonContext, proposal: Proposal): GatedT
     case 'deny': {
       const { decision } = outcome;
       if (proposal.manual !== undefined || proposal.refuse === true) {
-        throw new DomainError('policy-denied', decision.reason);
+        throw new RefusedAction('policy-denied', decision.reason, decisionEvents(context, outcome.decisions, at, hash, proposal.requestedBy));
       }
       const reason = `${decision.reason}; ${describeActions(proposed.actions)} not done, analysis paused (was: ${proposed.verdict.reason})`;
       const paused = transition(template, base, now, 'pause', { action: 'hold', rule: POLICY_DENIED_RULE, reason }, evidence(proposed));

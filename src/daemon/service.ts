@@ -11,11 +11,12 @@ import { scheduleTicks } from './runner.js';
 import type { AnalysisService, AnalysisView, Caller, CreateAnalysisRequest, ManualAction, ManualActionRequest, VerdictView } from './service-types.js';
 import { commitTransition } from './transitions.js';
 import { assertEnvironment } from '../control/access.js';
-import type { AdapterCallRecord } from '../store/types.js';
+import type { AdapterCallRecord, EventInput } from '../store/types.js';
 import { scheduleApprovalExpiry } from './approvals.js';
 import { templateOf } from './control-context.js';
 import { createAnalysisRecord } from './create-analysis.js';
-import { gateProposal } from './gated.js';
+import { isoAt } from './clock.js';
+import { gateProposal, RefusedAction, type GatedTransition } from './gated.js';
 
 /** Failed calls after the last one that succeeded: what a resume must make again before going on. */
 export function unresolvedFailures(calls: readonly AdapterCallRecord[]): AdapterCallRecord[] {
@@ -97,16 +98,25 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
         const template = requireTemplate(record);
         const now = context.clock.now();
         const next = applyManualAction(template, record.state, request.action, now, actor, reason);
-        const gated = gateProposal(context, {
-          before: record,
-          template,
-          proposed: next,
-          base: record.state,
-          requestedBy: actor,
-          manual: `manual-${request.action}`,
-          events: [manualActionEvent(request.action, actor, reason, next.verdict)],
-          now,
-        });
+        let gated: GatedTransition;
+        try {
+          gated = gateProposal(context, {
+            before: record,
+            template,
+            proposed: next,
+            base: record.state,
+            requestedBy: actor,
+            manual: `manual-${request.action}`,
+            events: [manualActionEvent(request.action, actor, reason, next.verdict)],
+            now,
+          });
+        } catch (error) {
+          // Refused: nothing changes, but the trail says who was refused, under which policy.
+          if (!(error instanceof RefusedAction) || error.audit.length === 0) throw error;
+          const audited = await recordRefusal(record, error.audit);
+          if (audited || attempt >= ACT_ATTEMPTS) throw error;
+          continue;
+        }
         // Going on after adapter-failed: first the call that failed, with its key, then the rest.
         const retry = request.action === 'resume' || request.action === 'promote' ? unresolvedFailures(await store.callsFor(id)) : [];
         try {
@@ -136,6 +146,17 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
       }
     },
   };
+
+  /** Appends the refusal's events without changing the analysis; false on a concurrent change. */
+  async function recordRefusal(record: AnalysisRecord, audit: EventInput[]): Promise<boolean> {
+    try {
+      await store.commitTransition({ ...record, updatedAt: isoAt(context.clock.now()), version: record.version + 1 }, audit, []);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'conflict') return false;
+      throw error;
+    }
+  }
 
   function requireTemplate(record: AnalysisRecord): CompiledTemplate {
     const template = templateOf(templates, record);

@@ -189,6 +189,14 @@ describe('DENY', () => {
     expect(refused.code).toBe('policy-denied');
     expect(refused.message).toContain('production advances only through the analysis');
     expect((await t.daemon.service.get(view.id)).step).toBe(0);
+    // Nothing happened, but the trail says who was refused under which policy.
+    const trail = await t.store.listEvents(view.id);
+    expect(trail.slice(-2).map((event) => [event.type, event.payload.action, event.payload.decision, event.payload.policyId, event.payload.actor])).toEqual([
+      ['policy-decision', 'manual-promote', 'DENY', 'no-manual-promote-in-prod', 'alice'],
+      ['policy-decision', 'set-weight', 'ALLOW', null, 'alice'],
+    ]);
+    expect(trail.some((event) => event.type === 'manual-action')).toBe(false);
+    expect(verifyEventChain(trail)).toEqual({ ok: true });
   });
 
   it('a denied analysis decision pauses the analysis with rule policy-denied', async () => {
@@ -235,6 +243,7 @@ describe('freezes', () => {
     expect(frozen.lastVerdict).toMatchObject({ action: 'hold', rule: { id: 'freeze', group: 'builtin' } });
     expect((await t.daemon.service.get(other.id)).step).toBe(1);
     expect((await refusal(() => t.daemon.service.act(held.id, { action: 'promote', reason: '', actor: 'x' }, { principal: ALICE }))).code).toBe('frozen');
+    expect((await t.store.listEvents(held.id)).at(-1)).toMatchObject({ type: 'action-refused', payload: { action: 'manual-promote', reason: 'frozen', freezeId: freeze.id, actor: 'alice' } });
 
     await t.daemon.control.liftFreeze(freeze.id, ALICE);
     await t.scheduler.advance(MINUTE);
