@@ -38,6 +38,11 @@ function sameRequest(record: AnalysisRecord, request: CreateAnalysisRequest, arg
   );
 }
 
+/** What the create answered the first time: the record as it was created. */
+export function asCreated(record: AnalysisRecord): AnalysisRecord {
+  return record.initialState === undefined ? record : { ...record, state: record.initialState, updatedAt: record.createdAt };
+}
+
 export interface Created {
   record: AnalysisRecord;
   template: CompiledTemplate;
@@ -113,8 +118,9 @@ export async function createAnalysisRecord(context: DaemonContext, request: Crea
     events: [],
     now,
   });
-  const stored: AnalysisRecord =
+  const initial: AnalysisRecord =
     gated.outcome === 'approval' ? { ...record, state: gated.input.state, approvals: gated.input.approvals ?? [] } : record;
+  const stored: AnalysisRecord = key === null ? initial : { ...initial, initialState: initial.state };
   const calls = gated.outcome === 'approval' ? [] : callInputs(record, actions, { hash, rule: null, at: record.createdAt });
   try {
     await context.store.createAnalysis(stored, [createdEvent(stored, template, hash), ...gated.input.events], calls);

@@ -14,7 +14,7 @@ import { assertEnvironment } from '../control/access.js';
 import type { AdapterCallRecord, EventInput } from '../store/types.js';
 import { scheduleApprovalExpiry } from './approvals.js';
 import { templateOf } from './control-context.js';
-import { createAnalysisRecord } from './create-analysis.js';
+import { asCreated, createAnalysisRecord } from './create-analysis.js';
 import { isoAt } from './clock.js';
 import { gateProposal, RefusedAction, type GatedTransition } from './gated.js';
 
@@ -62,7 +62,8 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
         dispatchCalls(created.record, created.callKeys);
         scheduleTicks(context, created.record, created.template);
       }
-      return analysisView(created.record, created.template);
+      // A repeated key answers the same body as the first time.
+      return analysisView(created.fresh ? created.record : asCreated(created.record), created.template);
     },
 
     async list(filter: { phase?: Phase }): Promise<AnalysisView[]> {

@@ -40,6 +40,8 @@ export interface AnalysisRecord {
   /** The template it was created with (pinned) and the sha256 of its canonical JSON. */
   templateSpec?: CompiledTemplate;
   templateHash?: string;
+  /** The state it was created in: a create repeated with its Idempotency-Key answers the same body. */
+  initialState?: AnalysisState;
   /** Its approval requests, newest last; written with the state, in the same transaction. */
   approvals?: ApprovalRecord[];
 }

@@ -205,7 +205,7 @@ describe('canaryd serve: the control boundary', () => {
   it('the same create posted twice with one Idempotency-Key gives one analysis', async () => {
     const first = await create('idem', 'staging', 'argo', { 'Idempotency-Key': 'deploy-123' });
     const second = await create('idem', 'staging', 'argo', { 'Idempotency-Key': 'deploy-123' });
-    expect(second.id).toBe(first.id);
+    expect(second).toEqual(first);
     const all = (await get('/v1/analyses')).body.analyses as View[];
     expect(all.filter((analysis) => analysis.id === first.id)).toHaveLength(1);
     await waitForHook(stack.receiver, first.id, 'set-weight');

@@ -27,6 +27,7 @@ interface ControlColumn {
   templateSpec?: AnalysisRecord['templateSpec'];
   templateHash?: string;
   approvals?: AnalysisRecord['approvals'];
+  initialState?: AnalysisRecord['initialState'];
 }
 
 export interface EventRow {
@@ -71,6 +72,7 @@ export function analysisToRow(record: AnalysisRecord): AnalysisRow {
       templateSpec: record.templateSpec,
       templateHash: record.templateHash,
       approvals: record.approvals,
+      initialState: record.initialState,
     } satisfies ControlColumn),
     creation_key: record.creationKey ?? null,
   };
@@ -96,6 +98,7 @@ export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
   if (control.templateSpec !== undefined) record.templateSpec = control.templateSpec;
   if (control.templateHash !== undefined) record.templateHash = control.templateHash;
   if (control.approvals !== undefined) record.approvals = control.approvals;
+  if (control.initialState !== undefined) record.initialState = control.initialState;
   return record;
 }
 
