@@ -295,6 +295,21 @@ describe('pinned templates, idempotent create, resume after adapter-failed', () 
     expect((await refusal(() => t.daemon.service.create({ ...CREATE, target: { ...PROD, version: 'v3' } }, { principal: ARGO, idempotencyKey: 'deploy-123' }))).code).toBe('idempotency-key-reused');
   });
 
+  it('complete is never sent while the last set-weight has not succeeded', async () => {
+    const t = await started([]);
+    const view = await t.daemon.service.create(CREATE, { principal: ARGO });
+    t.adapter.fail = (request) => request.action === 'set-weight' && request.weight === 100;
+    await t.scheduler.advance(4 * MINUTE);
+    await t.daemon.idle();
+    expect((await t.daemon.service.get(view.id))).toMatchObject({ phase: 'paused', step: 2 });
+    await t.daemon.service.act(view.id, { action: 'promote', reason: 'ship it anyway', actor: 'x' }, { principal: ALICE });
+    await t.daemon.idle();
+    expect(t.adapter.requests.some((request) => request.action === 'complete')).toBe(false);
+    const calls = await t.store.callsFor(view.id);
+    expect(calls.filter((call) => call.request.action === 'complete').map((call) => call.status)).toEqual(['failed']);
+    expect((await t.daemon.service.get(view.id)).phase).toBe('failed');
+  });
+
   it('resume after adapter-failed first re-sends the failed set-weight with the same key; complete only after it succeeded', async () => {
     const t = await started([]);
     const view = await t.daemon.service.create(CREATE, { principal: ARGO });
