@@ -26,7 +26,6 @@ export const DOMAIN_STATUS: Readonly<Record<string, number>> = {
   forbidden: 403,
   'policy-denied': 403,
   'self-approval': 403,
-  'not-an-approver': 403,
   'approval-expired': 409,
   'approval-decided': 409,
   frozen: 409,
