@@ -9,7 +9,9 @@ import type { DeploymentAdapter, Sleeper } from './adapters/types.js';
 import type { DaemonConfig, StoreConfig } from './config/schema.js';
 import { systemClock, type Clock } from './daemon/clock.js';
 import { errorMessage } from './daemon/context.js';
+import { createControlContext } from './daemon/control-context.js';
 import { createDaemon, type Daemon } from './daemon/daemon.js';
+import { defaultAllowedHosts } from './http/auth.js';
 import { TimerScheduler, type Scheduler } from './daemon/scheduler.js';
 import type { AnalysisService } from './daemon/service-types.js';
 import { loadDaemonTemplates } from './daemon/startup.js';
@@ -59,6 +61,9 @@ export function configSecrets(config: DaemonConfig): string[] {
   for (const adapter of Object.values(config.adapters)) {
     if (adapter.type === 'webhook' && adapter.secret !== undefined) secrets.push(adapter.secret);
   }
+  for (const principal of config.auth?.principals ?? []) {
+    if (principal.token !== '') secrets.push(principal.token);
+  }
   return secrets;
 }
 
@@ -88,6 +93,13 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
   const templates = await loadDaemonTemplates(config.templates, sourceNames);
   if (templates.size === 0) logger.warn({ templates: config.templates }, 'no analysis templates found; no analysis can be created');
 
+  if (config.server.allowedHosts === undefined && ['0.0.0.0', '::', '[::]'].includes(config.server.host)) {
+    logger.warn(
+      { allowedHosts: defaultAllowedHosts(config.server.host) },
+      'server.allowedHosts is not set: /v1 requests whose Host header is not localhost or 127.0.0.1 are refused (421); list the names clients use',
+    );
+  }
+
   const registry = new Registry();
   const metrics = createGateMetrics(registry);
   const store = overrides.store ?? openStore(config.store, clock);
@@ -113,10 +125,16 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       clock,
       scheduler,
       storeRetentionMs: config.store.retentionMs,
+      control: createControlContext(config.policies ?? [], config.auth !== undefined || (config.policies ?? []).length > 0),
       ...(overrides.queryConcurrency !== undefined ? { queryConcurrency: overrides.queryConcurrency } : {}),
     });
     const server = await buildServer({
       service: daemon.service,
+      control: daemon.control,
+      access: {
+        principals: config.auth?.principals ?? null,
+        allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),
+      },
       metrics: () => renderMetrics(registry),
       logger: logger.child({ component: 'http' }),
       version: await packageVersion(),

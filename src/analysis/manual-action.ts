@@ -27,6 +27,7 @@ const PHASE_TEXT: Record<Phase, string> = {
   pending: 'has not started',
   running: 'is running',
   paused: 'is paused',
+  'awaiting-approval': 'is awaiting an approval',
   succeeded: 'has already succeeded',
   aborted: 'has already been aborted',
   failed: 'has already failed',
@@ -46,9 +47,29 @@ export function applyManualAction(
   actor: string,
   reason: string,
 ): StepTransition {
-  if (!ALLOWED_FROM[action].includes(state.phase)) {
+  if (state.phase === 'awaiting-approval' && (action === 'promote' || action === 'resume')) {
+    throw new DomainError(
+      'invalid-transition',
+      `cannot ${action}: the analysis is awaiting approval ${state.approval?.id ?? ''}; approve or reject it (POST /v1/approvals/{id})`,
+    );
+  }
+  // Waiting for an approval, an analysis can still be paused or aborted as from where it was.
+  const { approval, ...rest } = state;
+  const base: AnalysisState = state.phase === 'awaiting-approval' ? { ...rest, phase: approval?.originPhase ?? 'running' } : state;
+  if (!ALLOWED_FROM[action].includes(base.phase)) {
     throw new DomainError('invalid-transition', explainRefusal(action, state.phase));
   }
+  return manualTransition(template, base, action, now, actor, reason);
+}
+
+function manualTransition(
+  template: CompiledTemplate,
+  state: AnalysisState,
+  action: ManualAction,
+  now: number,
+  actor: string,
+  reason: string,
+): StepTransition {
   const { kind, verdict } = TRANSITION[action];
   const why = reason.trim() === '' ? '' : `: ${reason.trim()}`;
   const at = state.phase === 'pending' ? '' : ` at ${describeStep(template, state.stepIndex)}`;

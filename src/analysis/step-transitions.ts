@@ -110,5 +110,9 @@ export function transition(
       }
       break;
   }
+  if (next.phase !== 'awaiting-approval' && next.approval !== undefined) {
+    const { approval: _left, ...rest } = next;
+    next = rest;
+  }
   return { state: next, verdict, actions };
 }

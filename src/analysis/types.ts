@@ -8,6 +8,8 @@ export type FailureAction = 'abort' | 'pause';
 
 /** Ids of the rules canaryd decides itself; no template rule may use them. */
 export const RESERVED_RULE_IDS = ['step-timeout', 'source-errors', 'adapter-failed', 'manual'] as const;
+/** Built-in rules of the control boundary (issue 8): policy-denied, approval-expired, approval-rejected, freeze. */
+export const CONTROL_RULE_IDS = ['policy-denied', 'approval-expired', 'approval-rejected', 'freeze'] as const;
 export type ReservedRuleId = (typeof RESERVED_RULE_IDS)[number];
 
 export const NUMERIC_STATS = ['baseline', 'canary', 'delta', 'change', 'ratio', 'p_value'] as const;
@@ -204,7 +206,15 @@ export interface TickVerdict {
 
 // ---------------------------------------------------------------- step machine
 
-export type Phase = 'pending' | 'running' | 'paused' | 'succeeded' | 'aborted' | 'failed';
+export type Phase = 'pending' | 'running' | 'paused' | 'awaiting-approval' | 'succeeded' | 'aborted' | 'failed';
+
+/** An analysis in phase awaiting-approval waits for this request; originPhase is where it came from. */
+export interface AwaitedApproval {
+  id: string;
+  originPhase: 'pending' | 'running' | 'paused';
+  /** Epoch ms. */
+  expiresAt: number;
+}
 
 /** Phases an analysis never leaves. */
 export const ENDED_PHASES: readonly Phase[] = ['succeeded', 'aborted', 'failed'];
@@ -221,6 +231,8 @@ export interface AnalysisState {
   /** Epoch ms of the decision that ended the analysis. */
   decidedAt: number | null;
   decidedBy: RuleRef | null;
+  /** Set while the phase is awaiting-approval. */
+  approval?: AwaitedApproval;
 }
 
 export type StepAction =

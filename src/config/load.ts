@@ -8,6 +8,7 @@ import { sortProblems } from '../template/problems.js';
 import { isRecord, recordAt } from '../template/raw-data.js';
 import { validateYaml } from '../template/validate-yaml.js';
 import { formatPath, type Path, type PathIssue, type YamlSource } from '../template/yaml-source.js';
+import { buildPolicies, buildPrincipals, buildServerConfig, checkControlConfig } from './control-config.js';
 import {
   configSchema,
   type AdapterConfig,
@@ -18,11 +19,11 @@ import {
   type StoreConfig,
 } from './schema.js';
 
-type SecretTarget = 'bearerToken' | 'basicAuthPassword' | 'webhookSecret' | 'tlsCa';
+type SecretTarget = 'bearerToken' | 'basicAuthPassword' | 'webhookSecret' | 'tlsCa' | 'authToken';
 
 /** A value the config names but does not contain: read by loadConfigFile / loadConfigText. */
 export interface SecretReference {
-  owner: { section: 'sources' | 'adapters'; name: string };
+  owner: { section: 'sources' | 'adapters' | 'auth'; name: string };
   target: SecretTarget;
   /** An absolute file path, or an environment variable's name. */
   from: { file: string } | { env: string };
@@ -44,7 +45,7 @@ function exclusive(owner: Record<string, unknown>, path: Path, keys: string[], i
 }
 
 function checkConfig(data: unknown): PathIssue[] {
-  const issues: PathIssue[] = [];
+  const issues: PathIssue[] = checkControlConfig(data);
   const sources = recordAt(data, 'sources');
   if (isRecord(data) && isRecord(data.sources) && Object.keys(sources).length === 0) {
     issues.push({ path: ['sources'], at: 'key', message: 'sources: at least one source is needed (e.g. default: { type: prometheus, url: ... })' });
@@ -80,11 +81,16 @@ class SecretCollector {
   ) {}
 
   /** `fields` maps the file and env keys (relative to the owner) to their values, if given. */
-  add(owner: SecretReference['owner'], target: SecretTarget, fields: { file?: [Path, string | undefined]; env?: [Path, string | undefined] }): void {
+  add(
+    owner: SecretReference['owner'],
+    target: SecretTarget,
+    fields: { file?: [Path, string | undefined]; env?: [Path, string | undefined] },
+    basePath: Path = [owner.section, owner.name],
+  ): void {
     const [filePath, fileValue] = fields.file ?? [[], undefined];
     const [envPath, envValue] = fields.env ?? [[], undefined];
     if (fileValue === undefined && envValue === undefined) return;
-    const path = [owner.section, owner.name, ...(fileValue !== undefined ? filePath : envPath)];
+    const path = [...basePath, ...(fileValue !== undefined ? filePath : envPath)];
     const { file, line, column } = this.source.locate({ path, message: '' });
     this.references.push({
       owner,
@@ -146,18 +152,31 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
   const document = validated.value;
   const secrets = new SecretCollector(validated.source, baseDir);
   const config: DaemonConfig = {
-    server: document.server,
+    server: buildServerConfig(document.server),
     store: buildStore(document.store, baseDir),
     templates: document.templates.map((path) => absolute(baseDir, path)),
     sources: Object.fromEntries(Object.entries(document.sources).map(([name, source]) => [name, buildSource(name, source, baseDir, secrets)])),
     adapters: Object.fromEntries(Object.entries(document.adapters).map(([name, adapter]) => [name, buildAdapter(name, adapter, secrets)])),
     log: document.log,
   };
+  if (document.auth !== undefined) {
+    config.auth = { principals: buildPrincipals(document.auth.tokens) };
+    document.auth.tokens.forEach((token, index) => {
+      const fields = { file: [['tokenFile'], token.tokenFile] as [Path, string | undefined], env: [['tokenEnv'], token.tokenEnv] as [Path, string | undefined] };
+      secrets.add({ section: 'auth', name: token.name }, 'authToken', fields, ['auth', 'tokens', index]);
+    });
+  }
+  if (document.policies.length > 0) config.policies = buildPolicies(document.policies);
   return { ok: true, config, secrets: secrets.references };
 }
 
 function applySecret(config: DaemonConfig, reference: SecretReference, value: string): void {
   const { section, name } = reference.owner;
+  if (section === 'auth') {
+    const principal = config.auth?.principals.find((candidate) => candidate.name === name);
+    if (principal !== undefined) principal.token = value;
+    return;
+  }
   if (section === 'adapters') {
     const adapter = config.adapters[name];
     if (adapter?.type === 'webhook') adapter.secret = value;
@@ -176,6 +195,7 @@ function applySecret(config: DaemonConfig, reference: SecretReference, value: st
       if (source.tls !== undefined) source.tls.ca = value;
       break;
     case 'webhookSecret':
+    case 'authToken':
       break;
   }
 }

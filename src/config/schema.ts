@@ -2,7 +2,9 @@
 // environment variable) and resolved by load.ts, the one place that reads them.
 
 import { z } from 'zod';
+import type { Policy, TokenPrincipal } from '../control/types.js';
 import { durationMs } from '../template/zod-fields.js';
+import { authSchema, policiesSchema } from './auth-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const RESOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -69,6 +71,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: nonEmpty.default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(8080),
+      allowedHosts: z.array(nonEmpty).min(1).optional(),
     })
     .default({ host: '127.0.0.1', port: 8080 }),
   store: storeSchema.default({ type: 'sqlite', path: DEFAULT_STORE_PATH }),
@@ -76,6 +79,8 @@ export const configSchema = z.strictObject({
   sources: z.record(resourceName, z.discriminatedUnion('type', [prometheusSourceSchema])),
   adapters: z.record(resourceName, z.discriminatedUnion('type', [webhookAdapterSchema, logAdapterSchema])).default({}),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
+  auth: authSchema.optional(),
+  policies: policiesSchema,
 });
 
 export type ConfigDocument = z.output<typeof configSchema>;
@@ -128,11 +133,16 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The daemon config after validation, with paths absolute and secrets read. */
 export interface DaemonConfig {
-  server: { host: string; port: number };
+  /** allowedHosts: Host header names accepted (default: the listen host, localhost, 127.0.0.1). */
+  server: { host: string; port: number; allowedHosts?: string[] };
   store: StoreConfig;
   /** Absolute paths of template files or folders. */
   templates: string[];
   sources: Record<string, SourceConfig>;
   adapters: Record<string, AdapterConfig>;
   log: { level: LogLevel };
+  /** Absent: no authentication (allowed on a loopback host only). */
+  auth?: { principals: TokenPrincipal[] };
+  /** First match wins; absent or empty: everything is allowed. */
+  policies?: Policy[];
 }

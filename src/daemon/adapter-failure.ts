@@ -30,8 +30,10 @@ export function adapterFailureTransition(
   const rule = ADAPTER_FAILED_RULE;
 
   switch (state.phase) {
+    case 'awaiting-approval':
     case 'running': {
-      const paused = transition(template, state, now, 'pause', { action: 'hold', rule, reason: `${reason}; analysis paused` }, evidence);
+      const { approval: _waiting, ...base } = state;
+      const paused = transition(template, { ...base, phase: 'running' }, now, 'pause', { action: 'hold', rule, reason: `${reason}; analysis paused` }, evidence);
       return { state: paused.state, verdict: paused.verdict };
     }
     case 'pending':

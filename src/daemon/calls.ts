@@ -8,6 +8,7 @@ import type { AdapterCallRecord, CallOutcome } from '../store/types.js';
 import { adapterFailureTransition } from './adapter-failure.js';
 import { analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
 import { adapterFailedEvent, type FailedCall } from './events.js';
+import { templateOf } from './control-context.js';
 import { commitTransition } from './transitions.js';
 
 const FAILURE_COMMIT_ATTEMPTS = 5;
@@ -43,11 +44,23 @@ export async function performCalls(context: DaemonContext, calls: readonly Adapt
   }
 }
 
+/** A complete must follow a set-weight that succeeded: never report full traffic the deployer did not set. */
+async function unsettledWeight(context: DaemonContext, call: AdapterCallRecord): Promise<string | null> {
+  if (call.request.action !== 'complete') return null;
+  const weights = (await context.store.callsFor(call.analysisId)).filter((other) => other.request.action === 'set-weight' && other.id < call.id);
+  const last = weights[weights.length - 1];
+  if (last === undefined || last.status === 'done') return null;
+  return `not attempted: the last set-weight (${last.idempotencyKey}) has not succeeded (${last.status})`;
+}
+
 async function callAdapter(context: DaemonContext, call: AdapterCallRecord): Promise<AdapterResult> {
   const adapter = context.adapters.get(call.adapter);
   const { action } = call.request;
   let result: AdapterResult;
-  if (adapter === undefined) {
+  const unsettled = await unsettledWeight(context, call);
+  if (unsettled !== null) {
+    result = { ok: false, attempts: 0, error: unsettled };
+  } else if (adapter === undefined) {
     const known = [...context.adapters.keys()].join(', ') || 'none';
     result = { ok: false, attempts: 0, error: `adapter "${call.adapter}" is not configured (configured: ${known})` };
   } else {
@@ -81,7 +94,7 @@ export async function stopForAdapterFailure(context: DaemonContext, analysisId: 
   for (let attempt = 0; attempt < FAILURE_COMMIT_ATTEMPTS; attempt += 1) {
     const record = await context.store.getAnalysis(analysisId);
     if (record === null) return;
-    const template = context.templates.get(record.template);
+    const template = templateOf(context.templates, record);
     if (template === undefined) {
       context.logger.error({ analysisId, template: record.template }, 'cannot record an adapter failure: template not loaded');
       return;

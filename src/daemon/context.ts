@@ -9,6 +9,7 @@ import type { AnalysisRecord, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AnalysisLabels, GateMetrics } from '../telemetry/metrics.js';
 import type { Clock } from './clock.js';
+import type { ControlContext } from './control-context.js';
 import type { EndedAnalyses, PhaseTally } from './gate-state.js';
 import type { SerialLanes } from './lanes.js';
 import type { Scheduler } from './scheduler.js';
@@ -30,6 +31,8 @@ export interface DaemonContext {
   lanes: SerialLanes;
   phases: PhaseTally;
   ended: EndedAnalyses;
+  /** Policies, freezes (issue 8). */
+  control: ControlContext;
 }
 
 export const DEFAULT_QUERY_CONCURRENCY = 16;

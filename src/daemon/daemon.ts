@@ -14,6 +14,8 @@ import type { Logger } from '../telemetry/logger.js';
 import { METRICS_RETENTION_MS, type GateMetrics } from '../telemetry/metrics.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_QUERY_CONCURRENCY, RETENTION_SWEEP_CRON, RETENTION_SWEEP_KEY, type DaemonContext } from './context.js';
+import { createControlContext, type ControlContext } from './control-context.js';
+import { createControlService, type ControlService } from './control-service.js';
 import { EndedAnalyses, PhaseTally } from './gate-state.js';
 import { SerialLanes } from './lanes.js';
 import { recover, type RecoverySummary } from './recovery.js';
@@ -40,10 +42,14 @@ export interface DaemonDeps {
   retentionMs?: number;
   /** How long ended analyses stay in the store (config store.retention); absent: forever. */
   storeRetentionMs?: number;
+  /** Policies (default: none, everything allowed, no policy events). */
+  control?: ControlContext;
 }
 
 export interface Daemon {
   service: AnalysisService;
+  /** Approvals and freezes. */
+  control: ControlService;
   context: DaemonContext;
   /** Recovery (pending calls, running analyses), then the retention sweeps; the service accepts requests after it. */
   start(): Promise<RecoverySummary>;
@@ -69,6 +75,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     lanes: new SerialLanes(),
     phases: new PhaseTally(),
     ended: new EndedAnalyses(deps.retentionMs ?? METRICS_RETENTION_MS),
+    control: deps.control ?? createControlContext(),
   };
   let accepting = false;
   const service = createAnalysisService(context, { isAccepting: () => accepting });
@@ -82,8 +89,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   return {
     service,
+    control: createControlService(context),
     context,
     async start() {
+      context.control.freezes = await context.store.listFreezes();
       const summary = await recover(context);
       context.scheduler.cron(RETENTION_SWEEP_KEY, RETENTION_SWEEP_CRON, sweepEndedSeries);
       const storeRetentionMs = deps.storeRetentionMs;

@@ -10,7 +10,11 @@ import { currentWeight } from './context.js';
 /** What a transition decided, if it changed the analysis; `fail`: a decision could not be carried out. */
 export type DecisionKind = DecisionVerdict | 'fail';
 
-export function decisionOf(before: AnalysisState, after: AnalysisState): DecisionKind | null {
+export function decisionOf(waitedOrBefore: AnalysisState, after: AnalysisState): DecisionKind | null {
+  // An analysis awaiting approval decides as from the phase it waited in.
+  const origin = waitedOrBefore.approval?.originPhase;
+  const before: AnalysisState =
+    waitedOrBefore.phase === 'awaiting-approval' ? { ...waitedOrBefore, phase: origin === 'paused' ? 'paused' : 'running' } : waitedOrBefore;
   if (after.phase !== before.phase) {
     switch (after.phase) {
       case 'succeeded':
@@ -52,6 +56,8 @@ export function createdEvent(record: AnalysisRecord, template: CompiledTemplate,
       step: record.state.stepIndex,
       weight: currentWeight(template, record.state),
       evidenceHash,
+      ...(record.templateHash === undefined ? {} : { templateHash: record.templateHash }),
+      ...(record.createdBy == null ? {} : { actor: record.createdBy }),
     },
   };
 }

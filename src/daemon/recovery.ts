@@ -11,6 +11,8 @@ import { errorMessage, type DaemonContext } from './context.js';
 import { isTerminal } from './gate-state.js';
 import { scheduleTicks } from './runner.js';
 import { publishState } from './transitions.js';
+import { scheduleApprovalExpiry } from './approvals.js';
+import { templateOf } from './control-context.js';
 
 export interface RecoverySummary {
   /** Running and paused analyses scheduled again. */
@@ -40,7 +42,7 @@ export async function recover(context: DaemonContext): Promise<RecoverySummary> 
   for (const record of analyses) {
     context.phases.set(record.id, record.state.phase);
     if (isTerminal(record.state.phase)) continue;
-    const template = context.templates.get(record.template);
+    const template = templateOf(context.templates, record);
     if (template === undefined) {
       orphaned.push(record.id);
       context.logger.error({ analysisId: record.id, template: record.template }, 'cannot resume: the template is not loaded');
@@ -48,6 +50,10 @@ export async function recover(context: DaemonContext): Promise<RecoverySummary> 
     }
     publishState(context, record, template);
     scheduleTicks(context, record, template);
+    // A request still pending after the restart stays pending: nothing is called until it is decided.
+    for (const approval of record.approvals ?? []) {
+      if (approval.state === 'pending') scheduleApprovalExpiry(context, record.id, approval);
+    }
     resumed += 1;
   }
   context.metrics.setPhaseCounts(context.phases.counts());

@@ -2,7 +2,10 @@
 // transition with its events and adapter calls in one write, then make the calls.
 
 import { isJudgementDue } from '../analysis/step-machine.js';
-import type { CompiledTemplate, Measurement } from '../analysis/types.js';
+import type { AnalysisState, CompiledTemplate, Measurement } from '../analysis/types.js';
+import { expireIfDue, scheduleApprovalExpiry } from './approvals.js';
+import { templateOf } from './control-context.js';
+import { gateProposal, type GatedTransition } from './gated.js';
 import { DomainError } from '../analysis/errors.js';
 import { runTick } from '../engine/tick.js';
 import type { AnalysisRecord } from '../store/types.js';
@@ -53,14 +56,26 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     context.scheduler.cancel(tickKey(analysisId));
     return 'ended';
   }
-  if (record.state.phase !== 'running') return 'not-running';
+  const awaiting = record.state.phase === 'awaiting-approval';
+  if (awaiting) {
+    const approval = record.state.approval;
+    if (approval !== undefined && startedAt >= approval.expiresAt) {
+      await expireIfDue(context, analysisId, approval.id);
+      return 'judged';
+    }
+    // Waiting for an approval, a running analysis keeps judging (an abort still aborts).
+    if (approval?.originPhase !== 'running') return 'not-running';
+  } else if (record.state.phase !== 'running') {
+    return 'not-running';
+  }
+  const judged: AnalysisState = awaiting ? { ...record.state, phase: 'running' } : record.state;
   const log = analysisLogger(context, record);
-  const template = context.templates.get(record.template);
+  const template = templateOf(context.templates, record);
   if (template === undefined) {
     log.error('cannot tick: the template is not loaded (was it removed from the config?)');
     return 'unknown-template';
   }
-  if (!isJudgementDue(template, record.state, startedAt)) return 'not-due';
+  if (!isJudgementDue(template, judged, startedAt)) return 'not-due';
   const source = context.sources.get(template.source);
   if (source === undefined) {
     log.error({ source: template.source }, 'cannot tick: the template names a source the config does not define');
@@ -71,7 +86,7 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   }
 
   const result = await runTick(
-    { template, args: record.args, state: record.state, judgeMemory: record.judgeMemory, now: startedAt },
+    { template, args: record.args, state: judged, judgeMemory: record.judgeMemory, now: startedAt },
     {
       source,
       judges: context.judges,
@@ -81,17 +96,24 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     },
   );
 
+  const base: AnalysisState = { ...record.state, consecutiveErrors: result.state.consecutiveErrors };
+  const events = [tickEvent(result.verdict, record.state, template)];
+  const advanced = result.state.stepIndex !== record.state.stepIndex || result.state.phase === 'succeeded';
+  const stays = result.state.phase === 'running' && result.actions.length === 0;
+  // Waiting, the request stands: this judgement is recorded, the action waits for its approver.
+  const keepWaiting: GatedTransition = {
+    outcome: 'allow',
+    input: { before: record, template, state: { ...base, lastVerdict: result.verdict }, verdict: result.verdict, actions: [], judgeMemory: result.judgeMemory, events },
+  };
+  const proposed =
+    awaiting && (advanced || stays)
+      ? keepWaiting
+      : gateProposal(context, { before: record, template, proposed: result, base, requestedBy: 'canaryd', events, judgeMemory: result.judgeMemory, now: startedAt });
+  // A decision that needs an approval while one is already pending does not open a second request.
+  const gated = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
   let callKeys: string[];
   try {
-    ({ callKeys } = await commitTransition(context, {
-      before: record,
-      template,
-      state: result.state,
-      verdict: result.verdict,
-      actions: result.actions,
-      judgeMemory: result.judgeMemory,
-      events: [tickEvent(result.verdict, record.state, template)],
-    }));
+    ({ callKeys } = await commitTransition(context, gated.input));
   } catch (error) {
     if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
     // A manual action changed the analysis while this tick measured: its judgement is stale.
@@ -101,6 +123,10 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   context.metrics.recordTick(template.name, context.elapsed() - began, Math.max(0, startedAt - run.scheduledAt) / 1000);
   const { verdict } = result;
   log.debug({ action: verdict.action, rule: verdict.rule, evidenceHash: verdict.evidenceHash, reason: verdict.reason }, 'tick judged');
+  if (gated.approval !== undefined) {
+    scheduleApprovalExpiry(context, analysisId, gated.approval);
+    log.info({ approvalId: gated.approval.id, action: gated.approval.action, policyId: gated.approval.policyId, evidenceHash: gated.approval.evidenceHash }, `awaiting approval of ${gated.approval.action}`);
+  }
   await performRecordedCalls(context, analysisId, callKeys);
   return 'judged';
 }

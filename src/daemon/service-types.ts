@@ -6,6 +6,7 @@
 //   field: dotted body path ('template', 'adapter', 'args.NAME', 'target.service'), as src/http reports it.
 
 import type { Phase, RuleRef, TickVerdict, VerdictAction } from '../analysis/types.js';
+import type { Principal } from '../control/types.js';
 import type { AnalysisMode, StoredEvent, Target } from '../store/types.js';
 
 export interface CreateAnalysisRequest {
@@ -44,6 +45,15 @@ export interface AnalysisView {
   lastVerdict: TickVerdict | null;
   createdAt: string;
   updatedAt: string;
+  templateHash?: string | null;
+  createdBy?: string | null;
+  approval?: { id: string; expiresAt: string } | null;
+}
+
+/** Who asks (the HTTP layer's authenticated principal; null without auth) and the create's Idempotency-Key. */
+export interface Caller {
+  principal: Principal | null;
+  idempotencyKey?: string;
 }
 
 /** The small, always-200 answer pollers (Argo Rollouts' web provider, CI scripts) read. */
@@ -59,11 +69,11 @@ export interface VerdictView {
 }
 
 export interface AnalysisService {
-  create(request: CreateAnalysisRequest): Promise<AnalysisView>;
+  create(request: CreateAnalysisRequest, caller?: Caller): Promise<AnalysisView>;
   list(filter: { phase?: Phase }): Promise<AnalysisView[]>;
   get(id: string): Promise<AnalysisView>;
   verdict(id: string): Promise<VerdictView>;
-  act(id: string, request: ManualActionRequest): Promise<AnalysisView>;
+  act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView>;
   events(id: string): Promise<StoredEvent[]>;
   /** Liveness/readiness for /healthz and /readyz. */
   ready(): Promise<{ ready: boolean; reason?: string }>;

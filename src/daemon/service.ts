@@ -1,19 +1,28 @@
 // The AnalysisService the HTTP API (and the CLI) call: create, read, and act on analyses.
 
-import { randomUUID } from 'node:crypto';
 import { DomainError } from '../analysis/errors.js';
-import { applyManualAction, startAnalysis } from '../analysis/step-machine.js';
+import { applyManualAction } from '../analysis/step-machine.js';
 import type { CompiledTemplate, Phase } from '../analysis/types.js';
 import type { AnalysisRecord, StoredEvent } from '../store/types.js';
-import { assertArgsRender, resolveArgs } from '../template/render.js';
 import { performRecordedCalls } from './calls.js';
-import { isoAt } from './clock.js';
-import { analysisLogger, currentWeight, errorMessage, type DaemonContext } from './context.js';
-import { callInputs, createdEvent, creationHash, manualActionEvent } from './events.js';
+import { analysisLogger, errorMessage, type DaemonContext } from './context.js';
+import { manualActionEvent } from './events.js';
 import { scheduleTicks } from './runner.js';
-import type { AnalysisService, AnalysisView, CreateAnalysisRequest, ManualAction, ManualActionRequest, VerdictView } from './service-types.js';
-import { commitTransition, publishState } from './transitions.js';
-import { validateCreateRequest } from './validate-request.js';
+import type { AnalysisService, AnalysisView, Caller, CreateAnalysisRequest, ManualAction, ManualActionRequest, VerdictView } from './service-types.js';
+import { commitTransition } from './transitions.js';
+import { assertEnvironment } from '../control/access.js';
+import type { AdapterCallRecord, EventInput } from '../store/types.js';
+import { scheduleApprovalExpiry } from './approvals.js';
+import { templateOf } from './control-context.js';
+import { asCreated, createAnalysisRecord } from './create-analysis.js';
+import { isoAt } from './clock.js';
+import { gateProposal, RefusedAction, type GatedTransition } from './gated.js';
+
+/** Failed calls after the last one that succeeded: what a resume must make again before going on. */
+export function unresolvedFailures(calls: readonly AdapterCallRecord[]): AdapterCallRecord[] {
+  const lastDone = calls.reduce((max, call) => (call.status === 'done' ? Math.max(max, call.id) : max), 0);
+  return calls.filter((call) => call.status === 'failed' && call.id > lastDone);
+}
 import { analysisView, verdictView } from './views.js';
 
 const MANUAL_ACTIONS: readonly ManualAction[] = ['pause', 'resume', 'abort', 'promote'];
@@ -46,80 +55,74 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
   }
 
   return {
-    async create(request: CreateAnalysisRequest): Promise<AnalysisView> {
+    async create(request: CreateAnalysisRequest, caller?: Caller): Promise<AnalysisView> {
       ensureAccepting();
-      const template = validateCreateRequest(request, templates, context.adapters);
-      const resolved = resolveArgs(template, request.args ?? {});
-      if (!resolved.ok) throw missingArgument(template, request.args ?? {}, resolved.problems);
-      assertArgsRender(template, resolved.args);
-
-      const now = context.clock.now();
-      const { state, actions } = startAnalysis(template, now);
-      const record: AnalysisRecord = {
-        id: randomUUID(),
-        template: template.name,
-        args: resolved.args,
-        mode: request.mode,
-        adapter: request.mode === 'drive' ? (request.adapter ?? null) : null,
-        target: { service: request.target.service, environment: request.target.environment, version: request.target.version },
-        state,
-        judgeMemory: {},
-        createdAt: isoAt(now),
-        updatedAt: isoAt(now),
-        version: 1,
-      };
-      const hash = creationHash(record);
-      const calls = callInputs(record, actions, { hash, rule: null, at: record.createdAt });
-      await store.createAnalysis(record, [createdEvent(record, template, hash)], calls);
-
-      publishState(context, record, template);
-      analysisLogger(context, record).info(
-        { mode: record.mode, adapter: record.adapter, target: record.target, step: 0, weight: currentWeight(template, state), evidenceHash: hash },
-        'analysis created',
-      );
-      dispatchCalls(record, calls.map((call) => call.idempotencyKey));
-      scheduleTicks(context, record, template);
-      return analysisView(record, template);
+      const created = await createAnalysisRecord(context, request, caller);
+      if (created.fresh) {
+        dispatchCalls(created.record, created.callKeys);
+        scheduleTicks(context, created.record, created.template);
+      }
+      // A repeated key answers the same body as the first time.
+      return analysisView(created.fresh ? created.record : asCreated(created.record), created.template);
     },
 
     async list(filter: { phase?: Phase }): Promise<AnalysisView[]> {
       const records = await store.listAnalyses(filter.phase === undefined ? {} : { phase: filter.phase });
-      return records.map((record) => analysisView(record, templates.get(record.template)));
+      return records.map((record) => analysisView(record, templateOf(templates, record)));
     },
 
     async get(id: string): Promise<AnalysisView> {
       const record = await load(id);
-      return analysisView(record, templates.get(record.template));
+      return analysisView(record, templateOf(templates, record));
     },
 
     async verdict(id: string): Promise<VerdictView> {
       const record = await load(id);
-      return verdictView(record, templates.get(record.template));
+      return verdictView(record, templateOf(templates, record));
     },
 
-    async act(id: string, request: ManualActionRequest): Promise<AnalysisView> {
+    async act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView> {
       ensureAccepting();
       if (!MANUAL_ACTIONS.includes(request.action)) {
         throw new DomainError('invalid-request', `action must be one of ${MANUAL_ACTIONS.join(', ')}, got "${String(request.action)}"`, 'action');
       }
-      if (typeof request.actor !== 'string' || request.actor.trim() === '') {
+      const principal = caller?.principal ?? null;
+      // With auth, the actor is the authenticated principal; a body actor is not trusted.
+      const actor = principal?.name ?? request.actor;
+      if (typeof actor !== 'string' || actor.trim() === '') {
         throw new DomainError('invalid-request', 'actor: say who acts (a person or a system), e.g. "alice" or "argo-rollouts"', 'actor');
       }
       const reason = typeof request.reason === 'string' ? request.reason : '';
       for (let attempt = 1; ; attempt += 1) {
         const record = await load(id);
+        assertEnvironment(principal, record.target.environment);
         const template = requireTemplate(record);
         const now = context.clock.now();
-        const next = applyManualAction(template, record.state, request.action, now, request.actor, reason);
+        const next = applyManualAction(template, record.state, request.action, now, actor, reason);
+        let gated: GatedTransition;
         try {
-          const committed = await commitTransition(context, {
+          gated = gateProposal(context, {
             before: record,
             template,
-            state: next.state,
-            verdict: next.verdict,
-            actions: next.actions,
-            events: [manualActionEvent(request.action, request.actor, reason, next.verdict)],
+            proposed: next,
+            base: record.state,
+            requestedBy: actor,
+            manual: `manual-${request.action}`,
+            events: [manualActionEvent(request.action, actor, reason, next.verdict)],
+            now,
           });
+        } catch (error) {
+          // Refused: nothing changes, but the trail says who was refused, under which policy.
+          if (!(error instanceof RefusedAction) || error.audit.length === 0) throw error;
+          const audited = await recordRefusal(record, error.audit);
+          if (audited || attempt >= ACT_ATTEMPTS) throw error;
+          continue;
+        }
+        // Going on after adapter-failed: first the call that failed, with its key, then the rest.
+        const retry = request.action === 'resume' || request.action === 'promote' ? unresolvedFailures(await store.callsFor(id)) : [];
+        try {
+          const committed = await commitTransition(context, gated.outcome === 'allow' ? { ...gated.input, retryCalls: retry } : gated.input);
+          if (gated.approval !== undefined) scheduleApprovalExpiry(context, id, gated.approval);
           dispatchCalls(committed.record, committed.callKeys);
           return analysisView(committed.record, template);
         } catch (error) {
@@ -145,19 +148,22 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
     },
   };
 
+  /** Appends the refusal's events without changing the analysis; false on a concurrent change. */
+  async function recordRefusal(record: AnalysisRecord, audit: EventInput[]): Promise<boolean> {
+    try {
+      await store.commitTransition({ ...record, updatedAt: isoAt(context.clock.now()), version: record.version + 1 }, audit, []);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'conflict') return false;
+      throw error;
+    }
+  }
+
   function requireTemplate(record: AnalysisRecord): CompiledTemplate {
-    const template = templates.get(record.template);
+    const template = templateOf(templates, record);
     if (template === undefined) {
       throw new DomainError('unknown-template', `template ${record.template} of analysis ${record.id} is no longer loaded`, 'template');
     }
     return template;
   }
-}
-
-function missingArgument(template: CompiledTemplate, given: Record<string, string>, problems: string[]): DomainError {
-  const declared = new Set(template.args.map((arg) => arg.name));
-  const missing = template.args.find((arg) => arg.default === undefined && !Object.hasOwn(given, arg.name));
-  const unknown = Object.keys(given).find((name) => !declared.has(name));
-  const name = missing?.name ?? unknown;
-  return new DomainError('missing-argument', problems.join('; '), name === undefined ? 'args' : `args.${name}`);
 }

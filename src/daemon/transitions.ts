@@ -2,7 +2,9 @@
 // then — only once it is committed — the metrics and the decision's log line.
 
 import type { AnalysisState, CompiledTemplate, StepAction, TickVerdict } from '../analysis/types.js';
-import type { AnalysisRecord, EventInput } from '../store/types.js';
+import type { ApprovalRecord } from '../control/types.js';
+import type { AdapterCallInput, AdapterCallRecord, AnalysisRecord, EventInput } from '../store/types.js';
+import { approvalEvent, cancelStale } from './control-context.js';
 import { analysisLabels, analysisLogger, currentWeight, tickKey, type DaemonContext } from './context.js';
 import { isoAt } from './clock.js';
 import { callInputs, decisionEvent, decisionOf, type DecisionKind } from './events.js';
@@ -18,6 +20,12 @@ export interface TransitionInput {
   judgeMemory?: Record<string, unknown>;
   /** The events that explain the transition (tick, manual-action, adapter-failed), before the decision event. */
   events: EventInput[];
+  /** The approvals of the analysis after the transition (default: as before). */
+  approvals?: ApprovalRecord[];
+  /** Calls bound by an approval, recorded instead of the ones `actions` would make. */
+  boundCalls?: AdapterCallInput[];
+  /** Failed calls made pending again (resume after adapter-failed), with their keys. */
+  retryCalls?: AdapterCallRecord[];
 }
 
 export interface CommittedTransition {
@@ -30,22 +38,28 @@ export interface CommittedTransition {
 /** Throws the store's DomainError 'conflict' when the analysis changed since `before` was read. */
 export async function commitTransition(context: DaemonContext, input: TransitionInput): Promise<CommittedTransition> {
   const { before, template, state, verdict } = input;
+  const updatedAt = isoAt(context.clock.now());
+  const stale = cancelStale(input.approvals ?? before.approvals ?? [], state.approval?.id, updatedAt, `the analysis left awaiting-approval: ${verdict.reason}`);
   const record: AnalysisRecord = {
     ...before,
     state,
     judgeMemory: input.judgeMemory ?? before.judgeMemory,
-    updatedAt: isoAt(context.clock.now()),
+    updatedAt,
     version: before.version + 1,
+    ...(stale.approvals.length > 0 ? { approvals: stale.approvals } : {}),
   };
   const decision = decisionOf(before.state, state);
-  const events = decision === null ? input.events : [...input.events, decisionEvent(decision, before.state, state, verdict, template)];
-  const calls = callInputs(record, input.actions, { hash: verdict.evidenceHash, rule: verdict.rule, at: verdict.at });
-  await context.store.commitTransition(record, events, calls);
+  const cancelledEvents = stale.cancelled.map((approval) => approvalEvent('approval-cancelled', approval, verdict.at, 'canaryd', approval.decisionReason ?? undefined));
+  const explained = [...input.events, ...cancelledEvents];
+  const events = decision === null ? explained : [...explained, decisionEvent(decision, before.state, state, verdict, template)];
+  const calls = input.boundCalls ?? callInputs(record, input.actions, { hash: verdict.evidenceHash, rule: verdict.rule, at: verdict.at });
+  const retried = input.retryCalls ?? [];
+  await context.store.commitTransition(record, events, calls, retried.length > 0 ? { retryCalls: retried.map((call) => call.id) } : undefined);
 
   context.metrics.recordVerdict(analysisLabels(record), verdict);
   publishState(context, record, template);
   if (decision !== null) publishDecision(context, record, template, verdict, decision);
-  return { record, decision, callKeys: calls.map((call) => call.idempotencyKey) };
+  return { record, decision, callKeys: [...retried.map((call) => call.idempotencyKey), ...calls.map((call) => call.idempotencyKey)] };
 }
 
 /** Gauges of one analysis and the phase counts; an ended analysis stops ticking and is forgotten later. */

@@ -27,6 +27,9 @@ export function analysisView(record: AnalysisRecord, template: CompiledTemplate 
     lastVerdict: state.lastVerdict,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    templateHash: record.templateHash ?? null,
+    createdBy: record.createdBy ?? null,
+    approval: state.approval === undefined ? null : { id: state.approval.id, expiresAt: isoAt(state.approval.expiresAt) },
   };
 }
 
@@ -38,7 +41,13 @@ export function analysisView(record: AnalysisRecord, template: CompiledTemplate 
 export function verdictView(record: AnalysisRecord, template: CompiledTemplate | undefined): VerdictView {
   const { state } = record;
   const last = state.lastVerdict;
-  const fromPhase: Partial<Record<typeof state.phase, VerdictAction>> = { succeeded: 'promote', aborted: 'abort', paused: 'hold' };
+  const fromPhase: Partial<Record<typeof state.phase, VerdictAction>> = {
+    succeeded: 'promote',
+    aborted: 'abort',
+    paused: 'hold',
+    // Nothing advances until an approver decides.
+    'awaiting-approval': 'hold',
+  };
   const verdict = fromPhase[state.phase] ?? last?.action ?? 'continue';
   return {
     verdict,

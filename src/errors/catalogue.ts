@@ -10,7 +10,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 
 export interface ErrorEntry {
   /** The HTTP status the API answers with. 500 marks a programming error: logged, never explained. */
-  httpStatus: 400 | 404 | 409 | 422 | 500 | 503;
+  httpStatus: 400 | 401 | 403 | 404 | 409 | 421 | 422 | 500 | 503;
   /** The exit code of a one-shot command that fails with this error. */
   exitCode: ExitCode;
   /** What the code means, for people reading the catalogue, the docs and the tests. */
@@ -41,6 +41,16 @@ export const ERROR_CATALOGUE = {
   conflict: { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a stale write: the analysis (or call) changed meanwhile, or already exists' },
   'no-such-step': { httpStatus: 409, exitCode: EXIT.invalid, summary: 'a step index beyond the template\'s steps (e.g. analyze --step, or a template that lost steps)' },
   'not-running': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a tick judged for an analysis that is not running' },
+  // The control boundary (issue 8): who may do what, under which policy.
+  unauthenticated: { httpStatus: 401, exitCode: EXIT.runtime, summary: 'no bearer token, or one that names no principal' },
+  forbidden: { httpStatus: 403, exitCode: EXIT.runtime, summary: 'the principal lacks the scope or the environment the request needs' },
+  'policy-denied': { httpStatus: 403, exitCode: EXIT.runtime, summary: 'a policy with decision DENY matches the action' },
+  'self-approval': { httpStatus: 403, exitCode: EXIT.runtime, summary: 'an approval by the principal that created the analysis or requested the action' },
+  'approval-expired': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'the approval request passed its expiresAt' },
+  'approval-decided': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'the approval request was already approved, rejected or cancelled' },
+  frozen: { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a freeze (kill switch) covers the analysis: no advance until it is lifted' },
+  'misdirected-request': { httpStatus: 421, exitCode: EXIT.invalid, summary: 'the Host header is not in server.allowedHosts (DNS rebinding guard)' },
+  'idempotency-key-reused': { httpStatus: 422, exitCode: EXIT.invalid, summary: 'an Idempotency-Key already used for a different create request' },
   // canaryd cannot serve now: 503, exit 4.
   'store-unavailable': {
     httpStatus: 503,

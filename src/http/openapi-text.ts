@@ -13,9 +13,23 @@ Two ways to integrate:
 
 Errors: every 4xx and 5xx body is {"error": {"code", "message", "field"?}} with a stable \`code\`. \`field\` names the first
 input at fault: a dotted path inside the JSON body (adapter, target.service, args.namespace), or query.NAME / params.NAME.
-Request bodies are JSON (Content-Type: application/json); unknown fields are refused, so a typo never falls back to a default.`;
+Request bodies are JSON (Content-Type: application/json); unknown fields are refused, so a typo never falls back to a default.
+
+Authentication (when the daemon config has auth.tokens): every /v1 request carries Authorization: Bearer <token> (security
+scheme bearerAuth). Scopes: read (every GET under /v1), analyses:create, actions, approve, admin (freezes). 401
+unauthenticated without a known token, 403 forbidden for a missing scope or environment. /healthz, /readyz and /metrics
+stay open. The Host header must be one of server.allowedHosts (else 421 misdirected-request).
+
+Policies decide every adapter and manual action before it happens (events policy-decision in the trail). DENY pauses the
+analysis (rule policy-denied) or refuses a manual action (403 policy-denied); REQUIRE_APPROVAL puts it in phase
+awaiting-approval (verdict hold) until an approver decides the request at POST /v1/approvals/{id}. A freeze
+(POST /v1/freezes) holds every set-weight and complete it covers (rule freeze); rollbacks still happen.`;
 
 export const CREATE_DESCRIPTION = `Creates and starts an analysis of \`template\` for \`target\` with \`args\`.
+The template is pinned: the analysis keeps the template it was created with (templateHash). With an Idempotency-Key
+header, the same key (per principal) answers the analysis already created with it (422 idempotency-key-reused for a
+different body). A freeze answers 409 frozen; a DENY policy 403 policy-denied; REQUIRE_APPROVAL creates it in phase
+awaiting-approval.
 
 Refused with 400 invalid-request when the body does not validate (drive mode without \`adapter\`, an unknown field, an
 empty target field...), and with 422 when it is well-formed but cannot run: unknown-template, unknown-adapter,
@@ -48,7 +62,11 @@ export const ACTIONS_DESCRIPTION = `An operator's action, recorded in the event 
 the reason. pause: from running. resume: from paused. abort: from pending, running or paused (rolls back in drive mode).
 promote: from running or paused, advances one step now (completes from the last step). Answers the analysis after the
 action; 409 invalid-transition when the phase does not allow it (e.g. resume of a running analysis, anything on a
-finished one).`;
+finished one). With auth the actor is the authenticated principal (the body's actor is not trusted); the principal needs
+scope actions and, if it lists environments, the analysis' environment (else 403 forbidden). Policies decide the action
+(manual-pause, manual-resume, manual-abort, manual-promote): 403 policy-denied, 409 frozen while a freeze covers a
+promote. While awaiting approval, pause and abort still work; promote and resume answer 409 (decide the approval). A
+resume after adapter-failed first re-sends the call that failed, with its idempotency key.`;
 
 export const EVENTS_DESCRIPTION = `The append-only, hash-chained trail of the analysis, oldest first. Each event's prevHash
 is the previous event's hash (64 zeros for the first), and hash = sha256 hex of prevHash followed by the canonical JSON of

@@ -56,8 +56,40 @@ export function pruneUnusedSchemas<T extends DocumentWithSchemas>(document: T, k
   return { ...document, components: { ...document.components, schemas: kept } };
 }
 
+type DocumentWithPaths = DocumentWithSchemas & { paths?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** /v1 needs a bearer token (when auth is configured); /metrics, /healthz and /readyz stay open. */
+export function documentSecurity<T extends DocumentWithPaths>(document: T): T {
+  const paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).map(([path, operations]) => [
+      path,
+      path.startsWith('/v1')
+        ? operations
+        : Object.fromEntries(Object.entries(operations).map(([method, operation]) => [method, { ...operation, security: [] }])),
+    ]),
+  );
+  return {
+    ...document,
+    paths,
+    components: {
+      ...document.components,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A token of auth.tokens in the daemon config, as `Authorization: Bearer <token>`. Scopes: read (every GET under /v1), ' +
+            'analyses:create, actions (pause, resume, abort, promote), approve, admin (freezes). Missing or unknown token: 401 ' +
+            'unauthenticated; a scope or environment the principal lacks: 403 forbidden. Without auth (loopback only) no token is needed.',
+        },
+      },
+    },
+    security: [{ bearerAuth: [] }],
+  };
+}
+
 const transformObject: SwaggerTransformObject = (input) =>
-  pruneUnusedSchemas(jsonSchemaTransformObject(input), ALWAYS_DOCUMENTED);
+  documentSecurity(pruneUnusedSchemas(jsonSchemaTransformObject(input), ALWAYS_DOCUMENTED) as DocumentWithPaths) as ReturnType<typeof jsonSchemaTransformObject>;
 
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(fastifySwagger, {
@@ -67,6 +99,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       tags: [
         { name: 'analyses', description: 'Create analyses, poll verdicts, act on them, read their audit trail.' },
         { name: 'operations', description: 'Metrics, liveness and readiness.' },
+        { name: 'control', description: 'Approvals bound to evidence, freezes (the kill switch) and their trail.' },
       ],
     },
     transform: jsonSchemaTransform,

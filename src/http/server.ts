@@ -5,7 +5,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 
 import type { AnalysisService } from '../daemon/service-types.js';
+import { DomainError } from '../analysis/errors.js';
+import type { ControlService } from '../daemon/control-service.js';
+import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
+import { registerControlRoutes } from './routes/control.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAnalysisRoutes } from './routes/analyses.js';
 import { registerOperationRoutes, type MetricsExposition } from './routes/operations.js';
@@ -25,6 +29,10 @@ export interface ServerDeps {
   /** canaryd's version, shown in /openapi.json and /healthz. */
   version?: string;
   bodyLimit?: number;
+  /** Bearer auth and the Host check (default: open, no Host check). */
+  access?: AccessControl;
+  /** Approvals and freezes; absent: their routes are not served. */
+  control?: ControlService;
 }
 
 function createFastify(deps: ServerDeps): FastifyInstance {
@@ -43,12 +51,33 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   } else {
     request.log.info({ status: mapped.status, code, field: mapped.body.error.field }, 'request refused');
   }
+  if (mapped.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="canaryd"');
   return reply.code(mapped.status).send(mapped.body);
 }
 
 function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = (request.url.split('?')[0] ?? '').slice(0, ECHOED_URL_MAX);
   return reply.code(404).send({ error: { code: 'not-found', message: `no route ${request.method} ${path}` } });
+}
+
+const POISONED_KEY = /"(__proto__|constructor)"\s*:/;
+
+/** fastify's JSON parser, with a refusal that says why a `__proto__` (or constructor.prototype) key is refused. */
+function registerJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    parse(request, text, (error, value) => {
+      const key = error === null ? undefined : POISONED_KEY.exec(text)?.[1];
+      if (key !== undefined) {
+        const message = `request body has a "${key}" key, which is refused (prototype pollution); remove it`;
+        done(new DomainError('invalid-request', message, key), undefined);
+        return;
+      }
+      done(error, value);
+    });
+  });
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -60,12 +89,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Bodies are JSON only: without this, fastify would hand a text/plain body to validation (400)
   // where 415 tells the client what is wrong.
   app.removeContentTypeParser('text/plain');
+  registerJsonParser(app);
 
   await registerOpenApi(app, deps.version ?? '0.0.0');
+  registerAccessControl(app, deps.access ?? { principals: null, allowedHosts: null });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerAnalysisRoutes(typed, deps.service);
   registerAnalysisDetailRoutes(typed, deps.service);
+  if (deps.control !== undefined) registerControlRoutes(typed, deps.control);
   const operations = { service: deps.service, metrics: deps.metrics };
   registerOperationRoutes(typed, deps.version === undefined ? operations : { ...operations, version: deps.version });
 

@@ -16,7 +16,8 @@ import type {
   Store,
   StoredEvent,
 } from './types.js';
-import { ENDED_PHASES } from './types.js';
+import { CONTROL_TRAIL_ID, ENDED_PHASES } from './types.js';
+import type { FreezeRecord } from '../control/types.js';
 
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -29,6 +30,8 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
   let calls: AdapterCallRecord[] = [];
   let nextCallId = 1;
   let open = true;
+  const freezes = new Map<string, FreezeRecord>();
+  let controlEvents: StoredEvent[] = [];
 
   function ensureOpen(): void {
     if (!open) throw new DomainError('store-unavailable', 'the in-memory store is closed');
@@ -71,10 +74,14 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
       if (analyses.has(record.id)) {
         throw new DomainError('conflict', `analysis ${record.id} already exists`);
       }
+      const key = record.creationKey ?? null;
+      if (key !== null && [...analyses.values()].some((other) => other.creationKey === key)) {
+        throw new DomainError('conflict', `an analysis with creation key ${key} already exists`);
+      }
       write(record, newEvents, newCalls);
     },
 
-    async commitTransition(record, newEvents, newCalls) {
+    async commitTransition(record, newEvents, newCalls, commitOptions) {
       ensureOpen();
       const stored = analyses.get(record.id);
       if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
@@ -84,7 +91,17 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
           `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`,
         );
       }
+      const retry = commitOptions?.retryCalls ?? [];
+      const retried = retry.map((id) => calls.find((c) => c.id === id && c.analysisId === record.id));
+      if (retried.some((call) => call === undefined || call.status !== 'failed')) {
+        throw new DomainError('conflict', `calls ${retry.join(', ')} of analysis ${record.id} are not all failed`);
+      }
       write(record, newEvents, newCalls);
+      for (const call of retried) {
+        if (call === undefined) continue;
+        call.status = 'pending';
+        call.doneAt = null;
+      }
     },
 
     async markCallDone(callId: number, outcome: CallOutcome) {
@@ -144,6 +161,30 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
       }
       calls = calls.filter((c) => !gone.has(c.analysisId));
       return doomed;
+    },
+
+    async findByCreationKey(key) {
+      ensureOpen();
+      const found = [...analyses.values()].find((record) => record.creationKey === key);
+      return found ? copy(found) : null;
+    },
+
+    async saveFreeze(freeze, event) {
+      ensureOpen();
+      const last = controlEvents[controlEvents.length - 1];
+      const chained = chainEvents(CONTROL_TRAIL_ID, last ? { seq: last.seq, hash: last.hash } : null, [event]);
+      freezes.set(freeze.id, copy(freeze));
+      controlEvents = [...controlEvents, ...chained];
+    },
+
+    async listFreezes() {
+      ensureOpen();
+      return copy([...freezes.values()]);
+    },
+
+    async listControlEvents() {
+      ensureOpen();
+      return copy(controlEvents);
     },
 
     async close() {

@@ -2,11 +2,15 @@
 // recorded. Async so that a PostgreSQL backend (several replicas) can implement the same contract.
 
 import type { AdapterRequest } from '../adapters/types.js';
-import type { AnalysisState, Phase } from '../analysis/types.js';
+import type { AnalysisState, CompiledTemplate, Phase } from '../analysis/types.js';
+import type { ApprovalRecord, FreezeRecord } from '../control/types.js';
 
 export { verifyEventChain, computeEventHash, GENESIS_HASH } from './event-chain.js';
 
 export type AnalysisMode = 'drive' | 'observe';
+
+/** The id under which the control trail (freezes) is chained. */
+export const CONTROL_TRAIL_ID = 'control';
 
 export interface Target {
   service: string;
@@ -29,6 +33,17 @@ export interface AnalysisRecord {
   updatedAt: string;
   /** 1 when created; every committed transition increments it by one. */
   version: number;
+  /** The principal that created it (null without auth). */
+  createdBy?: string | null;
+  /** `{principal}:{Idempotency-Key}` of the create request; unique. */
+  creationKey?: string | null;
+  /** The template it was created with (pinned) and the sha256 of its canonical JSON. */
+  templateSpec?: CompiledTemplate;
+  templateHash?: string;
+  /** The state it was created in: a create repeated with its Idempotency-Key answers the same body. */
+  initialState?: AnalysisState;
+  /** Its approval requests, newest last; written with the state, in the same transaction. */
+  approvals?: ApprovalRecord[];
 }
 
 export interface EventInput {
@@ -70,6 +85,11 @@ export interface AdapterCallRecord extends AdapterCallInput {
 /** Phases after which an analysis never changes again: the only ones pruneEnded deletes. */
 export { ENDED_PHASES } from '../analysis/types.js';
 
+export interface CommitOptions {
+  /** Ids of this analysis' failed calls to make pending again (same key and request), in the same transaction. */
+  retryCalls?: number[];
+}
+
 export interface PruneOptions {
   /** At most this many analyses in this call (oldest first); default: all that qualify. */
   limit?: number;
@@ -91,7 +111,7 @@ export interface Store {
    * version. State, events and calls in ONE transaction. A call whose idempotency key the analysis
    * already has is ignored (the earlier record stands), so a retried decision never calls twice.
    */
-  commitTransition(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): Promise<void>;
+  commitTransition(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], options?: CommitOptions): Promise<void>;
   /** Marks a pending call done or failed; 'not-found' for an unknown id, 'conflict' when not pending. */
   markCallDone(callId: number, outcome: CallOutcome): Promise<void>;
   getAnalysis(id: string): Promise<AnalysisRecord | null>;
@@ -111,5 +131,13 @@ export interface Store {
    * creation order (oldest first); with `limit`, the oldest that many.
    */
   pruneEnded(olderThan: string, options?: PruneOptions): Promise<string[]>;
+  /** The analysis created with this creation key, if any. */
+  findByCreationKey(key: string): Promise<AnalysisRecord | null>;
+  /** Inserts or replaces a freeze and appends its event to the control trail, atomically. */
+  saveFreeze(freeze: FreezeRecord, event: EventInput): Promise<void>;
+  /** Oldest first. */
+  listFreezes(): Promise<FreezeRecord[]>;
+  /** The hash-chained trail of freezes (analysisId "control"). */
+  listControlEvents(): Promise<StoredEvent[]>;
   close(): Promise<void>;
 }

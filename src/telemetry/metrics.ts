@@ -38,6 +38,7 @@ const PHASE_SET: Record<Phase, true> = {
   pending: true,
   running: true,
   paused: true,
+  'awaiting-approval': true,
   succeeded: true,
   aborted: true,
   failed: true,

@@ -69,7 +69,8 @@ export const templateSpecSchema = z.strictObject({
       offset: durationMs({ positive: true }).optional(),
     })
     .default({ mode: 'concurrent' }),
-  interval: durationMs({ positive: true }),
+  // Below 1s a tick is a query storm on the source (1ms: 6,208 queries in 10 s), never a judgement.
+  interval: durationMs({ positive: true }).refine((ms) => ms >= 1_000, { error: 'must be at least 1s (each tick queries the source)' }),
   initialDelay: durationMs().default(0),
   lookback: durationMs({ positive: true }).optional(),
   stepDefaults: z

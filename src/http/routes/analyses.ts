@@ -1,31 +1,44 @@
 // Create, list and read analyses.
 
+import { z } from 'zod';
 import type { AnalysisService, CreateAnalysisRequest } from '../../daemon/service-types.js';
 import { CREATE_DESCRIPTION } from '../openapi-text.js';
 import { analysisListSchema, analysisViewSchema, createAnalysisBodySchema, listAnalysesQuerySchema } from '../schemas/analysis.js';
 import { analysisIdParamsSchema, errorResponses, jsonResponse } from '../schemas/common.js';
 import type { ZodFastifyInstance } from '../types.js';
 
+const createHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Retry-safe create: the same key (per principal) answers the analysis created with it instead of starting another.'),
+});
+
 export function registerAnalysisRoutes(app: ZodFastifyInstance, service: AnalysisService): void {
   app.route({
     method: 'POST',
     url: '/v1/analyses',
+    config: { scope: 'analyses:create' },
     schema: {
       operationId: 'createAnalysis',
       tags: ['analyses'],
       summary: 'Create and start an analysis',
       description: CREATE_DESCRIPTION,
       body: createAnalysisBodySchema,
+      headers: createHeadersSchema,
       response: {
-        201: jsonResponse(analysisViewSchema, 'The created analysis; poll its verdict or follow its events.'),
-        ...errorResponses([400, 413, 415, 422, 500, 503]),
+        201: jsonResponse(analysisViewSchema, 'The created analysis (or, with a known Idempotency-Key, the one created before); poll its verdict or follow its events.'),
+        ...errorResponses([400, 401, 403, 409, 413, 415, 422, 500, 503]),
       },
     },
     handler: async (request, reply) => {
       const { template, args, mode, adapter, target } = request.body;
       const creation: CreateAnalysisRequest = { template, args, mode, target };
       if (adapter !== undefined) creation.adapter = adapter;
-      const view = await service.create(creation);
+      const key = request.headers['idempotency-key'];
+      const view = await service.create(creation, { principal: request.principal, ...(key === undefined ? {} : { idempotencyKey: key }) });
       return reply.code(201).send(view);
     },
   });

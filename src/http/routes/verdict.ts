@@ -30,6 +30,7 @@ export function registerAnalysisDetailRoutes(app: ZodFastifyInstance, service: A
   app.route({
     method: 'POST',
     url: '/v1/analyses/:id/actions',
+    config: { scope: 'actions' },
     schema: {
       operationId: 'actOnAnalysis',
       tags: ['analyses'],
@@ -39,12 +40,12 @@ export function registerAnalysisDetailRoutes(app: ZodFastifyInstance, service: A
       body: manualActionBodySchema,
       response: {
         200: jsonResponse(analysisViewSchema, 'The analysis after the action.'),
-        ...errorResponses([400, 404, 409, 413, 415, 500, 503]),
+        ...errorResponses([400, 401, 403, 404, 409, 413, 415, 500, 503]),
       },
     },
     handler: async (request) => {
       const { action, reason, actor } = request.body;
-      return service.act(request.params.id, { action, reason, actor });
+      return service.act(request.params.id, { action, reason, actor }, { principal: request.principal });
     },
   });
 

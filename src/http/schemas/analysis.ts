@@ -94,6 +94,17 @@ export const analysisViewSchema = z
     lastVerdict: tickVerdictSchema.nullable().describe('The latest decision with all its evidence; null before the first tick.'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
+    templateHash: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('sha256 of the canonical JSON of the template the analysis was created with (pinned: editing the file changes only new analyses).'),
+    createdBy: z.string().nullable().optional().describe('The authenticated principal that created it; null without auth.'),
+    approval: z
+      .object({ id: z.string(), expiresAt: timestampSchema })
+      .nullable()
+      .optional()
+      .describe('In phase awaiting-approval: the request it waits for (GET /v1/approvals).'),
   })
   .meta({ id: 'Analysis', description: 'An analysis: template + args + target + mode, and where it stands.' });
 

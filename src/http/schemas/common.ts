@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 
-export const PHASES = ['pending', 'running', 'paused', 'succeeded', 'aborted', 'failed'] as const;
+export const PHASES = ['pending', 'running', 'paused', 'awaiting-approval', 'succeeded', 'aborted', 'failed'] as const;
 export const VERDICT_ACTIONS = ['abort', 'hold', 'promote', 'continue'] as const;
 export const RULE_GROUPS = ['abort', 'hold', 'promote'] as const;
 export const MODES = ['drive', 'observe'] as const;
@@ -32,7 +32,12 @@ export const modeSchema = z.enum(MODES).meta({
 
 export const ruleRefSchema = z
   .object({
-    id: z.string().describe('Rule id from the template, or a built-in one: step-timeout, source-errors, adapter-failed, manual.'),
+    id: z
+      .string()
+      .describe(
+        'Rule id from the template, or a built-in one: step-timeout, source-errors, adapter-failed, manual, ' +
+          'policy-denied, approval-expired, approval-rejected, freeze.',
+      ),
     group: z.enum([...RULE_GROUPS, 'builtin']).describe('Rule group; built-in rules have group builtin.'),
   })
   .meta({ id: 'RuleRef', description: 'The rule that decided.' });
@@ -58,7 +63,9 @@ export const errorBodySchema = z
           'Stable machine-readable code: invalid-request (400), not-found (404), invalid-transition and ' +
             'conflict (409), payload-too-large (413), unsupported-media-type (415), unknown-template, ' +
             'unknown-adapter, missing-argument, invalid-mode, invalid-adapter-call, invalid-config (422), ' +
-            'internal (500), store-unavailable and not-ready (503).',
+            'internal (500), store-unavailable and not-ready (503); with the control boundary: unauthenticated (401), ' +
+            'forbidden, policy-denied, self-approval (403), approval-expired, approval-decided, frozen (409), ' +
+            'misdirected-request (421), idempotency-key-reused (422).',
         ),
       message: z.string().describe('For people; names every bad field of an invalid request.'),
       field: z
@@ -78,11 +85,14 @@ export const analysisIdParamsSchema = z.object({
   id: z.string().min(1).describe('Analysis id, as returned by POST /v1/analyses.'),
 });
 
-export type ErrorStatus = 400 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 422 | 500 | 503;
 
 const ERROR_STATUS_TEXT: Record<ErrorStatus, string> = {
   400: 'Invalid request: malformed JSON or a field that fails validation (`field` names it).',
+  401: 'unauthenticated: no or an unknown bearer token (auth configured).',
+  403: 'forbidden: the principal lacks the scope or environment; policy-denied: a policy refuses the action; self-approval.',
   404: 'No analysis with this id (or no such route).',
+  421: 'misdirected-request: the Host header is not in server.allowedHosts.',
   409: 'The action is not allowed in the analysis\'s current phase, or a concurrent update won.',
   413: 'Request body too large.',
   415: 'Content-Type is not application/json.',

@@ -5,7 +5,7 @@ import type { InstantQueryOptions, MetricSource, PrometheusSourceOptions } from 
 import { parseInstantAnswer, parseRangeAnswer, type ParsedAnswer } from './answer.js';
 import { classifyHttpStatus } from './errors.js';
 import { createPrometheusHttp } from './http.js';
-import { describeSource, toSourceError, type SourceFailure } from './messages.js';
+import { describeSource, redactSecrets, toSourceError, type SourceFailure } from './messages.js';
 
 /** Epoch ms → the API's seconds, exact to the millisecond. */
 function toApiSeconds(ms: number): string {
@@ -28,7 +28,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
     const outcome = await http.postForm(apiPath, params);
     if (!outcome.ok) return failed(outcome.failure);
     const { answer } = outcome;
-    if (answer.status < 200 || answer.status >= 300) return failed(classifyHttpStatus(answer));
+    // Redacted whole, before any snippet of it is cut: an error page may echo the Authorization header.
+    if (answer.status < 200 || answer.status >= 300) return failed(classifyHttpStatus({ ...answer, body: redactSecrets(answer.body, http.secrets) }));
     const parsed = parse(answer.body);
     return parsed.ok ? parsed.measurement : failed(parsed.failure);
   }

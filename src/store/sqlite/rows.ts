@@ -17,6 +17,17 @@ export interface AnalysisRow {
   created_at: string;
   updated_at: string;
   version: number;
+  control: string;
+  creation_key: string | null;
+}
+
+/** What the control column holds. */
+interface ControlColumn {
+  createdBy?: string | null;
+  templateSpec?: AnalysisRecord['templateSpec'];
+  templateHash?: string;
+  approvals?: AnalysisRecord['approvals'];
+  initialState?: AnalysisRecord['initialState'];
 }
 
 export interface EventRow {
@@ -56,11 +67,20 @@ export function analysisToRow(record: AnalysisRecord): AnalysisRow {
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     version: record.version,
+    control: JSON.stringify({
+      createdBy: record.createdBy,
+      templateSpec: record.templateSpec,
+      templateHash: record.templateHash,
+      approvals: record.approvals,
+      initialState: record.initialState,
+    } satisfies ControlColumn),
+    creation_key: record.creationKey ?? null,
   };
 }
 
 export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
-  return {
+  const control = JSON.parse(row.control) as ControlColumn;
+  const record: AnalysisRecord = {
     id: row.id,
     template: row.template,
     args: JSON.parse(row.args) as Record<string, string>,
@@ -73,6 +93,13 @@ export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
     updatedAt: row.updated_at,
     version: row.version,
   };
+  if (control.createdBy !== undefined) record.createdBy = control.createdBy;
+  if (row.creation_key !== null) record.creationKey = row.creation_key;
+  if (control.templateSpec !== undefined) record.templateSpec = control.templateSpec;
+  if (control.templateHash !== undefined) record.templateHash = control.templateHash;
+  if (control.approvals !== undefined) record.approvals = control.approvals;
+  if (control.initialState !== undefined) record.initialState = control.initialState;
+  return record;
 }
 
 export function eventToRow(event: StoredEvent): EventRow {

@@ -80,6 +80,33 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'events are append-only; they are deleted only with their analysis'); END;
     `,
   },
+  {
+    version: 3,
+    description: 'control boundary: creator, creation key, pinned template, approvals; freezes and their trail',
+    sql: `
+      ALTER TABLE analyses ADD COLUMN control TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(control));
+      ALTER TABLE analyses ADD COLUMN creation_key TEXT;
+      CREATE UNIQUE INDEX analyses_by_creation_key ON analyses (creation_key) WHERE creation_key IS NOT NULL;
+
+      CREATE TABLE freezes (
+        position INTEGER PRIMARY KEY,
+        id       TEXT NOT NULL UNIQUE,
+        body     TEXT NOT NULL CHECK (json_valid(body))
+      );
+      CREATE TABLE control_events (
+        seq       INTEGER PRIMARY KEY,
+        type      TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        payload   TEXT NOT NULL CHECK (json_valid(payload)),
+        hash      TEXT NOT NULL,
+        prev_hash TEXT NOT NULL
+      );
+      CREATE TRIGGER control_events_no_update BEFORE UPDATE ON control_events
+        BEGIN SELECT RAISE(ABORT, 'control events are append-only'); END;
+      CREATE TRIGGER control_events_no_delete BEFORE DELETE ON control_events
+        BEGIN SELECT RAISE(ABORT, 'control events are append-only'); END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

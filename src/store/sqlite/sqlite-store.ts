@@ -19,7 +19,8 @@ import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
 import { chainEvents } from '../event-chain.js';
 import { pruneCutoff, pruneLimit } from '../prune-checks.js';
-import { ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
+import type { FreezeRecord } from '../../control/types.js';
+import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
 import { migrate } from './schema.js';
 import {
   analysisToRow,
@@ -63,13 +64,24 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
   const db = openDatabase(path);
 
   const insertAnalysis = db.prepare<[AnalysisRow]>(`
-    INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
-    VALUES (@id, @template, @args, @mode, @adapter, @target, @phase, @state, @judge_memory, @created_at, @updated_at, @version)`);
+    INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version, control, creation_key)
+    VALUES (@id, @template, @args, @mode, @adapter, @target, @phase, @state, @judge_memory, @created_at, @updated_at, @version, @control, @creation_key)`);
   const updateAnalysis = db.prepare<[AnalysisRow & { expected_version: number }]>(`
     UPDATE analyses SET template = @template, args = @args, mode = @mode, adapter = @adapter, target = @target,
       phase = @phase, state = @state, judge_memory = @judge_memory, created_at = @created_at,
-      updated_at = @updated_at, version = @version
+      updated_at = @updated_at, version = @version, control = @control
     WHERE id = @id AND version = @expected_version`);
+  const selectByCreationKey = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE creation_key = ?');
+  const upsertFreeze = db.prepare<[{ id: string; body: string }]>(
+    'INSERT INTO freezes (id, body) VALUES (@id, @body) ON CONFLICT (id) DO UPDATE SET body = excluded.body',
+  );
+  const selectFreezes = db.prepare<[], { body: string }>('SELECT body FROM freezes ORDER BY position');
+  const selectLastControlEvent = db.prepare<[], { seq: number; hash: string }>(
+    'SELECT seq, hash FROM control_events ORDER BY seq DESC LIMIT 1',
+  );
+  const insertControlEvent = db.prepare<[Omit<EventRow, 'analysis_id'>]>(`
+    INSERT INTO control_events (seq, type, at, payload, hash, prev_hash) VALUES (@seq, @type, @at, @payload, @hash, @prev_hash)`);
+  const selectControlEvents = db.prepare<[], Omit<EventRow, 'analysis_id'>>('SELECT * FROM control_events ORDER BY seq');
   const selectAnalysis = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE id = ?');
   const selectAllAnalyses = db.prepare<[], AnalysisRow>('SELECT * FROM analyses ORDER BY position');
   const selectAnalysesByPhase = db.prepare<[string], AnalysisRow>(
@@ -127,12 +139,18 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       if (selectAnalysis.get(record.id)) {
         throw new DomainError('conflict', `analysis ${record.id} already exists`);
       }
+      if (record.creationKey != null && selectByCreationKey.get(record.creationKey)) {
+        throw new DomainError('conflict', `an analysis with creation key ${record.creationKey} already exists`);
+      }
       insertAnalysis.run(analysisToRow(record));
       appendEventsAndCalls(record, events, calls);
     },
   );
+  const rearmCall = db.prepare<[{ id: number; analysis_id: string }]>(
+    "UPDATE adapter_calls SET status = 'pending', done_at = NULL WHERE id = @id AND analysis_id = @analysis_id AND status = 'failed'",
+  );
   const transitionTransaction = db.transaction(
-    (record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]) => {
+    (record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], retry: readonly number[]) => {
       const result = updateAnalysis.run({ ...analysisToRow(record), expected_version: record.version - 1 });
       if (result.changes === 0) {
         const stored = selectAnalysis.get(record.id);
@@ -143,6 +161,11 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
         );
       }
       appendEventsAndCalls(record, events, calls);
+      for (const id of retry) {
+        if (rearmCall.run({ id, analysis_id: record.id }).changes === 0) {
+          throw new DomainError('conflict', `adapter call ${id} of analysis ${record.id} is not a failed call`);
+        }
+      }
     },
   );
 
@@ -158,6 +181,15 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       deleteCalls.run(id);
     }
     return ids;
+  });
+
+  const freezeTransaction = db.transaction((freeze: FreezeRecord, event: EventInput) => {
+    const [chained] = chainEvents(CONTROL_TRAIL_ID, selectLastControlEvent.get() ?? null, [event]);
+    upsertFreeze.run({ id: freeze.id, body: JSON.stringify(freeze) });
+    if (chained !== undefined) {
+      const { analysis_id: _ignored, ...row } = eventToRow(chained);
+      insertControlEvent.run(row);
+    }
   });
 
   /** Runs one operation; errors of SQLite itself become 'store-unavailable' naming the file. */
@@ -181,9 +213,9 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       run(() => createTransaction.immediate(record, events, calls));
     },
 
-    async commitTransition(record, events, calls) {
+    async commitTransition(record, events, calls, options) {
       checkCalls(record.id, calls);
-      run(() => transitionTransaction.immediate(record, events, calls));
+      run(() => transitionTransaction.immediate(record, events, calls, options?.retryCalls ?? []));
     },
 
     async markCallDone(callId: number, outcome: CallOutcome) {
@@ -233,6 +265,25 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       // LIMIT -1: no limit.
       const limit = pruneLimit(options) ?? -1;
       return run(() => pruneTransaction.immediate(cutoff, limit));
+    },
+
+    async findByCreationKey(key) {
+      return run(() => {
+        const row = selectByCreationKey.get(key);
+        return row ? rowToAnalysis(row) : null;
+      });
+    },
+
+    async saveFreeze(freeze, event) {
+      run(() => freezeTransaction.immediate(freeze, event));
+    },
+
+    async listFreezes() {
+      return run(() => selectFreezes.all().map((row) => JSON.parse(row.body) as FreezeRecord));
+    },
+
+    async listControlEvents() {
+      return run(() => selectControlEvents.all().map((row) => rowToEvent({ ...row, analysis_id: CONTROL_TRAIL_ID })));
     },
 
     async close() {

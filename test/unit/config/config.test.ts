@@ -125,6 +125,8 @@ log: { level: verbose }
 telemetry: {}
 `;
     expect(problemsOf(text)).toEqual([
+      // Issue 8: without auth, only a loopback host.
+      `c.yaml:1:17: server.host: "0.0.0.0" is not a loopback address, and without auth anyone who reaches it could change deployments; configure auth.tokens or listen on 127.0.0.1`,
       `c.yaml:1:32: server.port: must be at most 65535`,
       `c.yaml:2:16: store.type: expected sqlite or memory, got "postgres"`,
       `c.yaml:6:10: sources.default.url: expected an http:// or https:// URL`,

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import type { CompiledTemplate, Measurement } from '../../../src/analysis/types.js';
 import type { AdapterRequest, AdapterResult, DeploymentAdapter } from '../../../src/adapters/types.js';
 import { ManualClock } from '../../../src/daemon/clock.js';
+import type { ControlContext } from '../../../src/daemon/control-context.js';
 import { createDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import { ManualScheduler } from '../../../src/daemon/manual-scheduler.js';
 import type { MetricSource } from '../../../src/sources/types.js';
@@ -127,7 +128,17 @@ export interface TestDaemon {
 }
 
 export function testDaemon(
-  options: { template?: CompiledTemplate; store?: Store; clock?: ManualClock; adapter?: FakeAdapter; storeRetentionMs?: number } = {},
+  options: {
+    template?: CompiledTemplate;
+    store?: Store;
+    clock?: ManualClock;
+    adapter?: FakeAdapter;
+    storeRetentionMs?: number;
+    /** Policies and freezes (issue 8); default: none. */
+    control?: ControlContext;
+    /** Templates loaded from "files" (default: just `template`). */
+    templates?: Map<string, CompiledTemplate>;
+  } = {},
 ): TestDaemon {
   const clock = options.clock ?? new ManualClock(T0);
   const scheduler = new ManualScheduler(clock);
@@ -139,7 +150,7 @@ export function testDaemon(
   const template = options.template ?? daemonTemplate();
   const daemon = createDaemon({
     store,
-    templates: new Map([[template.name, template]]),
+    templates: options.templates ?? new Map([[template.name, template]]),
     sources: new Map([['default', source]]),
     adapters: new Map<string, DeploymentAdapter>([[adapter.name, adapter]]),
     metrics: createGateMetrics(registry),
@@ -148,6 +159,7 @@ export function testDaemon(
     scheduler,
     elapsed: () => clock.now() / 1000,
     storeRetentionMs: options.storeRetentionMs,
+    ...(options.control === undefined ? {} : { control: options.control }),
   });
   return { daemon, clock, scheduler, store, source, adapter, registry, log };
 }

@@ -19,6 +19,15 @@ const SRC = fileURLToPath(new URL('../../../src', import.meta.url));
 /** What each code answers, pinned: changing one is a decision the test makes visible. */
 const EXPECTED: Record<DomainErrorCode, [status: number, exit: number]> = {
   'invalid-request': [400, EXIT.invalid],
+  unauthenticated: [401, EXIT.runtime],
+  forbidden: [403, EXIT.runtime],
+  'policy-denied': [403, EXIT.runtime],
+  'self-approval': [403, EXIT.runtime],
+  'approval-expired': [409, EXIT.runtime],
+  'approval-decided': [409, EXIT.runtime],
+  frozen: [409, EXIT.runtime],
+  'misdirected-request': [421, EXIT.invalid],
+  'idempotency-key-reused': [422, EXIT.invalid],
   'invalid-mode': [422, EXIT.invalid],
   'unknown-template': [422, EXIT.invalid],
   'unknown-adapter': [422, EXIT.invalid],
@@ -49,7 +58,13 @@ function thrownCodes(): Set<string> {
   for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/new DomainError\(\s*'([^']+)'/g)) codes.add(match[1] as string);
-    if (/extends DomainError/.test(text)) for (const match of text.matchAll(/super\(\s*'([^']+)'/g)) codes.add(match[1] as string);
+    if (/extends DomainError/.test(text)) {
+      for (const match of text.matchAll(/super\(\s*'([^']+)'/g)) codes.add(match[1] as string);
+      // A subclass that takes its code as a parameter typed by a union of literals (RefusedAction).
+      for (const union of text.matchAll(/\bcode: ((?:'[^']+'(?: \| )?)+)/g)) {
+        for (const literal of (union[1] as string).matchAll(/'([^']+)'/g)) codes.add(literal[1] as string);
+      }
+    }
   }
   return codes;
 }

@@ -149,7 +149,7 @@ describe('GET /v1/analyses', () => {
     const response = await app.inject({ method: 'GET', url: '/v1/analyses?phase=done' });
     const error = errorOf(response);
     expect(error).toMatchObject({ status: 400, code: 'invalid-request', field: 'query.phase' });
-    expect(error.message).toContain('pending, running, paused, succeeded, aborted, failed');
+    expect(error.message).toContain('pending, running, paused, awaiting-approval, succeeded, aborted, failed');
     expect(service.listFilters).toEqual([]);
   });
 

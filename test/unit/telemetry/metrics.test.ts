@@ -49,7 +49,7 @@ describe('createGateMetrics', () => {
     const { registry, gate } = setup();
     const initial = await samplesOf(registry, 'canaryd_analyses');
     expect(initial.map((sample) => sample.labels.phase).sort()).toEqual(
-      ['aborted', 'failed', 'paused', 'pending', 'running', 'succeeded'],
+      ['aborted', 'awaiting-approval', 'failed', 'paused', 'pending', 'running', 'succeeded'],
     );
     expect(initial.every((sample) => sample.value === 0)).toBe(true);
     gate.setPhaseCounts({ running: 3, paused: 1 });
@@ -57,12 +57,12 @@ describe('createGateMetrics', () => {
     expect((await samplesOf(registry, 'canaryd_analyses', { phase: 'failed' }))[0]?.value).toBe(0);
   });
 
-  it('records info, all six phases, step and weight of an analysis', async () => {
+  it('records info, all seven phases, step and weight of an analysis', async () => {
     const { registry, gate } = setup();
     const labels = labelsOf('an-1');
     gate.recordAnalysis({ ...labels, version: 'v1', mode: 'drive' }, { phase: 'running', step: 2, weight: 40 });
     const phases = await samplesOf(registry, 'canaryd_analysis_phase', { analysis: 'an-1' });
-    expect(phases).toHaveLength(6);
+    expect(phases).toHaveLength(7);
     expect(phases.filter((sample) => sample.value === 1).map((sample) => sample.labels.phase)).toEqual(['running']);
     expect(await samplesOf(registry, 'canaryd_analysis_info')).toEqual([
       { name: 'canaryd_analysis_info', labels: { ...labels, version: 'v1', mode: 'drive' }, value: 1 },

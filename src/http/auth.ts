@@ -1,0 +1,92 @@
+// The control boundary at the HTTP edge: the Host check (no DNS rebinding from a browser) and
+// bearer authentication with scopes on every /v1 route. Tokens are compared in constant time
+// (sha256 of both, then timingSafeEqual, against every principal) and never logged.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from '../analysis/errors.js';
+import type { Principal, Scope, TokenPrincipal } from '../control/types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; null when the daemon runs without auth (loopback only). */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The scope a /v1 route needs; GET routes default to `read`. */
+    scope?: Scope;
+  }
+}
+
+export interface AccessControl {
+  /** null: no authentication (the daemon is open, on a loopback host only). */
+  principals: readonly TokenPrincipal[] | null;
+  /** Host header names accepted on /v1 routes (without port); null: no check. */
+  allowedHosts: readonly string[] | null;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** The principal whose token equals `presented`, looking at every one (no early exit). */
+export function findPrincipal(principals: readonly TokenPrincipal[], presented: string): TokenPrincipal | null {
+  const wanted = digest(presented);
+  let found: TokenPrincipal | null = null;
+  for (const principal of principals) {
+    if (timingSafeEqual(digest(principal.token), wanted) && found === null) found = principal;
+  }
+  return found;
+}
+
+/** The host name of a Host header, lower case, without port ("[::1]:8080" → "::1"). */
+export function hostName(header: string | undefined): string {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(1, value.indexOf(']') === -1 ? undefined : value.indexOf(']'));
+  const colon = value.lastIndexOf(':');
+  return colon === -1 ? value : value.slice(0, colon);
+}
+
+export function defaultAllowedHosts(listenHost: string): string[] {
+  return [...new Set([listenHost.replace(/^\[|\]$/g, '').toLowerCase(), 'localhost', '127.0.0.1', '::1'])];
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+function requiredScope(request: FastifyRequest): Scope | undefined {
+  const configured = request.routeOptions.config.scope;
+  if (configured !== undefined) return configured;
+  return request.method === 'GET' || request.method === 'HEAD' ? 'read' : undefined;
+}
+
+export function isApiPath(url: string): boolean {
+  return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
+}
+
+export function registerAccessControl(app: FastifyInstance, access: AccessControl): void {
+  app.decorateRequest('principal', null);
+  const allowed = access.allowedHosts === null ? null : new Set(access.allowedHosts.map((host) => host.toLowerCase()));
+  app.addHook('onRequest', async (request) => {
+    if (!isApiPath(request.url)) return;
+    if (allowed !== null && !allowed.has(hostName(request.headers.host))) {
+      throw new DomainError('misdirected-request', `Host "${hostName(request.headers.host).slice(0, 100)}" is not served here (server.allowedHosts: ${[...allowed].join(', ')})`);
+    }
+    if (access.principals === null) return;
+    const presented = bearerToken(request);
+    const principal = presented === null ? null : findPrincipal(access.principals, presented);
+    if (principal === null) {
+      const why = presented === null ? 'missing Authorization: Bearer <token>' : 'unknown bearer token';
+      throw new DomainError('unauthenticated', `${why}; every /v1 request needs a token named in auth.tokens`);
+    }
+    request.principal = { name: principal.name, scopes: principal.scopes, environments: principal.environments };
+    const scope = requiredScope(request);
+    if (scope === undefined || !principal.scopes.includes(scope)) {
+      throw new DomainError('forbidden', `principal ${principal.name} lacks the scope ${scope ?? 'for this route'} (has: ${principal.scopes.join(', ')})`);
+    }
+  });
+}

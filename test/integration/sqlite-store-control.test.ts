@@ -1,0 +1,54 @@
+// The control-boundary part of the Store contract on both backends, and migration 3 on a real file
+// written by the previous schema.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../src/store/memory.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/types.js';
+import { FIXED_NOW, makeRecord } from './store-contract.js';
+import { runStoreControlContract } from './store-control-contract.js';
+
+let folder: string;
+const opened: Store[] = [];
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'canaryd-store-control-'));
+});
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function openAt(path: string): Store {
+  const store = openSqliteStore(path, { now: () => FIXED_NOW });
+  opened.push(store);
+  return store;
+}
+
+runStoreControlContract('memory', () => createMemoryStore({ now: () => FIXED_NOW }));
+runStoreControlContract('sqlite', () => openAt(join(folder, 'contract.db')));
+
+describe('SQLite migration 3', () => {
+  it('opens a file of schema 2: its analyses read back as before, without a pinned template', async () => {
+    const path = join(folder, 'v2.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (2);');
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) db.exec(migration.sql);
+    const record = makeRecord('old');
+    db.prepare(
+      `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(record.id, record.template, JSON.stringify(record.args), record.mode, record.adapter, JSON.stringify(record.target), record.state.phase, JSON.stringify(record.state), '{}', record.createdAt, record.updatedAt, 1);
+    db.close();
+
+    const store = openAt(path);
+    expect(SCHEMA_VERSION).toBe(3);
+    expect(await store.getAnalysis('old')).toEqual(record);
+    expect(await store.listFreezes()).toEqual([]);
+  });
+});
