@@ -1,4 +1,4 @@
-// The detection benchmark: `npm run bench:detection [-- --quick] [-- --robust] [-- --json FILE] [-- --seed N] [-- --workers N]`.
+// The detection benchmark: `npm run bench:detection [-- --quick] [-- --robust] [-- --only JUDGE,…] [-- --json FILE] [-- --seed N] [-- --workers N]`.
 // Simulates healthy and regressed canaries, runs every judge on the same runs, prints tables and
 // optionally writes JSON {"summary": [...], "rows": [...]}. Deterministic for a given seed.
 
@@ -14,13 +14,14 @@ import type { WorkerAnswer, WorkerRequest } from './worker.js';
 interface Options {
   quick: boolean;
   robust: boolean;
+  only: string[];
   json: string | null;
   seed: number;
   workers: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { quick: false, robust: false, json: null, seed: 20240601, workers: Math.min(2, availableParallelism()) };
+  const options: Options = { quick: false, robust: false, only: [], json: null, seed: 20240601, workers: Math.min(2, availableParallelism()) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = (): string => {
@@ -30,10 +31,11 @@ function parseOptions(argv: readonly string[]): Options {
     };
     if (arg === '--quick') options.quick = true;
     else if (arg === '--robust') options.robust = true;
+    else if (arg === '--only') options.only = next().split(',').map((name) => name.trim()).filter((name) => name !== '');
     else if (arg === '--json') options.json = next();
     else if (arg === '--seed') options.seed = Number.parseInt(next(), 10);
     else if (arg === '--workers') options.workers = Math.max(1, Number.parseInt(next(), 10));
-    else throw new Error(`unknown argument ${arg} (use --quick, --robust, --json FILE, --seed N, --workers N)`);
+    else throw new Error(`unknown argument ${arg} (use --quick, --robust, --only JUDGE,JUDGE, --json FILE, --seed N, --workers N)`);
   }
   if (!Number.isInteger(options.seed)) throw new Error('--seed needs an integer');
   return options;
@@ -72,7 +74,7 @@ async function runAll(requests: WorkerRequest[], workers: number, onDone: (done:
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const catalogue = buildCatalogue(options.quick);
-  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed, withRobust: options.robust }));
+  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed, withRobust: options.robust, only: options.only }));
   const runs = requests.reduce((total, request) => total + request.replicates, 0);
   const started = Date.now();
   process.stderr.write(`detection benchmark: ${requests.length} scenarios, ${runs} runs, seed ${options.seed}, ${options.workers} workers${options.quick ? ', quick' : ''}\n`);
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${summaryTable(summary)}\n\nFalse-abort rate by kind of healthy noise:\n\n${falseAbortTable(summary)}\n\n`);
   process.stdout.write(`Power / median time-to-detect ÷ oracle, on regressions the oracle detects (Poisson noise):\n\n${familyTable(rows)}\n\n`);
   process.stdout.write(`The same by how fast the oracle detects (scenarios in brackets):\n\n${oracleSpeedTable(summary)}\n\n`);
-  const headline = ['canaryd-sequential', 'kayenta-mann-whitney', 'oracle-sprt'];
+  const headline = ['canaryd-sequential', 'kayenta-mann-whitney', 'oracle-sprt'].filter((name) => rows.some((row) => row.judge === name));
   process.stdout.write(`Per family: power / median ticks to detect / median minutes / median TTD ÷ oracle (medians over scenarios):\n\n${ticksTable(rows, headline)}\n\n`);
   process.stdout.write(`${runs} runs in ${seconds.toFixed(0)} s (seed ${options.seed}${options.quick ? ', --quick' : ''})\n`);
   if (options.json !== null) {

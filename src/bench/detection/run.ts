@@ -24,8 +24,10 @@ export const JUDGES: readonly BenchJudge[] = [
 /** Judges run only on request (`--robust`): the worst-case burstiness judge nearly doubles the benchmark's time. */
 export const OPTIONAL_JUDGES: readonly BenchJudge[] = [canarydJudge('canaryd-sequential-robust', 'robust')];
 
-export function judgesFor(withRobust: boolean): readonly BenchJudge[] {
-  return withRobust ? [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...OPTIONAL_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)] : JUDGES;
+/** The judges of a run: all, plus the optional ones with --robust, or only those named (--only a,b). */
+export function judgesFor(withRobust: boolean, only: readonly string[] = []): readonly BenchJudge[] {
+  const all = withRobust ? [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...OPTIONAL_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)] : JUDGES;
+  return only.length === 0 ? all : all.filter((judge) => only.includes(judge.name));
 }
 
 export interface ScenarioOutcome {

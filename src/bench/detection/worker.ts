@@ -10,6 +10,7 @@ export interface WorkerRequest {
   replicates: number;
   seed: number;
   withRobust: boolean;
+  only: string[];
 }
 
 export interface WorkerAnswer {
@@ -18,6 +19,6 @@ export interface WorkerAnswer {
 }
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.withRobust)) };
+  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.withRobust, request.only)) };
   parentPort?.postMessage(answer);
 });
