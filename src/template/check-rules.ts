@@ -2,7 +2,10 @@
 // rule ids (reserved, duplicated).
 
 import { conditionRefs, parseCondition } from '../analysis/conditions/parser.js';
-import { BOOLEAN_STATS, JUDGE_STATS, RESERVED_RULE_IDS, type ConditionNode, type RuleGroup } from '../analysis/types.js';
+import { BOOLEAN_STATS, CONTROL_RULE_IDS, JUDGE_STATS, RESERVED_RULE_IDS, type ConditionNode, type RuleGroup } from '../analysis/types.js';
+
+/** Ids no template rule may take: the built-in rules and those of the control boundary (a verdict naming them must be canaryd's). */
+const BUILT_IN_RULE_IDS: readonly string[] = [...RESERVED_RULE_IDS, ...CONTROL_RULE_IDS];
 import { isRecord, listOf, recordAt } from './raw-data.js';
 import { formatPath, type Path, type PathIssue } from './yaml-source.js';
 
@@ -105,8 +108,8 @@ export function checkRules(spec: Record<string, unknown>, context: RuleCheckCont
       const id = rule.id;
       if (typeof id === 'string') {
         const idPath = [...rulePath, 'id'];
-        if ((RESERVED_RULE_IDS as readonly string[]).includes(id)) {
-          issues.push({ path: idPath, message: `${formatPath(idPath)}: "${id}" is reserved for a built-in rule (${RESERVED_RULE_IDS.join(', ')})` });
+        if ((BUILT_IN_RULE_IDS as readonly string[]).includes(id)) {
+          issues.push({ path: idPath, message: `${formatPath(idPath)}: "${id}" is reserved for a built-in rule (${BUILT_IN_RULE_IDS.join(', ')})` });
         }
         const earlier = firstSeen.get(id);
         if (earlier !== undefined) {

@@ -126,7 +126,7 @@ describe('names and ids', () => {
       '  rules:\n    abort:\n      - id: ok\n        when: errors.error\n    hold:\n      - id: manual\n        when: errors.missing\n',
     );
     expect(problemsOf(text)).toEqual([
-      `t.yaml:20:13: spec.rules.hold[0].id: "manual" is reserved for a built-in rule (step-timeout, source-errors, adapter-failed, manual)`,
+      `t.yaml:20:13: spec.rules.hold[0].id: "manual" is reserved for a built-in rule (step-timeout, source-errors, adapter-failed, manual, policy-denied, approval-expired, approval-rejected, freeze)`,
       `t.yaml:23:13: spec.rules.promote[0].id: duplicate rule id "ok" (first at spec.rules.abort[0].id)`,
     ]);
   });
