@@ -5,12 +5,15 @@ import { parseCondition } from '../analysis/conditions/parser.js';
 import type { CompiledRule, CompiledTemplate, StepSpec } from '../analysis/types.js';
 import { checkSpec } from './check-spec.js';
 import { conditionTexts, RULE_GROUPS } from './check-rules.js';
+import type { QueryDialect } from './dialect.js';
 import type { Problem } from './problems.js';
 import { templateSchema, type JudgeValidator, type TemplateDocument } from './schema.js';
 import { validateYaml } from './validate-yaml.js';
 
 export interface TemplateLoadOptions {
   judgeValidator?: JudgeValidator;
+  /** The query language the template's queries are checked in (default: PromQL). */
+  dialect?: QueryDialect;
 }
 
 export type TemplateParseResult = { ok: true; template: CompiledTemplate } | { ok: false; problems: Problem[] };
@@ -67,7 +70,7 @@ function compile(document: TemplateDocument): CompiledTemplate {
 }
 
 export function parseTemplate(text: string, file: string, options: TemplateLoadOptions = {}): TemplateParseResult {
-  const validated = validateYaml(text, file, templateSchema, (data) => checkSpec(data, options.judgeValidator));
+  const validated = validateYaml(text, file, templateSchema, (data) => checkSpec(data, options.judgeValidator, options.dialect));
   if (!validated.ok) return validated;
   return { ok: true, template: compile(validated.value) };
 }
