@@ -8,7 +8,7 @@ import { sourcePluginFor } from '../sources/from-config.js';
 import { prometheusSourcePlugin } from '../sources/prometheus/plugin.js';
 import type { MetricSource } from '../sources/types.js';
 import type { QueryDialect } from '../template/dialect.js';
-import { judgeValidator } from '../stats/registry.js';
+import { judgeLoadOptions } from '../stats/registry.js';
 import { parseTemplate } from '../template/load.js';
 import { formatProblem } from '../template/problems.js';
 import { assertArgsRender, resolveArgs } from '../template/render.js';
@@ -77,7 +77,7 @@ export async function loadTemplate(file: string): Promise<CompiledTemplate> {
   } catch (error) {
     throw new CliError(`${file}: cannot read the template: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const parsed = parseTemplate(text, file, { judgeValidator });
+  const parsed = parseTemplate(text, file, judgeLoadOptions);
   if (!parsed.ok) throw new CliError(parsed.problems.map(formatProblem).join('\n'));
   return parsed.template;
 }
