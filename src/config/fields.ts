@@ -14,5 +14,4 @@ function isHttpUrl(text: string): boolean {
 export const httpUrl = z.string().refine(isHttpUrl, { error: 'expected an http:// or https:// URL' });
 export const nonEmpty = z.string().min(1);
 
-// No default retention: a config that does not ask for it never loses an audit trail.
 export { durationMs } from '../template/zod-fields.js';
