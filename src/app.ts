@@ -4,9 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { createAdapters } from './adapters/registry.js';
+import { adapterRegistry, createAdapters } from './adapters/registry.js';
 import type { DeploymentAdapter, Sleeper } from './adapters/types.js';
-import type { DaemonConfig, StoreConfig } from './config/schema.js';
+import type { PluginRegistry, SecretField } from './config/plugin.js';
+import type { DaemonConfig } from './config/schema.js';
 import { systemClock, type Clock } from './daemon/clock.js';
 import { errorMessage } from './daemon/context.js';
 import { createControlContext } from './daemon/control-context.js';
@@ -17,9 +18,9 @@ import type { AnalysisService } from './daemon/service-types.js';
 import { loadDaemonTemplates } from './daemon/startup.js';
 import { buildServer } from './http/server.js';
 import { createSourcesFromConfig } from './sources/from-config.js';
+import { sourceRegistry } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
-import { createMemoryStore } from './store/memory.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStoreFromConfig, storeRegistry } from './store/registry.js';
 import type { Store } from './store/types.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createGateMetrics, renderMetrics } from './telemetry/metrics.js';
@@ -51,25 +52,24 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Every secret the config resolved: the logger replaces them wherever they would appear. */
+function redacted<C extends { type: string }>(registry: PluginRegistry<{ type: string; secretFields: readonly SecretField<C>[] }>, config: C): string[] {
+  const fields = registry.get(config.type)?.secretFields ?? [];
+  return fields.flatMap((field) => {
+    const value = field.redact ? field.value(config) : undefined;
+    return value !== undefined && value !== '' ? [value] : [];
+  });
+}
+
+/** Every secret the config resolved (each plug-in's redacted secretFields): the logger replaces them wherever they would appear. */
 export function configSecrets(config: DaemonConfig): string[] {
   const secrets: string[] = [];
-  for (const source of Object.values(config.sources)) {
-    if (source.bearerToken !== undefined) secrets.push(source.bearerToken);
-    if (source.basicAuth !== undefined && source.basicAuth.password !== '') secrets.push(source.basicAuth.password);
-  }
-  for (const adapter of Object.values(config.adapters)) {
-    if (adapter.type === 'webhook' && adapter.secret !== undefined) secrets.push(adapter.secret);
-  }
+  for (const source of Object.values(config.sources)) secrets.push(...redacted(sourceRegistry, source));
+  for (const adapter of Object.values(config.adapters)) secrets.push(...redacted(adapterRegistry, adapter));
+  secrets.push(...redacted(storeRegistry, config.store));
   for (const principal of config.auth?.principals ?? []) {
     if (principal.token !== '') secrets.push(principal.token);
   }
   return secrets;
-}
-
-function openStore(config: StoreConfig, clock: Clock): Store {
-  const now = (): number => clock.now();
-  return config.type === 'sqlite' ? openSqliteStore(config.path, { now }) : createMemoryStore({ now });
 }
 
 async function packageVersion(): Promise<string> {
@@ -102,7 +102,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
 
   const registry = new Registry();
   const metrics = createGateMetrics(registry);
-  const store = overrides.store ?? openStore(config.store, clock);
+  const store = overrides.store ?? openStoreFromConfig(config.store, { now: () => clock.now() });
   try {
     const sources = overrides.sources ?? createSourcesFromConfig(config.sources);
     const adapters =

@@ -2,7 +2,7 @@
 // engine (one tick, backtest), the Prometheus source and the domain types. A plain list of
 // re-exports plus one convenience function; the statistics alone are at `canaryd/stats`.
 
-import { judgeValidator } from './stats/registry.js';
+import { judgeLoadOptions } from './stats/registry.js';
 import { parseTemplate, type TemplateParseResult } from './template/load.js';
 
 export { parseTemplate } from './template/load.js';
@@ -11,7 +11,7 @@ export { formatProblem, sortProblems } from './template/problems.js';
 export type { Problem } from './template/problems.js';
 export { renderQuery, resolveArgs, assertArgsRender } from './template/render.js';
 export type { RenderContext } from './template/render.js';
-export { judgeRegistry, judgeValidator } from './stats/registry.js';
+export { judgeCompiler, judgeRegistry, judgeValidator } from './stats/registry.js';
 export type { MetricJudge } from './stats/judge.js';
 
 export { runTick } from './engine/tick.js';
@@ -36,5 +36,5 @@ export type { AdapterRequest, AdapterResult, DeploymentAdapter } from './adapter
 
 /** A template's YAML text → the compiled template, or every problem, with the built-in judges. */
 export function loadTemplateText(text: string, file: string): TemplateParseResult {
-  return parseTemplate(text, file, { judgeValidator });
+  return parseTemplate(text, file, judgeLoadOptions);
 }

@@ -1,35 +1,32 @@
-// Builds the configured deployment adapters by name (the config loader has resolved secrets).
+// The deployment adapters a daemon config may name in `adapters.<name>.type`, and building the
+// configured ones by name (the config loader has resolved secrets). A new adapter: a folder
+// src/adapters/<type>/ exporting an AdapterPlugin (see webhook/plugin.ts), and one line here.
 
-import { createLogAdapter } from './log.js';
-import type { AdapterRequest, DeploymentAdapter, Sleeper } from './types.js';
-import { createWebhookAdapter } from './webhook.js';
+import { DomainError } from '../analysis/errors.js';
+import { createRegistry, type PluginConfig } from '../config/plugin.js';
+import { logAdapterPlugin } from './log/plugin.js';
+import type { AdapterDeps, AdapterPlugin } from './plugin.js';
+import type { DeploymentAdapter } from './types.js';
+import { webhookAdapterPlugin } from './webhook/plugin.js';
 
-export type AdapterConfig =
-  | { type: 'webhook'; url: string; secret?: string; timeoutMs: number; retries: number }
-  | { type: 'log' };
+export const ADAPTER_PLUGINS = [webhookAdapterPlugin, logAdapterPlugin] as const;
 
-export function createAdapters(
-  configs: Record<string, AdapterConfig>,
-  deps: { sleeper?: Sleeper; now?: () => number; log: (request: AdapterRequest) => void },
-): Map<string, DeploymentAdapter> {
+/** The resolved config of any registered adapter. */
+export type ResolvedAdapterConfig = PluginConfig<(typeof ADAPTER_PLUGINS)[number]>;
+
+export const adapterRegistry = createRegistry<AdapterPlugin<unknown, ResolvedAdapterConfig>>(ADAPTER_PLUGINS);
+
+type WithoutName<T> = T extends unknown ? Omit<T, 'name'> & { name?: string } : never;
+
+/** An adapter's config; its name defaults to its key. */
+export type AdapterConfig = WithoutName<ResolvedAdapterConfig>;
+
+export function createAdapters(configs: Record<string, AdapterConfig>, deps: AdapterDeps): Map<string, DeploymentAdapter> {
   const adapters = new Map<string, DeploymentAdapter>();
   for (const [name, config] of Object.entries(configs)) {
-    if (config.type === 'log') {
-      adapters.set(name, createLogAdapter({ name, record: deps.log }));
-      continue;
-    }
-    adapters.set(
-      name,
-      createWebhookAdapter({
-        name,
-        url: config.url,
-        timeoutMs: config.timeoutMs,
-        retries: config.retries,
-        ...(config.secret !== undefined ? { secret: config.secret } : {}),
-        ...(deps.sleeper ? { sleeper: deps.sleeper } : {}),
-        ...(deps.now ? { now: deps.now } : {}),
-      }),
-    );
+    const plugin = adapterRegistry.get(config.type);
+    if (plugin === undefined) throw new DomainError('invalid-config', `adapter "${name}": unknown type "${config.type}" (known: ${adapterRegistry.known()})`);
+    adapters.set(name, plugin.create({ ...config, name } as ResolvedAdapterConfig, deps));
   }
   return adapters;
 }

@@ -67,11 +67,21 @@ export interface StepSpec {
 /** A judge attached to a metric. Issue 4 fills in the statistical ones. */
 export type JudgeSpec = { type: string } & Record<string, unknown>;
 
+/**
+ * A judge block compiled by its judge (MetricJudge.compile) when the template was loaded: its
+ * config, or the problems that keep it from judging (reported by the judge at each tick).
+ */
+export type CompiledJudgeConfig<Config = unknown> =
+  | { ok: true; config: Config }
+  | { ok: false; problems: Array<{ path: Array<string | number>; message: string }> };
+
 export interface MetricSpec {
   name: string;
   query: string;
   direction: Direction;
   judge?: JudgeSpec;
+  /** `judge` compiled once at template load (absent on specs built by hand: the engine compiles them once). */
+  compiledJudge?: CompiledJudgeConfig;
   /** A failed query of an optional metric does not hold the tick. */
   optional?: boolean;
 }

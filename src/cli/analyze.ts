@@ -63,9 +63,9 @@ async function analyze(flags: AnalyzeFlags, io: CommandIo, now: () => number): P
     throw new CliError(`--step: expected 1..${template.steps.length} (the template has ${template.steps.length} steps), got "${flags.step}"`);
   }
   const args = templateArgs(template, flags.template, parseArgFlags(flags.arg));
-  const source = await openSource(template, flags);
+  const { source, dialect } = await openSource(template, flags);
   try {
-    await checkSourceReachable(source, atMs);
+    await checkSourceReachable(source, atMs, dialect);
     const started = startAnalysis(template, atMs - windowMs).state;
     const state = { ...started, stepIndex: stepNumber - 1 };
     const result = await runTick(

@@ -57,9 +57,9 @@ async function backtest(flags: BacktestFlags, io: CommandIo): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError('--concurrency: expected a positive integer');
   const template = await loadTemplate(flags.template);
   const args = templateArgs(template, flags.template, parseArgFlags(flags.arg));
-  const source = await openSource(template, flags);
+  const { source, dialect } = await openSource(template, flags);
   try {
-    await checkSourceReachable(source, startMs);
+    await checkSourceReachable(source, startMs, dialect);
     const totalTicks = Math.floor((endMs - startMs) / template.intervalMs);
     const progressEvery = Math.max(1, Math.floor(totalTicks / 20));
     const report = await runBacktest(

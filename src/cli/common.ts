@@ -4,10 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { parseDuration } from '../analysis/duration.js';
 import type { CompiledTemplate } from '../analysis/types.js';
 import { loadConfigFile } from '../config/load.js';
-import { prometheusOptionsFromConfig } from '../sources/from-config.js';
-import { createPrometheusSource } from '../sources/prometheus/source.js';
+import { sourcePluginFor } from '../sources/from-config.js';
+import { prometheusSourcePlugin } from '../sources/prometheus/plugin.js';
 import type { MetricSource } from '../sources/types.js';
-import { judgeValidator } from '../stats/registry.js';
+import type { QueryDialect } from '../template/dialect.js';
+import { judgeLoadOptions } from '../stats/registry.js';
 import { parseTemplate } from '../template/load.js';
 import { formatProblem } from '../template/problems.js';
 import { assertArgsRender, resolveArgs } from '../template/render.js';
@@ -76,7 +77,7 @@ export async function loadTemplate(file: string): Promise<CompiledTemplate> {
   } catch (error) {
     throw new CliError(`${file}: cannot read the template: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const parsed = parseTemplate(text, file, { judgeValidator });
+  const parsed = parseTemplate(text, file, judgeLoadOptions);
   if (!parsed.ok) throw new CliError(parsed.problems.map(formatProblem).join('\n'));
   return parsed.template;
 }
@@ -101,8 +102,17 @@ export interface SourceFlags {
   bearerTokenEnv?: string;
 }
 
-/** The template's source: from --source-url (with optional auth flags) or from the daemon config's `sources`. */
-export async function openSource(template: CompiledTemplate, flags: SourceFlags): Promise<MetricSource> {
+/** A source opened for a one-shot command, and the query language its plug-in speaks. */
+export interface OpenedSource {
+  source: MetricSource;
+  dialect: QueryDialect;
+}
+
+/**
+ * The template's source: from --source-url (a Prometheus URL, with optional auth flags) or from the
+ * daemon config's `sources`, built by the plug-in of its type.
+ */
+export async function openSource(template: CompiledTemplate, flags: SourceFlags): Promise<OpenedSource> {
   if (flags.sourceUrl && flags.config) throw new CliError('give either --source-url or --config, not both');
   if (flags.sourceUrl) {
     let url: URL;
@@ -112,12 +122,15 @@ export async function openSource(template: CompiledTemplate, flags: SourceFlags)
       throw new CliError(`--source-url: "${flags.sourceUrl}" is not a URL`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError('--source-url: expected an http(s) URL');
-    return createPrometheusSource({
+    const config = {
+      type: 'prometheus' as const,
       name: template.source,
       url: flags.sourceUrl,
       timeoutMs: parseDurationFlag(flags.timeout, '--timeout'),
+      headers: {},
       ...(await bearerToken(flags)),
-    });
+    };
+    return { source: prometheusSourcePlugin.create(config, {}), dialect: prometheusSourcePlugin.dialect };
   }
   if (!flags.config) throw new CliError('a source is needed: give --source-url URL or --config FILE');
   const loaded = await loadConfigFile(flags.config);
@@ -127,7 +140,8 @@ export async function openSource(template: CompiledTemplate, flags: SourceFlags)
     const known = Object.keys(loaded.config.sources).join(', ') || 'none';
     throw new CliError(`${flags.config}: the template uses source "${template.source}", which the config does not define (it has: ${known})`);
   }
-  return createPrometheusSource(prometheusOptionsFromConfig(source));
+  const plugin = sourcePluginFor(source);
+  return { source: plugin.create(source, {}), dialect: plugin.dialect };
 }
 
 async function bearerToken(flags: SourceFlags): Promise<{ bearerToken?: string }> {

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { loadTemplatePaths } from '../config/template-files.js';
-import { judgeValidator } from '../stats/registry.js';
+import { judgeLoadOptions } from '../stats/registry.js';
 import { formatProblem, type Problem } from '../template/problems.js';
 import { EXIT, parseOutputFormat } from './common.js';
 import { writeResult, type CommandIo } from './io.js';
@@ -21,7 +21,7 @@ export function registerValidate(program: Command, io: CommandIo): void {
     .option('--output <format>', 'json | text', 'text')
     .action(async (paths: string[], flags: { output: string }) => {
       const output = parseOutputFormat(flags.output);
-      const loaded = await loadTemplatePaths(paths, { judgeValidator });
+      const loaded = await loadTemplatePaths(paths, judgeLoadOptions);
       const result: ValidateResult = {
         valid: loaded.problems.length === 0,
         templates: loaded.templates.map(({ file, template }) => ({

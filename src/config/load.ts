@@ -9,21 +9,18 @@ import { isRecord, recordAt } from '../template/raw-data.js';
 import { validateYaml } from '../template/validate-yaml.js';
 import { formatPath, type Path, type PathIssue, type YamlSource } from '../template/yaml-source.js';
 import { buildPolicies, buildPrincipals, buildServerConfig, checkControlConfig } from './control-config.js';
-import {
-  configSchema,
-  type AdapterConfig,
-  type ConfigDocument,
-  type DaemonConfig,
-  type PrometheusSourceConfig,
-  type SourceConfig,
-  type StoreConfig,
-} from './schema.js';
+import { adapterRegistry } from '../adapters/registry.js';
+import { sourceRegistry } from '../sources/registry.js';
+import { storeRegistry } from '../store/registry.js';
+import type { ExtensionPlugin, PluginRegistry } from './plugin.js';
+import { configSchema, type ConfigDocument, type DaemonConfig, type StoreConfig } from './schema.js';
 
-type SecretTarget = 'bearerToken' | 'basicAuthPassword' | 'webhookSecret' | 'tlsCa' | 'authToken';
+/** A plug-in's SecretField name ('bearerToken', 'webhookSecret', …), or 'authToken'. */
+type SecretTarget = string;
 
 /** A value the config names but does not contain: read by loadConfigFile / loadConfigText. */
 export interface SecretReference {
-  owner: { section: 'sources' | 'adapters' | 'auth'; name: string };
+  owner: { section: 'sources' | 'adapters' | 'store' | 'auth'; name: string };
   target: SecretTarget;
   /** An absolute file path, or an environment variable's name. */
   from: { file: string } | { env: string };
@@ -36,12 +33,15 @@ export type ConfigParseResult =
   | { ok: true; config: DaemonConfig; secrets: SecretReference[] }
   | { ok: false; problems: Problem[] };
 
-function exclusive(owner: Record<string, unknown>, path: Path, keys: string[], issues: PathIssue[]): void {
-  const present = keys.filter((key) => owner[key] !== undefined);
-  if (present.length > 1) {
-    const second = [...path, present[1] as string];
-    issues.push({ path: second, at: 'key', message: `${formatPath(second)}: give only one of ${present.join(', ')}` });
-  }
+type AnyPlugin = ExtensionPlugin<unknown, unknown, unknown, unknown>;
+
+/** The plug-in of an entry whose `type` is registered (zod reports the others, listing the known types). */
+function pluginOf<P extends { readonly type: string }>(registry: PluginRegistry<P>, entry: unknown): P | undefined {
+  return isRecord(entry) && typeof entry.type === 'string' ? registry.get(entry.type) : undefined;
+}
+
+function checkEntry(plugin: AnyPlugin | undefined, entry: unknown, path: Path, issues: PathIssue[]): void {
+  if (plugin?.check !== undefined && isRecord(entry)) issues.push(...plugin.check(entry, path));
 }
 
 function checkConfig(data: unknown): PathIssue[] {
@@ -50,21 +50,9 @@ function checkConfig(data: unknown): PathIssue[] {
   if (isRecord(data) && isRecord(data.sources) && Object.keys(sources).length === 0) {
     issues.push({ path: ['sources'], at: 'key', message: 'sources: at least one source is needed (e.g. default: { type: prometheus, url: ... })' });
   }
-  for (const [name, source] of Object.entries(sources)) {
-    if (!isRecord(source)) continue;
-    const path = ['sources', name];
-    exclusive(source, path, ['bearerTokenFile', 'bearerTokenEnv', 'basicAuth'], issues);
-    if (isRecord(source.basicAuth)) {
-      const authPath = [...path, 'basicAuth'];
-      exclusive(source.basicAuth, authPath, ['passwordFile', 'passwordEnv'], issues);
-      if (source.basicAuth.passwordFile === undefined && source.basicAuth.passwordEnv === undefined) {
-        issues.push({ path: authPath, message: `${formatPath(authPath)}: needs passwordFile or passwordEnv` });
-      }
-    }
-  }
-  for (const [name, adapter] of Object.entries(recordAt(data, 'adapters'))) {
-    if (isRecord(adapter)) exclusive(adapter, ['adapters', name], ['secretFile', 'secretEnv'], issues);
-  }
+  for (const [name, source] of Object.entries(sources)) checkEntry(pluginOf(sourceRegistry, source), source, ['sources', name], issues);
+  for (const [name, adapter] of Object.entries(recordAt(data, 'adapters'))) checkEntry(pluginOf(adapterRegistry, adapter), adapter, ['adapters', name], issues);
+  if (isRecord(data)) checkEntry(pluginOf(storeRegistry, data.store), data.store, ['store'], issues);
   return issues;
 }
 
@@ -102,43 +90,54 @@ class SecretCollector {
   }
 }
 
-function buildSource(name: string, source: ConfigDocument['sources'][string], baseDir: string, secrets: SecretCollector): SourceConfig {
-  const owner = { section: 'sources' as const, name };
-  const built: PrometheusSourceConfig = { type: 'prometheus', name, url: source.url, timeoutMs: source.timeout, headers: source.headers };
-  secrets.add(owner, 'bearerToken', {
-    file: [['bearerTokenFile'], source.bearerTokenFile],
-    env: [['bearerTokenEnv'], source.bearerTokenEnv],
-  });
-  if (source.basicAuth !== undefined) {
-    // The password is filled in when the secrets are read.
-    built.basicAuth = { username: source.basicAuth.username, password: '' };
-    secrets.add(owner, 'basicAuthPassword', {
-      file: [['basicAuth', 'passwordFile'], source.basicAuth.passwordFile],
-      env: [['basicAuth', 'passwordEnv'], source.basicAuth.passwordEnv],
-    });
-  }
-  if (source.tls !== undefined) {
-    built.tls = { insecureSkipVerify: source.tls.insecureSkipVerify };
-    if (source.tls.caFile !== undefined) {
-      built.tls.caFile = absolute(baseDir, source.tls.caFile);
-      secrets.add(owner, 'tlsCa', { file: [['tls', 'caFile'], source.tls.caFile] });
-    }
+function valueAt(entry: unknown, path: Path): string | undefined {
+  let current = entry;
+  for (const segment of path) current = isRecord(current) ? current[segment] : undefined;
+  return typeof current === 'string' ? current : undefined;
+}
+
+/** An entry resolved by its plug-in, with the secrets it names collected. */
+function buildEntry<C>(
+  plugin: ExtensionPlugin<unknown, C, unknown, unknown>,
+  raw: unknown,
+  owner: SecretReference['owner'],
+  basePath: Path,
+  baseDir: string,
+  secrets: SecretCollector,
+): C {
+  const built = plugin.resolve(raw, { name: owner.name, absolute: (path) => absolute(baseDir, path) });
+  for (const field of plugin.secretFields) {
+    const fields: { file?: [Path, string | undefined]; env?: [Path, string | undefined] } = {};
+    if (field.file !== undefined) fields.file = [field.file, valueAt(raw, field.file)];
+    if (field.env !== undefined) fields.env = [field.env, valueAt(raw, field.env)];
+    secrets.add(owner, field.name, fields, basePath);
   }
   return built;
 }
 
-function buildAdapter(name: string, adapter: ConfigDocument['adapters'][string], secrets: SecretCollector): AdapterConfig {
-  if (adapter.type === 'log') return { type: 'log', name };
-  secrets.add({ section: 'adapters', name }, 'webhookSecret', {
-    file: [['secretFile'], adapter.secretFile],
-    env: [['secretEnv'], adapter.secretEnv],
-  });
-  return { type: 'webhook', name, url: adapter.url, timeoutMs: adapter.timeout, retries: adapter.retries };
+function registered<P extends { readonly type: string }>(registry: PluginRegistry<P>, entry: { type: string }): P {
+  const plugin = registry.get(entry.type);
+  // The schema's discriminated union admits registered types only.
+  if (plugin === undefined) throw new Error(`type "${entry.type}" passed validation but is not registered`);
+  return plugin;
 }
 
-function buildStore(store: ConfigDocument['store'], baseDir: string): StoreConfig {
-  const built: StoreConfig = store.type === 'sqlite' ? { type: 'sqlite', path: absolute(baseDir, store.path) } : { type: 'memory' };
-  if (store.retention !== undefined) built.retentionMs = store.retention;
+function buildEntries<C>(
+  registry: PluginRegistry<ExtensionPlugin<unknown, C, never, unknown> & { readonly type: string }>,
+  section: 'sources' | 'adapters',
+  entries: Record<string, { type: string }>,
+  baseDir: string,
+  secrets: SecretCollector,
+): Record<string, C> {
+  return Object.fromEntries(
+    Object.entries(entries).map(([name, entry]) => [name, buildEntry(registered(registry, entry), entry, { section, name }, [section, name], baseDir, secrets)]),
+  );
+}
+
+function buildStore(store: ConfigDocument['store'], baseDir: string, secrets: SecretCollector): StoreConfig {
+  const built: StoreConfig = buildEntry(registered(storeRegistry, store), store, { section: 'store', name: 'store' }, ['store'], baseDir, secrets);
+  const retention = (store as { retention?: unknown }).retention;
+  if (typeof retention === 'number') built.retentionMs = retention;
   return built;
 }
 
@@ -153,10 +152,10 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
   const secrets = new SecretCollector(validated.source, baseDir);
   const config: DaemonConfig = {
     server: buildServerConfig(document.server),
-    store: buildStore(document.store, baseDir),
+    store: buildStore(document.store, baseDir, secrets),
     templates: document.templates.map((path) => absolute(baseDir, path)),
-    sources: Object.fromEntries(Object.entries(document.sources).map(([name, source]) => [name, buildSource(name, source, baseDir, secrets)])),
-    adapters: Object.fromEntries(Object.entries(document.adapters).map(([name, adapter]) => [name, buildAdapter(name, adapter, secrets)])),
+    sources: buildEntries(sourceRegistry, 'sources', document.sources, baseDir, secrets),
+    adapters: buildEntries(adapterRegistry, 'adapters', document.adapters, baseDir, secrets),
     log: document.log,
   };
   if (document.auth !== undefined) {
@@ -170,33 +169,28 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
   return { ok: true, config, secrets: secrets.references };
 }
 
+function applyField<C extends { type: string }>(registry: PluginRegistry<ExtensionPlugin<unknown, C, never, unknown>>, config: C | undefined, target: string, value: string): void {
+  if (config === undefined) return;
+  registry.get(config.type)?.secretFields.find((field) => field.name === target)?.apply(config, value);
+}
+
 function applySecret(config: DaemonConfig, reference: SecretReference, value: string): void {
   const { section, name } = reference.owner;
-  if (section === 'auth') {
-    const principal = config.auth?.principals.find((candidate) => candidate.name === name);
-    if (principal !== undefined) principal.token = value;
-    return;
-  }
-  if (section === 'adapters') {
-    const adapter = config.adapters[name];
-    if (adapter?.type === 'webhook') adapter.secret = value;
-    return;
-  }
-  const source = config.sources[name];
-  if (source === undefined) return;
-  switch (reference.target) {
-    case 'bearerToken':
-      source.bearerToken = value;
-      break;
-    case 'basicAuthPassword':
-      if (source.basicAuth !== undefined) source.basicAuth.password = value;
-      break;
-    case 'tlsCa':
-      if (source.tls !== undefined) source.tls.ca = value;
-      break;
-    case 'webhookSecret':
-    case 'authToken':
-      break;
+  switch (section) {
+    case 'auth': {
+      const principal = config.auth?.principals.find((candidate) => candidate.name === name);
+      if (principal !== undefined) principal.token = value;
+      return;
+    }
+    case 'adapters':
+      applyField(adapterRegistry, config.adapters[name], reference.target, value);
+      return;
+    case 'sources':
+      applyField(sourceRegistry, config.sources[name], reference.target, value);
+      return;
+    case 'store':
+      applyField(storeRegistry, config.store, reference.target, value);
+      return;
   }
 }
 

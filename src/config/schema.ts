@@ -1,10 +1,14 @@
-// The daemon config (architecture.md §5), strict like templates. Secrets are named here (a file or an
-// environment variable) and resolved by load.ts, the one place that reads them.
+// The daemon config (architecture.md §5), strict like templates. The entries of `sources`,
+// `adapters` and `store` are the registered plug-ins' schemas (src/*/registry.ts). Secrets are named
+// here (a file or an environment variable) and resolved by load.ts, the one place that reads them.
 
 import { z } from 'zod';
 import type { Policy, TokenPrincipal } from '../control/types.js';
-import { durationMs } from '../template/zod-fields.js';
+import { nonEmpty } from './fields.js';
 import { authSchema, policiesSchema } from './auth-schema.js';
+import { adapterRegistry, type ResolvedAdapterConfig } from '../adapters/registry.js';
+import { sourceRegistry, type SourceConfig } from '../sources/registry.js';
+import { storeRegistry, type ResolvedStoreConfig } from '../store/registry.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const RESOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -12,59 +16,20 @@ export const RESOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 export const DEFAULT_STORE_PATH = './data/canaryd.db';
 export const DEFAULT_TEMPLATE_PATHS = ['./analysis-templates'];
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-const httpUrl = z.string().refine(isHttpUrl, { error: 'expected an http:// or https:// URL' });
-const nonEmpty = z.string().min(1);
 const resourceName = z.string().regex(RESOURCE_NAME_PATTERN, { error: 'must start with a letter or digit and contain only letters, digits, _ and -' });
 
-const prometheusSourceSchema = z.strictObject({
-  type: z.literal('prometheus'),
-  url: httpUrl,
-  timeout: durationMs({ positive: true }).default(10_000),
-  bearerTokenFile: nonEmpty.optional(),
-  bearerTokenEnv: nonEmpty.optional(),
-  basicAuth: z
-    .strictObject({
-      username: nonEmpty,
-      passwordFile: nonEmpty.optional(),
-      passwordEnv: nonEmpty.optional(),
-    })
-    .optional(),
-  headers: z.record(z.string(), z.string()).default({}),
-  tls: z
-    .strictObject({
-      insecureSkipVerify: z.boolean().default(false),
-      caFile: nonEmpty.optional(),
-    })
-    .optional(),
-});
+type EntrySchema = z.ZodObject<{ type: z.ZodLiteral<string> }>;
 
-const webhookAdapterSchema = z.strictObject({
-  type: z.literal('webhook'),
-  url: httpUrl,
-  secretFile: nonEmpty.optional(),
-  secretEnv: nonEmpty.optional(),
-  timeout: durationMs({ positive: true }).default(5_000),
-  retries: z.number().int().min(0).default(3),
-});
+/** The discriminated union of a registry's entry schemas: an unknown `type` lists the registered ones. */
+function pluginUnion(registry: { plugins: readonly { configSchema: z.ZodType }[] }) {
+  // Each configSchema is a strict object with `type: z.literal(...)` (the ExtensionPlugin contract).
+  const [first, ...rest] = registry.plugins.map((plugin) => plugin.configSchema as unknown as EntrySchema);
+  if (first === undefined) throw new Error('a registry without plugins');
+  return z.discriminatedUnion('type', [first, ...rest]);
+}
 
-const logAdapterSchema = z.strictObject({ type: z.literal('log') });
-
-// No default retention: a config that does not ask for it never loses an audit trail.
-const retention = durationMs({ positive: true }).optional();
-
-const storeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('sqlite'), path: nonEmpty, retention }),
-  z.strictObject({ type: z.literal('memory'), retention }),
-]);
+const storeSchema = pluginUnion(storeRegistry);
+const DEFAULT_STORE = { type: 'sqlite', path: DEFAULT_STORE_PATH };
 
 export const configSchema = z.strictObject({
   server: z
@@ -74,10 +39,10 @@ export const configSchema = z.strictObject({
       allowedHosts: z.array(nonEmpty).min(1).optional(),
     })
     .default({ host: '127.0.0.1', port: 8080 }),
-  store: storeSchema.default({ type: 'sqlite', path: DEFAULT_STORE_PATH }),
+  store: storeSchema.default(DEFAULT_STORE),
   templates: z.array(nonEmpty).default(DEFAULT_TEMPLATE_PATHS),
-  sources: z.record(resourceName, z.discriminatedUnion('type', [prometheusSourceSchema])),
-  adapters: z.record(resourceName, z.discriminatedUnion('type', [webhookAdapterSchema, logAdapterSchema])).default({}),
+  sources: z.record(resourceName, pluginUnion(sourceRegistry)),
+  adapters: z.record(resourceName, pluginUnion(adapterRegistry)).default({}),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   auth: authSchema.optional(),
   policies: policiesSchema,
@@ -87,47 +52,19 @@ export type ConfigDocument = z.output<typeof configSchema>;
 
 // ---------------------------------------------------------------- the resolved config
 
-export interface PrometheusSourceConfig {
-  type: 'prometheus';
-  name: string;
-  url: string;
-  timeoutMs: number;
-  /** Resolved from bearerTokenFile / bearerTokenEnv. */
-  bearerToken?: string;
-  basicAuth?: { username: string; password: string };
-  headers: Record<string, string>;
-  tls?: {
-    insecureSkipVerify: boolean;
-    /** Absolute path of caFile, and its PEM content. */
-    caFile?: string;
-    ca?: string;
-  };
-}
+export type { PrometheusSourceConfig } from '../sources/prometheus/plugin.js';
+export type { SourceConfig } from '../sources/registry.js';
+export type { WebhookAdapterConfig } from '../adapters/webhook/plugin.js';
+export type { LogAdapterConfig } from '../adapters/log/plugin.js';
 
-export type SourceConfig = PrometheusSourceConfig;
-
-export interface WebhookAdapterConfig {
-  type: 'webhook';
-  name: string;
-  url: string;
-  /** HMAC key for Canaryd-Signature, resolved from secretFile / secretEnv. */
-  secret?: string;
-  timeoutMs: number;
-  retries: number;
-}
-
-export interface LogAdapterConfig {
-  type: 'log';
-  name: string;
-}
-
-export type AdapterConfig = WebhookAdapterConfig | LogAdapterConfig;
+/** The resolved config of any registered adapter. */
+export type AdapterConfig = ResolvedAdapterConfig;
 
 /**
  * retentionMs: ended analyses (with their events and adapter calls) whose last change is older
  * than this are deleted by the daemon's hourly sweep; absent: everything is kept.
  */
-export type StoreConfig = ({ type: 'sqlite'; path: string } | { type: 'memory' }) & { retentionMs?: number };
+export type StoreConfig = ResolvedStoreConfig & { retentionMs?: number };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

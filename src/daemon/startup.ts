@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { DomainError } from '../analysis/errors.js';
 import type { CompiledTemplate } from '../analysis/types.js';
 import { loadTemplatePaths } from '../config/template-files.js';
-import { judgeValidator } from '../stats/registry.js';
+import { judgeLoadOptions } from '../stats/registry.js';
 import { formatProblem, sortProblems, type Problem } from '../template/problems.js';
 import { parseYamlSource } from '../template/yaml-source.js';
 
@@ -21,7 +21,7 @@ export async function loadDaemonTemplates(
   paths: string[],
   sourceNames: ReadonlySet<string>,
 ): Promise<Map<string, CompiledTemplate>> {
-  const loaded = await loadTemplatePaths(paths, { judgeValidator });
+  const loaded = await loadTemplatePaths(paths, judgeLoadOptions);
   const problems = [...loaded.problems];
   for (const { file, template } of loaded.templates) {
     if (sourceNames.has(template.source)) continue;

@@ -15,6 +15,7 @@ import type {
 import type { JudgeContext, MetricJudge, QueryShape, VariantMeasurements } from '../stats/judge.js';
 import type { MetricSource } from '../sources/types.js';
 import { renderQuery } from '../template/render.js';
+import { compiledJudgeOf } from './judge-config.js';
 import { fetchHistories } from './history.js';
 import type { Limiter } from './limit.js';
 
@@ -89,7 +90,7 @@ export async function measureTick(request: MeasureRequest, deps: MeasureDeps): P
     const history = histories.get(plan.spec.name);
     if (history !== undefined) context.history = history;
     return buildMetricResult(plan.spec, own.baseline, own.canary, plan.queries, (spec, baseline, canary) => {
-      const outcome = judge.judge(spec, { baseline, canary }, context);
+      const outcome = judge.judge(spec, { baseline, canary }, context, compiledJudgeOf(judge, spec));
       if (outcome.memory !== undefined) judgeMemory[spec.name] = outcome.memory;
       return {
         ...outcome.stats,

@@ -1,23 +1,22 @@
-// The daemon config's source entry → the options of the source it names.
+// The daemon config's source entries → their sources, each built by its type's plug-in.
 
-import type { SourceConfig } from '../config/schema.js';
-import { createPrometheusSource } from './prometheus/source.js';
-import type { MetricSource, PrometheusSourceOptions } from './types.js';
+import { DomainError } from '../analysis/errors.js';
+import type { SourcePlugin } from './plugin.js';
+import { sourceRegistry, type SourceConfig } from './registry.js';
+import type { MetricSource } from './types.js';
 
-export function prometheusOptionsFromConfig(config: SourceConfig): PrometheusSourceOptions {
-  return {
-    name: config.name,
-    url: config.url,
-    timeoutMs: config.timeoutMs,
-    headers: config.headers,
-    ...(config.bearerToken !== undefined ? { bearerToken: config.bearerToken } : {}),
-    ...(config.basicAuth ? { basicAuth: config.basicAuth } : {}),
-    ...(config.tls
-      ? { tls: { insecureSkipVerify: config.tls.insecureSkipVerify, ...(config.tls.ca !== undefined ? { ca: config.tls.ca } : {}) } }
-      : {}),
-  };
+export { prometheusOptionsFromConfig } from './prometheus/plugin.js';
+
+export function sourcePluginFor(config: SourceConfig): SourcePlugin<unknown, SourceConfig> {
+  const plugin = sourceRegistry.get(config.type);
+  if (plugin === undefined) throw new DomainError('invalid-config', `source "${config.name}": unknown type "${config.type}" (known: ${sourceRegistry.known()})`);
+  return plugin;
+}
+
+export function createSourceFromConfig(config: SourceConfig): MetricSource {
+  return sourcePluginFor(config).create(config, {});
 }
 
 export function createSourcesFromConfig(sources: Record<string, SourceConfig>): Map<string, MetricSource> {
-  return new Map(Object.entries(sources).map(([name, config]) => [name, createPrometheusSource(prometheusOptionsFromConfig(config))]));
+  return new Map(Object.entries(sources).map(([name, config]) => [name, createSourceFromConfig(config)]));
 }

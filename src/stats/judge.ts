@@ -1,7 +1,9 @@
 // The plug-in contract of statistical judges. A judge turns the measurements of one metric
 // (and, where it needs them, of other metrics such as an exposure count) into stats and evidence.
 
-import type { JudgeEvidence, Measurement, MetricResult, MetricSpec } from '../analysis/types.js';
+import type { CompiledJudgeConfig, JudgeEvidence, Measurement, MetricResult, MetricSpec } from '../analysis/types.js';
+
+export type { CompiledJudgeConfig } from '../analysis/types.js';
 
 /** How the runner must query a judged metric for each variant. */
 export type QueryShape =
@@ -60,7 +62,8 @@ export interface JudgeOutcome {
   memory?: unknown;
 }
 
-export interface MetricJudge {
+/** Config: what compile() makes of a judge block, handed back to judge() at every tick. */
+export interface MetricJudge<Config = unknown> {
   readonly type: string;
   /**
    * Validates the judge block of a template; metricNames lets a judge check references such as
@@ -71,6 +74,15 @@ export interface MetricJudge {
   windowMode: WindowMode;
   /** The history this judge wants before its first judgement, or null (selfName: the judged metric). */
   history?(judge: Record<string, unknown>, selfName: string): HistoryRequest | null;
-  /** Pure; never throws for data that does not fit: returns stats.error with a clear message instead. */
-  judge(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext): JudgeOutcome;
+  /**
+   * Compiles a judge block once, when the template is loaded (selfName: the judged metric). Never
+   * throws: a block that does not fit compiles to its problems, which judge() then reports.
+   */
+  compile(judge: Record<string, unknown>, selfName: string): CompiledJudgeConfig<Config>;
+  /**
+   * Pure; never throws for data that does not fit: returns stats.error with a clear message instead.
+   * `compiled` is compile()'s result for spec.judge (the engine passes the template's); without it
+   * the judge compiles spec.judge itself.
+   */
+  judge(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext, compiled?: CompiledJudgeConfig<Config>): JudgeOutcome;
 }

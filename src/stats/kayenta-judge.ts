@@ -14,7 +14,7 @@
 
 import { parseDuration } from '../analysis/duration.js';
 import type { Direction, JudgeEvidence, Measurement, MetricSpec } from '../analysis/types.js';
-import type { JudgeConfigProblem, JudgeOutcome, MetricJudge, QueryShape, VariantMeasurements } from './judge.js';
+import type { CompiledJudgeConfig, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, QueryShape, VariantMeasurements } from './judge.js';
 import { classifyMannWhitney, defaultAllowedEffect, KAYENTA_DEFAULT_CONFIDENCE } from './kayenta.js';
 import type { EffectSizeMeasure, KayentaConfig, KayentaDirection, KayentaResult, NanStrategy } from './kayenta.js';
 
@@ -203,7 +203,12 @@ function judgeSamples(spec: MetricSpec, own: VariantMeasurements, settings: Mann
   return { stats, evidence: { judge: MANN_WHITNEY_JUDGE_TYPE, regressed, improved, pValue: finiteOrNull(result.pValue), details } };
 }
 
-export const mannWhitneyJudge: MetricJudge = {
+function compileMannWhitney(judge: Record<string, unknown>): CompiledJudgeConfig<MannWhitneyJudgeSettings> {
+  const { settings, problems } = readMannWhitneyJudge(judge);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: settings };
+}
+
+export const mannWhitneyJudge: MetricJudge<MannWhitneyJudgeSettings> = {
   type: MANN_WHITNEY_JUDGE_TYPE,
   windowMode: 'template',
 
@@ -215,12 +220,13 @@ export const mannWhitneyJudge: MetricJudge = {
     return { kind: 'range', stepMs: readMannWhitneyJudge(judge).settings.sampleStepMs };
   },
 
-  judge(spec: MetricSpec, own: VariantMeasurements): JudgeOutcome {
-    const { settings, problems } = readMannWhitneyJudge(spec.judge ?? {});
-    if (problems.length > 0) {
-      const text = problems.map((problem) => `${['judge', ...problem.path].join('.')}: ${problem.message}`).join('; ');
+  compile: compileMannWhitney,
+
+  judge(spec: MetricSpec, own: VariantMeasurements, _context: JudgeContext, compiled = compileMannWhitney(spec.judge ?? {})): JudgeOutcome {
+    if (!compiled.ok) {
+      const text = compiled.problems.map((problem) => `${['judge', ...problem.path].join('.')}: ${problem.message}`).join('; ');
       return unjudged({ error: true, message: `invalid mann-whitney judge: ${text}` });
     }
-    return judgeSamples(spec, own, settings);
+    return judgeSamples(spec, own, compiled.config);
   },
 };

@@ -1,5 +1,6 @@
 // The judges a template may name in `metrics[].judge.type`.
 
+import type { JudgeCompiler, TemplateLoadOptions } from '../template/load.js';
 import type { JudgeValidator } from '../template/schema.js';
 import type { MetricJudge } from './judge.js';
 import { mannWhitneyJudge } from './kayenta-judge.js';
@@ -19,3 +20,9 @@ export const judgeValidator: JudgeValidator = (judge, metricNames, path, selfNam
   if (!plugin) return [{ path: [...path, 'type'], message: `unknown judge type "${type}" (known: ${known})` }];
   return plugin.validate(judge, metricNames, selfName).map((problem) => ({ path: [...path, ...problem.path], message: problem.message }));
 };
+
+/** Compiles a metric's judge block once, when its template is loaded (MetricSpec.compiledJudge). */
+export const judgeCompiler: JudgeCompiler = (judge, selfName) => judgeRegistry.get(judge.type)?.compile(judge, selfName);
+
+/** What template loading needs of the judges: validation, then compilation. */
+export const judgeLoadOptions: Pick<TemplateLoadOptions, 'judgeValidator' | 'judgeCompiler'> = { judgeValidator, judgeCompiler };

@@ -27,7 +27,7 @@ import {
   type ShareEProcessState,
   updateShareEProcess,
 } from './e-values-share.js';
-import type { HistoryRequest, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
+import type { CompiledJudgeConfig, HistoryRequest, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
 import { parseSequentialCountConfig, type SequentialCountConfig } from './sequential-config.js';
 import { advance, calibrationDetails, decide, evidenceNumber, isCalibration, problemOutcome, runningPValue, safeRatio } from './sequential-decision.js';
 import { chooseCalibration, countHistory } from './sequential-history.js';
@@ -149,8 +149,16 @@ function step(memory: CountMemory, events: PerVariant<number>, exposure: PerVari
   return { ...memory, seen, total, higher, lower };
 }
 
-function judgeCounts(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext): JudgeOutcome {
-  const parsed = parseSequentialCountConfig(spec.judge ?? { type: TYPE }, null, spec.name);
+function compileCounts(judge: Record<string, unknown>, selfName: string): CompiledJudgeConfig<SequentialCountConfig> {
+  return parseSequentialCountConfig(judge, null, selfName);
+}
+
+function judgeCounts(
+  spec: MetricSpec,
+  own: VariantMeasurements,
+  context: JudgeContext,
+  parsed: CompiledJudgeConfig<SequentialCountConfig> = compileCounts(spec.judge ?? { type: TYPE }, spec.name),
+): JudgeOutcome {
   if (!parsed.ok) {
     const message = parsed.problems.map((problem) => `judge.${problem.path.join('.')}: ${problem.message}`).join('; ');
     return problemOutcome(TYPE, { kind: 'error', message }, context.memory);
@@ -229,7 +237,7 @@ function judgeCounts(spec: MetricSpec, own: VariantMeasurements, context: JudgeC
   };
 }
 
-export const sequentialCountJudge: MetricJudge = {
+export const sequentialCountJudge: MetricJudge<SequentialCountConfig> = {
   type: TYPE,
   validate(judge: Record<string, unknown>, metricNames: readonly string[], selfName: string): JudgeConfigProblem[] {
     const parsed = parseSequentialCountConfig(judge, metricNames, selfName);
@@ -242,5 +250,6 @@ export const sequentialCountJudge: MetricJudge = {
     if (!parsed.ok || parsed.config.dispersion !== 'calibrated') return null;
     return { metrics: [selfName, parsed.config.exposure], windowMs: parsed.config.historyMs };
   },
+  compile: compileCounts,
   judge: judgeCounts,
 };

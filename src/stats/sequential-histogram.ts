@@ -26,7 +26,7 @@
 
 import type { MetricSpec } from '../analysis/types.js';
 import { fixedCalibration, type BurstinessCalibration } from './burstiness-calibration.js';
-import type { HistoryRequest, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
+import type { CompiledJudgeConfig, HistoryRequest, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
 import { parseSequentialHistogramConfig, quantileLabel, type SequentialHistogramConfig } from './sequential-config.js';
 import { calibrationDetails, decide, evidenceNumber, problemOutcome, safeRatio } from './sequential-decision.js';
 import { chooseCalibration, tailHistories } from './sequential-history.js';
@@ -124,8 +124,12 @@ function adjustedPValue(tails: readonly TailMemory[]): number {
   return Math.min(1, own.length * Math.min(...own.map((tail) => tail.pValue)));
 }
 
-function judgeHistogram(spec: MetricSpec, own: VariantMeasurements, context: JudgeContext): JudgeOutcome {
-  const parsed = parseSequentialHistogramConfig(spec.judge ?? { type: TYPE });
+function judgeHistogram(
+  spec: MetricSpec,
+  own: VariantMeasurements,
+  context: JudgeContext,
+  parsed: CompiledJudgeConfig<SequentialHistogramConfig> = parseSequentialHistogramConfig(spec.judge ?? { type: TYPE }),
+): JudgeOutcome {
   if (!parsed.ok) {
     const message = parsed.problems.map((problem) => `judge.${problem.path.join('.')}: ${problem.message}`).join('; ');
     return problemOutcome(TYPE, { kind: 'error', message }, context.memory);
@@ -245,7 +249,7 @@ function headlineStats(config: SequentialHistogramConfig, { canary, baseline }: 
         };
 }
 
-export const sequentialHistogramJudge: MetricJudge = {
+export const sequentialHistogramJudge: MetricJudge<SequentialHistogramConfig> = {
   type: TYPE,
   validate(judge: Record<string, unknown>): JudgeConfigProblem[] {
     const parsed = parseSequentialHistogramConfig(judge);
@@ -258,5 +262,6 @@ export const sequentialHistogramJudge: MetricJudge = {
     if (!parsed.ok || parsed.config.dispersion !== 'calibrated') return null;
     return { metrics: [selfName], windowMs: parsed.config.historyMs };
   },
+  compile: (judge) => parseSequentialHistogramConfig(judge),
   judge: judgeHistogram,
 };

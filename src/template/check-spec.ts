@@ -4,7 +4,8 @@
 import { validateScoring } from '../stats/scoring.js';
 import type { JudgeValidator } from './schema.js';
 import { checkRules, SCORE_METRIC, type MetricInfo } from './check-rules.js';
-import { checkPromqlSyntax } from './promql-check.js';
+import { promqlDialect } from '../sources/prometheus/dialect.js';
+import type { QueryDialect } from './dialect.js';
 import { scanQuery, substitutePlaceholders, type Placeholder } from './placeholders.js';
 import { isRecord, listOf, rawDurationMs, recordAt } from './raw-data.js';
 import { formatPath, type Path, type PathIssue } from './yaml-source.js';
@@ -73,7 +74,7 @@ function placeholderProblem(placeholder: Placeholder, declaredArgs: Set<string> 
   return null;
 }
 
-function checkQuery(query: string, path: Path, declaredArgs: Set<string> | null, issues: PathIssue[], needsVariant: boolean): void {
+function checkQuery(query: string, path: Path, declaredArgs: Set<string> | null, issues: PathIssue[], needsVariant: boolean, dialect: QueryDialect): void {
   const where = formatPath(path);
   const scan = scanQuery(query);
   if (needsVariant && scan.unclosedAt === null && !scan.placeholders.some((placeholder) => placeholder.ref.kind === 'variant')) {
@@ -95,7 +96,7 @@ function checkQuery(query: string, path: Path, declaredArgs: Set<string> | null,
   // A broken placeholder would only add a confusing PromQL error on top.
   if (!placeholdersValid) return;
   const substituted = substitutePlaceholders(query, scan.placeholders, (placeholder) => dummyValue(query, placeholder));
-  const error = checkPromqlSyntax(substituted.text);
+  const error = dialect.checkSyntax(substituted.text);
   if (error !== null) {
     issues.push({ path, valueIndex: substituted.originalOffset(error.offset), message: `${where}: ${error.message}` });
   }
@@ -150,7 +151,7 @@ function checkScoring(scoring: unknown, metrics: Map<string, MetricInfo>, issues
   }
 }
 
-export function checkSpec(data: unknown, judgeValidator: JudgeValidator | undefined): PathIssue[] {
+export function checkSpec(data: unknown, judgeValidator: JudgeValidator | undefined, dialect: QueryDialect = promqlDialect): PathIssue[] {
   const spec = recordAt(data, 'spec');
   const issues: PathIssue[] = [];
   const declaredArgs = checkArgs(spec, issues);
@@ -159,7 +160,7 @@ export function checkSpec(data: unknown, judgeValidator: JudgeValidator | undefi
   const concurrent = !isRecord(spec.baseline) || spec.baseline.mode === undefined || spec.baseline.mode === 'concurrent';
   listOf(spec.metrics).forEach((metric, index) => {
     if (isRecord(metric) && typeof metric.query === 'string' && metric.query !== '') {
-      checkQuery(metric.query, ['spec', 'metrics', index, 'query'], declaredArgs, issues, concurrent);
+      checkQuery(metric.query, ['spec', 'metrics', index, 'query'], declaredArgs, issues, concurrent, dialect);
     }
   });
   checkSteps(spec, issues);

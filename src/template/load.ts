@@ -2,15 +2,23 @@
 // Pure: the caller reads the file (see src/config/template-files.ts).
 
 import { parseCondition } from '../analysis/conditions/parser.js';
-import type { CompiledRule, CompiledTemplate, StepSpec } from '../analysis/types.js';
+import type { CompiledJudgeConfig, CompiledRule, CompiledTemplate, JudgeSpec, StepSpec } from '../analysis/types.js';
 import { checkSpec } from './check-spec.js';
 import { conditionTexts, RULE_GROUPS } from './check-rules.js';
+import type { QueryDialect } from './dialect.js';
 import type { Problem } from './problems.js';
 import { templateSchema, type JudgeValidator, type TemplateDocument } from './schema.js';
 import { validateYaml } from './validate-yaml.js';
 
+/** Compiles a validated judge block once, at load (undefined: no judge of that type). */
+export type JudgeCompiler = (judge: JudgeSpec, selfName: string) => CompiledJudgeConfig | undefined;
+
 export interface TemplateLoadOptions {
   judgeValidator?: JudgeValidator;
+  /** Compiles each metric's judge block into MetricSpec.compiledJudge. */
+  judgeCompiler?: JudgeCompiler;
+  /** The query language the template's queries are checked in (default: PromQL). */
+  dialect?: QueryDialect;
 }
 
 export type TemplateParseResult = { ok: true; template: CompiledTemplate } | { ok: false; problems: Problem[] };
@@ -29,7 +37,7 @@ function compileRules(document: TemplateDocument): CompiledRule[] {
   );
 }
 
-function compile(document: TemplateDocument): CompiledTemplate {
+function compile(document: TemplateDocument, judgeCompiler: JudgeCompiler | undefined): CompiledTemplate {
   const { spec } = document;
   const steps: StepSpec[] = spec.steps.map((step) => ({
     weight: step.weight,
@@ -53,13 +61,17 @@ function compile(document: TemplateDocument): CompiledTemplate {
     onTimeout: spec.onTimeout,
     consecutiveErrorLimit: spec.consecutiveErrorLimit,
     onError: spec.onError,
-    metrics: spec.metrics.map((metric) => ({
-      name: metric.name,
-      query: metric.query,
-      direction: metric.direction,
-      ...(metric.judge !== undefined ? { judge: metric.judge } : {}),
-      ...(metric.optional ? { optional: true } : {}),
-    })),
+    metrics: spec.metrics.map((metric) => {
+      const compiledJudge = metric.judge !== undefined ? judgeCompiler?.(metric.judge, metric.name) : undefined;
+      return {
+        name: metric.name,
+        query: metric.query,
+        direction: metric.direction,
+        ...(metric.judge !== undefined ? { judge: metric.judge } : {}),
+        ...(compiledJudge !== undefined ? { compiledJudge } : {}),
+        ...(metric.optional ? { optional: true } : {}),
+      };
+    }),
     rules: compileRules(document),
     ...(spec.scoring !== undefined ? { scoring: spec.scoring } : {}),
   };
@@ -67,7 +79,7 @@ function compile(document: TemplateDocument): CompiledTemplate {
 }
 
 export function parseTemplate(text: string, file: string, options: TemplateLoadOptions = {}): TemplateParseResult {
-  const validated = validateYaml(text, file, templateSchema, (data) => checkSpec(data, options.judgeValidator));
+  const validated = validateYaml(text, file, templateSchema, (data) => checkSpec(data, options.judgeValidator, options.dialect));
   if (!validated.ok) return validated;
-  return { ok: true, template: compile(validated.value) };
+  return { ok: true, template: compile(validated.value, options.judgeCompiler) };
 }

@@ -1,83 +1,30 @@
 // Rendering a metric's query for one variant and window, and resolving an analysis' arguments.
 //
-// SECURITY: argument and variant values come from API callers. Each value is escaped for the PromQL
-// context its placeholder sits in, so it can never end its string or add matchers or operators:
-//   "..." and '...'  backslash, the quote, and control characters are escaped;
-//   `...`            (raw string, no escapes exist) a value containing a backtick is refused;
-//   bare / comment   only numbers, durations and name-like tokens [A-Za-z0-9_:.]+ are accepted.
-// Regex matchers (=~ "...", !~ "...") are strings too, so escaping the string is enough to stay
-// inside it; regex metacharacters in a value are NOT escaped: `.*` in an argument matches anything.
-// A template that wants a literal match must use = rather than =~.
+// SECURITY: argument and variant values come from API callers. Each value is escaped by the
+// source's QueryDialect (src/template/dialect.ts; PromQL: src/sources/prometheus/dialect.ts) for the
+// context its placeholder sits in, so it can never end its string or add matchers or operators.
 
-import { formatDuration, parseDuration } from '../analysis/duration.js';
+import { formatDuration } from '../analysis/duration.js';
 import { DomainError } from '../analysis/errors.js';
 import type { CompiledTemplate } from '../analysis/types.js';
-import { scanQuery, substitutePlaceholders, type Placeholder } from './placeholders.js';
+import { promqlDialect } from '../sources/prometheus/dialect.js';
+import type { QueryDialect } from './dialect.js';
+import { scanQuery, substitutePlaceholders } from './placeholders.js';
 
 export interface RenderContext {
   args: Record<string, string>;
   variant: string;
   windowMs: number;
   intervalMs: number;
-}
-
-const BARE_TOKEN = /^[A-Za-z0-9_:.]+$/;
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function escapeControl(char: string): string {
-  switch (char) {
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-    default:
-      return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  }
-}
-
-function escapeQuoted(value: string, quote: '"' | "'"): string {
-  let escaped = '';
-  for (const char of value) {
-    if (char === '\\' || char === quote) escaped += `\\${char}`;
-    else if (char < ' ' || char === '\x7f') escaped += escapeControl(char);
-    else escaped += char;
-  }
-  return escaped;
-}
-
-function shown(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-}
-
-/** `value` made safe for where `placeholder` sits; `label` names it in errors ("argument service"). */
-function valueForContext(value: string, placeholder: Placeholder, label: string, field: string): string {
-  switch (placeholder.context) {
-    case 'double-quoted':
-      return escapeQuoted(value, '"');
-    case 'single-quoted':
-      return escapeQuoted(value, "'");
-    case 'backtick':
-      if (value.includes('`')) {
-        throw new DomainError('unsafe-argument', `${label} contains a backtick, which cannot appear inside a \`...\` string of the query`, field);
-      }
-      return value;
-    case 'bare':
-    case 'comment':
-      if (NUMBER.test(value) || parseDuration(value) !== null || BARE_TOKEN.test(value)) return value;
-      throw new DomainError(
-        'unsafe-argument',
-        `${label} = ${shown(value)} is used outside a string in the query, where only a number, a duration or a name ([A-Za-z0-9_:.]+) is allowed`,
-        field,
-      );
-  }
+  /** The source's query language (default: PromQL). */
+  dialect?: QueryDialect;
 }
 
 /** The query with its placeholders replaced; throws DomainError for an unsafe or missing value. */
 export function renderQuery(query: string, ctx: RenderContext): string {
   const scan = scanQuery(query);
   if (scan.unclosedAt !== null) throw new DomainError('invalid-template', `query has a "{{" that is never closed: ${query}`);
+  const dialect = ctx.dialect ?? promqlDialect;
   const rendered = substitutePlaceholders(query, scan.placeholders, (placeholder) => {
     const { ref } = placeholder;
     if (placeholder.afterBackslash) {
@@ -87,10 +34,10 @@ export function renderQuery(query: string, ctx: RenderContext): string {
       case 'arg': {
         const value = ctx.args[ref.name];
         if (value === undefined) throw new DomainError('missing-argument', `argument "${ref.name}" has no value`, `args.${ref.name}`);
-        return valueForContext(value, placeholder, `argument "${ref.name}"`, `args.${ref.name}`);
+        return dialect.escape(value, placeholder, `argument "${ref.name}"`, `args.${ref.name}`);
       }
       case 'variant':
-        return valueForContext(ctx.variant, placeholder, 'the variant', 'variant');
+        return dialect.escape(ctx.variant, placeholder, 'the variant', 'variant');
       case 'window':
         return formatDuration(ctx.windowMs);
       case 'interval':
@@ -130,10 +77,10 @@ export function resolveArgs(
  * placed safely is refused when the analysis is created, not at every tick. Throws the DomainError
  * ('unsafe-argument', field args.NAME) of the first one.
  */
-export function assertArgsRender(template: CompiledTemplate, args: Record<string, string>): void {
+export function assertArgsRender(template: CompiledTemplate, args: Record<string, string>, dialect: QueryDialect = promqlDialect): void {
   for (const metric of template.metrics) {
     for (const variant of Object.values(template.variants)) {
-      renderQuery(metric.query, { args, variant, windowMs: template.intervalMs, intervalMs: template.intervalMs });
+      renderQuery(metric.query, { args, variant, windowMs: template.intervalMs, intervalMs: template.intervalMs, dialect });
     }
   }
 }

@@ -4,6 +4,7 @@
 // baseline's history handed over on the first judgement as the engine's range queries return it.
 
 import type { Measurement, MetricSpec, RangeSeries, Series } from '../../analysis/types.js';
+import { compiledJudgeOf } from '../../engine/judge-config.js';
 import type { JudgeContext, MetricJudge, VariantMeasurements } from '../../stats/judge.js';
 import type { DispersionModel } from '../../stats/sequential-config.js';
 import { sequentialCountJudge } from '../../stats/sequential-count.js';
@@ -121,7 +122,7 @@ function analysisPValues(scenario: Scenario, data: RunData, dispersion: Dispersi
         memory: memory[spec.name],
       };
       if (memory[spec.name] === undefined) context.history = history;
-      const outcome = judge.judge(spec, measurements.get(spec.name) as VariantMeasurements, context);
+      const outcome = judge.judge(spec, measurements.get(spec.name) as VariantMeasurements, context, compiledJudgeOf(judge, spec));
       memory[spec.name] = outcome.memory;
       pValue = Math.min(pValue, 2 * (outcome.evidence.pValue ?? 1));
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPromqlSyntax } from '../../../src/template/promql-check.js';
+import { checkPromqlSyntax } from '../../../src/sources/prometheus/promql-check.js';
 import { valueOffsets } from '../../../src/template/scalar-offsets.js';
 
 describe('checkPromqlSyntax (lezer-promql)', () => {
