@@ -1,6 +1,7 @@
 // One tick of one analysis: read it, judge it (measure + rules + step machine), commit the
 // transition with its events and adapter calls in one write, then make the calls.
 
+import { stickyPromotion } from '../analysis/follow.js';
 import { isJudgementDue } from '../analysis/step-machine.js';
 import type { AnalysisState, CompiledTemplate, Measurement } from '../analysis/types.js';
 import { expireIfDue, scheduleApprovalExpiry } from './approvals.js';
@@ -76,6 +77,8 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     return 'unknown-template';
   }
   if (!isJudgementDue(template, judged, startedAt)) return 'not-due';
+  // Following a controller, a promote stays until the controller moves on: nothing to judge meanwhile.
+  if (record.state.follow?.promoted === true) return 'not-due';
   const source = context.sources.get(template.source);
   if (source === undefined) {
     log.error({ source: template.source }, 'cannot tick: the template names a source the config does not define');
@@ -85,7 +88,7 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     log.warn({ skipped: run.skipped, scheduledAt: new Date(run.scheduledAt).toISOString() }, 'ticks skipped: the previous tick was still running');
   }
 
-  const result = await runTick(
+  const judgedTick = await runTick(
     { template, args: record.args, state: judged, judgeMemory: record.judgeMemory, now: startedAt },
     {
       source,
@@ -96,6 +99,7 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     },
   );
 
+  const result = record.state.follow === undefined ? judgedTick : { ...judgedTick, ...stickyPromotion(template, judged, judgedTick, startedAt) };
   const base: AnalysisState = { ...record.state, consecutiveErrors: result.state.consecutiveErrors };
   const events = [tickEvent(result.verdict, record.state, template)];
   const advanced = result.state.stepIndex !== record.state.stepIndex || result.state.phase === 'succeeded';
