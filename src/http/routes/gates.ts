@@ -12,6 +12,7 @@ import {
   argoGateBodySchema,
   flaggerAnswerSchema,
   flaggerPayloadSchema,
+  flaggerQuerySchema,
   flaggerTypeParamsSchema,
   gateVerdictSchema,
   observedWeightBodySchema,
@@ -80,6 +81,7 @@ export function registerGateRoutes(app: ZodFastifyInstance, gates: GateService):
       summary: "Flagger webhooks: 200 passes (rollback: roll back now), 412 does not",
       description: FLAGGER_GATE_DESCRIPTION,
       params: flaggerTypeParamsSchema,
+      querystring: flaggerQuerySchema,
       body: flaggerPayloadSchema,
       response: {
         200: jsonResponse(flaggerAnswerSchema, 'Passed (for rollback: roll back now).'),

@@ -80,3 +80,10 @@ export const flaggerAnswerSchema = z
     verdict: gateVerdictSchema.nullable().describe('The analysis behind the hook; null when there is none yet.'),
   })
   .meta({ id: 'FlaggerAnswer', description: "canaryd's answer to a Flagger webhook; Flagger reads only the status." });
+
+export const flaggerQuerySchema = z.object({
+  access_token: z
+    .string()
+    .optional()
+    .describe('The bearer token, for callers that cannot send an Authorization header (Flagger webhooks; RFC 6750 §2.3). Redacted from logs.'),
+});

@@ -165,3 +165,36 @@ describe('Flagger bad input', () => {
     expect(errorOf(response).message).toMatch(/confirm-traffic-increase/);
   });
 });
+
+describe('Flagger with auth', () => {
+  const principals = [
+    { name: 'flagger', token: 'flagger-token', scopes: ['analyses:create' as const], environments: null },
+    { name: 'viewer', token: 'viewer-token', scopes: ['read' as const], environments: null },
+  ];
+
+  it('takes the token from ?access_token= (Flagger cannot send headers) or the Authorization header', async () => {
+    const api = await startGateApi({ principals });
+    expect((await api.post('/v1/gates/flagger/pre-rollout', payload('Progressing'))).statusCode).toBe(401);
+    expect((await api.post('/v1/gates/flagger/pre-rollout?access_token=flagger-token', payload('Progressing'))).statusCode).toBe(200);
+    expect((await api.post('/v1/gates/flagger/rollout', payload('Progressing'), 'flagger-token')).statusCode).toBe(200);
+    expect(errorOf(await api.post('/v1/gates/flagger/rollout?access_token=viewer-token', payload('Progressing')))).toMatchObject({ status: 403, code: 'forbidden' });
+    // A 401 or 403 is never a rollback for Flagger.
+    expect((await api.post('/v1/gates/flagger/rollback?access_token=wrong', payload('Progressing'))).statusCode).toBe(401);
+  });
+
+  it('takes no query token anywhere else', async () => {
+    const api = await startGateApi({ principals });
+    const response = await api.post('/v1/gates/argo?access_token=flagger-token', { template: 'web' });
+    expect(errorOf(response)).toMatchObject({ status: 401, code: 'unauthenticated' });
+  });
+});
+
+describe('/openapi.json', () => {
+  it('documents the gate routes with their statuses', async () => {
+    const api = await startGateApi();
+    const document = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(document.paths['/v1/gates/argo']?.post?.responses ?? {})).toContain('200');
+    expect(Object.keys(document.paths['/v1/gates/flagger/{type}']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '404', '412']));
+    expect(Object.keys(document.paths['/v1/analyses/{id}/observed-weight']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '404', '409']));
+  });
+});
