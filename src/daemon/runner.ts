@@ -45,6 +45,16 @@ export function queryOutcome(measurement: Measurement): QueryOutcome {
   return measurement.kind === 'missing' ? 'missing' : 'ok';
 }
 
+/** An allowed advance of an analysis that follows its controller: a sticky promote at the same step, no actions. */
+function followController(gated: GatedTransition, template: CompiledTemplate, judged: AnalysisState, now: number): GatedTransition {
+  const { input } = gated;
+  if (gated.outcome !== 'allow') return gated;
+  const sticky = stickyPromotion(template, judged, { state: input.state, verdict: input.verdict, actions: [...input.actions] }, now);
+  if (sticky.verdict === input.verdict) return gated;
+  const events = input.events.map((event) => (event.type === 'tick' ? tickEvent(sticky.verdict, judged, template) : event));
+  return { ...gated, input: { ...input, state: sticky.state, verdict: sticky.verdict, actions: [], events } };
+}
+
 export async function tickAnalysis(context: DaemonContext, analysisId: string, run: TickRun): Promise<TickOutcome> {
   const startedAt = context.clock.now();
   const began = context.elapsed();
@@ -88,7 +98,7 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     log.warn({ skipped: run.skipped, scheduledAt: new Date(run.scheduledAt).toISOString() }, 'ticks skipped: the previous tick was still running');
   }
 
-  const judgedTick = await runTick(
+  const result = await runTick(
     { template, args: record.args, state: judged, judgeMemory: record.judgeMemory, now: startedAt },
     {
       source,
@@ -99,7 +109,6 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     },
   );
 
-  const result = record.state.follow === undefined ? judgedTick : { ...judgedTick, ...stickyPromotion(template, judged, judgedTick, startedAt) };
   const base: AnalysisState = { ...record.state, consecutiveErrors: result.state.consecutiveErrors };
   const events = [tickEvent(result.verdict, record.state, template)];
   const advanced = result.state.stepIndex !== record.state.stepIndex || result.state.phase === 'succeeded';
@@ -114,7 +123,9 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
       ? keepWaiting
       : gateProposal(context, { before: record, template, proposed: result, base, requestedBy: 'canaryd', events, judgeMemory: result.judgeMemory, now: startedAt });
   // A decision that needs an approval while one is already pending does not open a second request.
-  const gated = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
+  const decided = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
+  // Following a controller, an allowed advance becomes a sticky promote (after the gate: a freeze or a DENY still holds it).
+  const gated = record.state.follow === undefined ? decided : followController(decided, template, judged, startedAt);
   let callKeys: string[];
   try {
     ({ callKeys } = await commitTransition(context, gated.input));

@@ -113,6 +113,18 @@ describe('POST /v1/gates/argo', () => {
   });
 });
 
+describe('following a controller under the control boundary', () => {
+  it('a freeze holds the promote a following analysis would give (no sticky promote while frozen)', async () => {
+    const api = await startGateApi();
+    await api.post('/v1/gates/argo', argoBody({ weight: 10 }));
+    await api.daemon.control.createFreeze({ reason: 'incident 42' }, { name: 'alice', scopes: ['admin'], environments: null });
+    await api.scheduler.advance(2 * MINUTE);
+    await api.daemon.idle();
+    const frozen = (await api.post('/v1/gates/argo', argoBody({ weight: 10 }))).json() as Gate & { rule: { id: string } | null };
+    expect(frozen).toMatchObject({ verdict: 'hold', step: 0, rule: { id: 'freeze' } });
+  });
+});
+
 describe('POST /v1/analyses/{id}/observed-weight', () => {
   it('moves an observe-mode analysis to the step of the weight and makes it follow the controller', async () => {
     const api = await startGateApi();
