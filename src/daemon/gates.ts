@@ -5,6 +5,7 @@
 
 import { DomainError } from '../analysis/errors.js';
 import type { CompiledTemplate } from '../analysis/types.js';
+import { assertEnvironment } from '../control/access.js';
 import type { AnalysisRecord, Target } from '../store/types.js';
 import type { DaemonContext } from './context.js';
 import { templateOf } from './control-context.js';
@@ -83,6 +84,8 @@ export function createGateService(context: DaemonContext, service: AnalysisServi
         const created = await service.create(creation, { principal: caller.principal, gateKey });
         record = await load(created.id);
       }
+      // A principal limited to some environments neither reads nor moves another environment's gate.
+      if (record !== null) assertEnvironment(caller.principal, record.target.environment);
       const decided = flaggerAnswer(type, record === null ? null : { record, template: templateFor(record) }, gateKey);
       if (decided.moveTo === undefined || record === null) return decided.answer;
       // A passed confirm-traffic-increase: Flagger moves to the next weight; canaryd follows.

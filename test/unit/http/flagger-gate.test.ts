@@ -170,7 +170,16 @@ describe('Flagger with auth', () => {
   const principals = [
     { name: 'flagger', token: 'flagger-token', scopes: ['analyses:create' as const], environments: null },
     { name: 'viewer', token: 'viewer-token', scopes: ['read' as const], environments: null },
+    { name: 'staging', token: 'staging-token', scopes: ['analyses:create' as const], environments: ['staging'] },
   ];
+
+  it("refuses a principal limited to other environments the prod analysis' hooks (403, never a rollback)", async () => {
+    const api = await startGateApi({ principals });
+    expect((await api.post('/v1/gates/flagger/pre-rollout?access_token=flagger-token', payload('Progressing'))).statusCode).toBe(200);
+    for (const type of ['rollback', 'confirm-traffic-increase', 'confirm-promotion', 'rollout']) {
+      expect(errorOf(await api.post(`/v1/gates/flagger/${type}?access_token=staging-token`, payload('Progressing')))).toMatchObject({ status: 403, code: 'forbidden' });
+    }
+  });
 
   it('takes the token from ?access_token= (Flagger cannot send headers) or the Authorization header', async () => {
     const api = await startGateApi({ principals });
