@@ -131,6 +131,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
     const server = await buildServer({
       service: daemon.service,
       control: daemon.control,
+      gates: daemon.gates,
       access: {
         principals: config.auth?.principals ?? null,
         allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),

@@ -243,6 +243,16 @@ export interface AnalysisState {
   decidedBy: RuleRef | null;
   /** Set while the phase is awaiting-approval. */
   approval?: AwaitedApproval;
+  /** Observe mode following a controller's weight (gates, observed-weight); absent: canaryd steps itself. */
+  follow?: FollowState;
+}
+
+/** What canaryd knows of the controller it follows. */
+export interface FollowState {
+  /** The controller's last reported weight; null before the first report. */
+  weight: number | null;
+  /** A promote for the current step that stays until the controller moves to the next weight (sticky). */
+  promoted: boolean;
 }
 
 export type StepAction =

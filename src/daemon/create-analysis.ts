@@ -53,6 +53,8 @@ export interface Created {
 }
 
 function creationKeyOf(caller: Caller | undefined): string | null {
+  // A gate's identity holds for every principal: one analysis per rollout revision, whoever polls.
+  if (caller?.gateKey !== undefined) return `gate:${caller.gateKey}`;
   const key = caller?.idempotencyKey;
   if (key === undefined) return null;
   if (key.trim() === '' || key.length > IDEMPOTENCY_KEY_MAX) {
@@ -65,6 +67,10 @@ async function existing(context: DaemonContext, key: string, request: CreateAnal
   const found = await context.store.findByCreationKey(key);
   if (found === null) return null;
   if (!sameRequest(found, request, args)) {
+    if (key.startsWith('gate:')) {
+      const gate = key.slice('gate:'.length);
+      throw new DomainError('idempotency-key-reused', `analysis ${found.id} exists for ${gate} with another template, args or target; a new revision starts a new analysis`, 'revision');
+    }
     throw new DomainError('idempotency-key-reused', `Idempotency-Key was already used for analysis ${found.id} with a different request`, 'headers.idempotency-key');
   }
   return found;
@@ -86,7 +92,9 @@ export async function createAnalysisRecord(context: DaemonContext, request: Crea
   const template = JSON.parse(JSON.stringify(loaded)) as CompiledTemplate;
 
   const now = context.clock.now();
-  const { state, actions } = startAnalysis(template, now);
+  const started = startAnalysis(template, now);
+  const { actions } = started;
+  const state = request.follow === true && request.mode === 'observe' ? { ...started.state, follow: { weight: null, promoted: false } } : started.state;
   const record: AnalysisRecord = {
     id: randomUUID(),
     template: template.name,

@@ -22,6 +22,7 @@ import { recover, type RecoverySummary } from './recovery.js';
 import type { Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
+import { createGateService, type GateService } from './gates.js';
 import { pruneEndedAnalyses, STORE_RETENTION_CRON, STORE_RETENTION_KEY } from './store-retention.js';
 
 export interface DaemonDeps {
@@ -50,6 +51,8 @@ export interface Daemon {
   service: AnalysisService;
   /** Approvals and freezes. */
   control: ControlService;
+  /** Argo Rollouts and Flagger gates. */
+  gates: GateService;
   context: DaemonContext;
   /** Recovery (pending calls, running analyses), then the retention sweeps; the service accepts requests after it. */
   start(): Promise<RecoverySummary>;
@@ -90,6 +93,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   return {
     service,
     control: createControlService(context),
+    gates: createGateService(context, service),
     context,
     async start() {
       context.control.freezes = await context.store.listFreezes();

@@ -1,6 +1,7 @@
 // One tick of one analysis: read it, judge it (measure + rules + step machine), commit the
 // transition with its events and adapter calls in one write, then make the calls.
 
+import { stickyPromotion } from '../analysis/follow.js';
 import { isJudgementDue } from '../analysis/step-machine.js';
 import type { AnalysisState, CompiledTemplate, Measurement } from '../analysis/types.js';
 import { expireIfDue, scheduleApprovalExpiry } from './approvals.js';
@@ -44,6 +45,16 @@ export function queryOutcome(measurement: Measurement): QueryOutcome {
   return measurement.kind === 'missing' ? 'missing' : 'ok';
 }
 
+/** An allowed advance of an analysis that follows its controller: a sticky promote at the same step, no actions. */
+function followController(gated: GatedTransition, template: CompiledTemplate, judged: AnalysisState, now: number): GatedTransition {
+  const { input } = gated;
+  if (gated.outcome !== 'allow') return gated;
+  const sticky = stickyPromotion(template, judged, { state: input.state, verdict: input.verdict, actions: [...input.actions] }, now);
+  if (sticky.verdict === input.verdict) return gated;
+  const events = input.events.map((event) => (event.type === 'tick' ? tickEvent(sticky.verdict, judged, template) : event));
+  return { ...gated, input: { ...input, state: sticky.state, verdict: sticky.verdict, actions: [], events } };
+}
+
 export async function tickAnalysis(context: DaemonContext, analysisId: string, run: TickRun): Promise<TickOutcome> {
   const startedAt = context.clock.now();
   const began = context.elapsed();
@@ -76,6 +87,8 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     return 'unknown-template';
   }
   if (!isJudgementDue(template, judged, startedAt)) return 'not-due';
+  // Following a controller, a promote stays until the controller moves on: nothing to judge meanwhile.
+  if (record.state.follow?.promoted === true) return 'not-due';
   const source = context.sources.get(template.source);
   if (source === undefined) {
     log.error({ source: template.source }, 'cannot tick: the template names a source the config does not define');
@@ -110,7 +123,9 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
       ? keepWaiting
       : gateProposal(context, { before: record, template, proposed: result, base, requestedBy: 'canaryd', events, judgeMemory: result.judgeMemory, now: startedAt });
   // A decision that needs an approval while one is already pending does not open a second request.
-  const gated = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
+  const decided = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
+  // Following a controller, an allowed advance becomes a sticky promote (after the gate: a freeze or a DENY still holds it).
+  const gated = record.state.follow === undefined ? decided : followController(decided, template, judged, startedAt);
   let callKeys: string[];
   try {
     ({ callKeys } = await commitTransition(context, gated.input));

@@ -15,6 +15,8 @@ export interface CreateAnalysisRequest {
   mode: AnalysisMode;
   adapter?: string;
   target: Target;
+  /** Observe mode that follows the controller's weight (gates, observed-weight). */
+  follow?: boolean;
 }
 
 export type ManualAction = 'pause' | 'resume' | 'abort' | 'promote';
@@ -54,6 +56,8 @@ export interface AnalysisView {
 export interface Caller {
   principal: Principal | null;
   idempotencyKey?: string;
+  /** A gate's identity (e.g. `argo:{rollout}@{revision}`): the create is idempotent on it for every principal. */
+  gateKey?: string;
 }
 
 /** The small, always-200 answer pollers (Argo Rollouts' web provider, CI scripts) read. */
@@ -66,6 +70,11 @@ export interface VerdictView {
   reason: string;
   evidenceHash: string | null;
   at: string | null;
+  /** The step (0-based) and weight the verdict is for: after canaryd advanced on a promote, the step it promoted. */
+  forStep?: number;
+  forWeight?: number;
+  /** The controller's last reported weight (observe mode following a controller); null otherwise. */
+  observedWeight?: number | null;
 }
 
 export interface AnalysisService {

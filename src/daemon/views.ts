@@ -49,6 +49,9 @@ export function verdictView(record: AnalysisRecord, template: CompiledTemplate |
     'awaiting-approval': 'hold',
   };
   const verdict = fromPhase[state.phase] ?? last?.action ?? 'continue';
+  // An advance on a promote moved stepStartedAt to the verdict's instant: that promote was for the step before.
+  const advanced = state.phase === 'running' && last?.action === 'promote' && state.stepIndex > 0 && last.at === isoAt(state.stepStartedAt) && state.follow === undefined;
+  const forStep = advanced ? state.stepIndex - 1 : state.stepIndex;
   return {
     verdict,
     phase: state.phase,
@@ -58,6 +61,9 @@ export function verdictView(record: AnalysisRecord, template: CompiledTemplate |
     reason: last?.reason ?? waitingReason(template),
     evidenceHash: last?.evidenceHash ?? null,
     at: last?.at ?? null,
+    forStep,
+    forWeight: template?.steps[forStep]?.weight ?? 0,
+    observedWeight: state.follow?.weight ?? null,
   };
 }
 

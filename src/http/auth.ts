@@ -51,9 +51,18 @@ export function defaultAllowedHosts(listenHost: string): string[] {
   return [...new Set([listenHost.replace(/^\[|\]$/g, '').toLowerCase(), 'localhost', '127.0.0.1', '::1'])];
 }
 
+/** Routes whose callers cannot send headers (Flagger webhooks): the token may come as ?access_token= (RFC 6750 §2.3). */
+const QUERY_TOKEN_PREFIX = '/v1/gates/flagger/';
+
+function queryToken(request: FastifyRequest): string | null {
+  if (!request.url.startsWith(QUERY_TOKEN_PREFIX)) return null;
+  const value = (request.query as Record<string, unknown> | undefined)?.access_token;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  if (typeof header !== 'string') return null;
+  if (typeof header !== 'string') return queryToken(request);
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return match?.[1] ?? null;
 }

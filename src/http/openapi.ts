@@ -100,6 +100,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'analyses', description: 'Create analyses, poll verdicts, act on them, read their audit trail.' },
         { name: 'operations', description: 'Metrics, liveness and readiness.' },
         { name: 'control', description: 'Approvals bound to evidence, freezes (the kill switch) and their trail.' },
+        { name: 'gates', description: 'Deployment controllers without glue: the Argo Rollouts web provider and Flagger webhooks.' },
       ],
     },
     transform: jsonSchemaTransform,

@@ -10,6 +10,8 @@ import type { ControlService } from '../daemon/control-service.js';
 import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
 import { registerControlRoutes } from './routes/control.js';
+import { registerGateRoutes } from './routes/gates.js';
+import type { GateService } from '../daemon/gates.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAnalysisRoutes } from './routes/analyses.js';
 import { registerOperationRoutes, type MetricsExposition } from './routes/operations.js';
@@ -33,6 +35,8 @@ export interface ServerDeps {
   access?: AccessControl;
   /** Approvals and freezes; absent: their routes are not served. */
   control?: ControlService;
+  /** Argo Rollouts and Flagger gates; absent: their routes are not served. */
+  gates?: GateService;
 }
 
 function createFastify(deps: ServerDeps): FastifyInstance {
@@ -98,6 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerAnalysisRoutes(typed, deps.service);
   registerAnalysisDetailRoutes(typed, deps.service);
   if (deps.control !== undefined) registerControlRoutes(typed, deps.control);
+  if (deps.gates !== undefined) registerGateRoutes(typed, deps.gates);
   const operations = { service: deps.service, metrics: deps.metrics };
   registerOperationRoutes(typed, deps.version === undefined ? operations : { ...operations, version: deps.version });
 

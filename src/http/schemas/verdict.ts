@@ -78,6 +78,14 @@ export const verdictViewSchema = z
     reason: z.string(),
     evidenceHash: z.string().nullable(),
     at: timestampSchema.nullable().describe('When the verdict was reached; null before the first tick.'),
+    forStep: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('0-based step the verdict is for: a promote that advanced canaryd (drive mode) is for the step before `step`; following a controller, a promote stays for `step` until the controller moves on.'),
+    forWeight: z.number().optional().describe('The weight of `forStep`, in percent.'),
+    observedWeight: z.number().nullable().optional().describe("The controller's last reported weight (observe mode following a controller); null otherwise."),
   })
   .meta({
     id: 'Verdict',

@@ -41,6 +41,8 @@ const EXPECTED: Record<DomainErrorCode, [status: number, exit: number]> = {
   conflict: [409, EXIT.runtime],
   'no-such-step': [409, EXIT.invalid],
   'not-running': [409, EXIT.runtime],
+  'not-observe-mode': [409, EXIT.runtime],
+  'unknown-gate': [404, EXIT.invalid],
   'store-unavailable': [503, EXIT.runtime],
   'invalid-adapter-call': [422, EXIT.runtime],
   'invalid-argument': [500, EXIT.runtime],
