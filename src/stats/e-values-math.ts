@@ -40,6 +40,16 @@ export function logSumExp(values: readonly number[]): number {
   return max + Math.log(sum);
 }
 
+/** ln(e^a + e^b) without overflow. */
+export function logAddExp(a: number, b: number): number {
+  const high = Math.max(a, b);
+  if (high === -Infinity) return high;
+  return high + Math.log(Math.exp(a - high) + Math.exp(b - high));
+}
+
+/** A list of numbers, as e-process states read back from judge memory (JSON) must hold. */
+export const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number');
+
 /** x·ln(p) with the convention 0·ln(0) = 0. */
 function xLogY(x: number, y: number): number {
   return x === 0 ? 0 : x * Math.log(y);

@@ -36,7 +36,7 @@
 // Grids are finite: s = 0 and 3⁻⁷ … 1 (tripling), p ∈ {0, 1/27, 1/9, 1/3, 1} when the pod factor is
 // on; the supremum over s is refined by a parabola in ln s through the best three points.
 
-import { betaBinomialLogKernel, logSumExp } from './e-values-math.js';
+import { betaBinomialLogKernel, isNumberArray, logAddExp, logSumExp } from './e-values-math.js';
 import { logMultiplierMoments, shareMomentsOf, type LogMultiplierMoments } from './burstiness.js';
 
 export const ALTERNATIVE_LOG_RATIOS: readonly number[] = Array.from({ length: 19 }, (_, j) => 0.0125 * 2 ** (j / 2));
@@ -195,12 +195,6 @@ export function updateShareEProcess(state: ShareEProcessState, increment: ShareI
   return { ...state, intervals: state.intervals + 1, logNumerator: state.logNumerator + logPredictive, logWeights, table };
 }
 
-function logAddExp(a: number, b: number): number {
-  const high = Math.max(a, b);
-  if (high === -Infinity) return high;
-  return high + Math.log(Math.exp(a - high) + Math.exp(b - high));
-}
-
 /** max over the s grid of one row, refined by a parabola in ln s through the best interior point. */
 function profileMax(row: readonly number[]): number {
   let bestIndex = 0;
@@ -226,8 +220,6 @@ export function shareEValue(state: ShareEProcessState): ShareEValue {
   const burstiness = state.logWeights.reduce((sum, logWeight, cell) => sum + Math.exp(logWeight) * (expertGrid[cell % expertGrid.length] as number) * state.burstinessBound, 0);
   return { eValue: Math.exp(logEValue), logEValue, burstiness, intervals: state.intervals };
 }
-
-const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number');
 
 /** A state read back from judge memory (JSON), checked before use. */
 export function isShareEProcessState(value: unknown): value is ShareEProcessState {

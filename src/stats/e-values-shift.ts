@@ -20,7 +20,7 @@
 //
 // `sign` −1 mirrors the test (the canary faster than e^−d0): shifts are negated.
 
-import { logSumExp } from './e-values-math.js';
+import { isNumberArray, logAddExp, logSumExp } from './e-values-math.js';
 import { type LatencyShape, shiftedProbabilities } from './latency-shape.js';
 import { normalQuadrature } from './special-functions.js';
 
@@ -154,11 +154,7 @@ export function updateShiftEProcess(state: ShiftEProcessState, shape: LatencySha
   const logPredictive = logSumExp(joint);
   const keep = Math.log1p(-SWITCH_RATE);
   const handBack = Math.log(SWITCH_RATE) + LOG_PRIOR;
-  const logWeights = joint.map((value) => {
-    const a = keep + value - logPredictive;
-    const high = Math.max(a, handBack);
-    return high + Math.log(Math.exp(a - high) + Math.exp(handBack - high));
-  });
+  const logWeights = joint.map((value) => logAddExp(keep + value - logPredictive, handBack));
 
   const pods = podLevels(state);
   const shared = sharedLevels(state);
@@ -179,8 +175,6 @@ export function shiftEValue(state: ShiftEProcessState): { eValue: number; logEVa
   const logEValue = state.logNumerator - Math.max(...state.table);
   return { eValue: Math.exp(logEValue), logEValue };
 }
-
-const isNumberArray = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number');
 
 export function isShiftEProcessState(value: unknown): value is ShiftEProcessState {
   if (typeof value !== 'object' || value === null) return false;

@@ -3,9 +3,11 @@
 
 import type { Measurement } from '../analysis/types.js';
 import { podBurstFactors } from './burstiness.js';
+import { isNumberArray } from './e-values-math.js';
 import { createShiftEProcess, isShiftEProcessState, type ShiftEProcessState, shiftEValue, updateShiftEProcess } from './e-values-shift.js';
 import { calibrateJitter, type JitterBound, type LatencyShape, latencyShape } from './latency-shape.js';
 import { advance, runningPValue } from './sequential-decision.js';
+import { bucketHistory } from './sequential-history.js';
 import { countAtOrBelow, type Histogram, type PerVariant } from './sequential-readings.js';
 
 export interface BucketTestMemory {
@@ -35,19 +37,11 @@ function shapeOf(memory: { bounds: number[]; pooled: number[] }): LatencyShape {
 }
 
 /** Per-interval, non-cumulative bucket counts of the history (bounds then +Inf), or null when unusable. */
-function historyIntervals(history: Measurement | undefined): { bounds: number[]; intervals: number[][] } | null {
-  if (history === undefined || history.kind !== 'matrix') return null;
-  const byBound = new Map<number, Map<number, number>>();
-  for (const series of history.series) {
-    const label = series.labels['le'];
-    if (label === undefined) return null;
-    const bound = /^\+?inf$/i.test(label.trim()) ? Infinity : Number(label);
-    if (!Number.isFinite(bound) && bound !== Infinity) return null;
-    byBound.set(bound, new Map(series.samples.map((sample) => [sample.at, sample.value])));
-  }
-  const totals = byBound.get(Infinity);
-  if (totals === undefined) return null;
-  const bounds = [...byBound.keys()].filter((bound) => bound !== Infinity).sort((a, b) => a - b);
+function historyIntervals(measurement: Measurement | undefined): { bounds: number[]; intervals: number[][] } | null {
+  const history = bucketHistory(measurement);
+  if (typeof history === 'string') return null;
+  const { byBound, totals } = history;
+  const bounds = [...byBound.keys()].sort((a, b) => a - b);
   if (bounds.length < 2) return null;
   const intervals: number[][] = [];
   for (const [at, total] of totals) {
@@ -96,21 +90,19 @@ export function startBucketTest(history: Measurement | undefined, toleratedIncre
   };
 }
 
-const isNumbers = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number');
-
 export function isBucketTestMemory(value: unknown): value is BucketTestMemory {
   if (typeof value !== 'object' || value === null) return false;
   const memory = value as Partial<BucketTestMemory>;
   const seen = memory.seen as Partial<PerVariant<unknown>> | undefined;
   return (
-    isNumbers(memory.bounds) &&
-    isNumbers(memory.pooled) &&
+    isNumberArray(memory.bounds) &&
+    isNumberArray(memory.pooled) &&
     typeof memory.jitter === 'object' &&
     memory.jitter !== null &&
     typeof seen === 'object' &&
     seen !== null &&
-    isNumbers(seen.canary) &&
-    isNumbers(seen.baseline) &&
+    isNumberArray(seen.canary) &&
+    isNumberArray(seen.baseline) &&
     isShiftEProcessState(memory.higher) &&
     isShiftEProcessState(memory.lower) &&
     typeof memory.higherPValue === 'number' &&

@@ -1,9 +1,10 @@
 // Reading the baseline's history (range queries, one sample per interval) into the per-interval
 // counts the burstiness calibration needs, and choosing the calibration a judge runs with.
 
-import type { Measurement, RangeSeries } from '../analysis/types.js';
+import type { Measurement } from '../analysis/types.js';
 import { calibrateBurstiness, fixedCalibration, type BurstinessCalibration, type IntervalCount } from './burstiness-calibration.js';
 import type { DispersionModel } from './sequential-config.js';
+import { parseBucketBound } from './sequential-readings.js';
 
 type Samples = Array<{ at: number; value: number }>;
 
@@ -34,31 +35,38 @@ export function countHistory(events: Measurement | undefined, exposure: Measurem
   });
 }
 
-function bucketBound(series: RangeSeries): number | null {
-  const label = series.labels['le'];
-  if (label === undefined) return null;
-  if (/^\+?inf$/i.test(label.trim())) return Infinity;
-  const value = Number(label);
-  return label.trim() !== '' && Number.isFinite(value) ? value : null;
+export interface BucketHistory {
+  /** Cumulative count per sample time, by bucket bound; the +Inf bucket is in `totals`. */
+  byBound: Map<number, Map<number, number>>;
+  totals: Map<number, number>;
 }
 
-/** Per finite bucket bound: the requests slower than it (exposure: all requests) per interval. */
-export function tailHistories(measurement: Measurement | undefined): Map<number, IntervalCount[]> | string {
+/** A histogram's history (a matrix with one series per `le`), by bound and sample time, or why it is unusable. */
+export function bucketHistory(measurement: Measurement | undefined): BucketHistory | string {
   if (measurement === undefined) return 'no history was fetched';
   if (measurement.kind === 'missing') return measurement.reason;
   if (measurement.kind === 'error') return `${measurement.error.kind}: ${measurement.error.message}`;
   if (measurement.kind !== 'matrix') return `the history query returned ${measurement.kind}, not one series per bucket`;
   const byBound = new Map<number, Map<number, number>>();
   for (const series of measurement.series) {
-    const bound = bucketBound(series);
+    const label = series.labels['le'];
+    const bound = label === undefined ? null : parseBucketBound(label);
     if (bound === null) return 'a history series has no usable "le" label';
     byBound.set(bound, new Map(series.samples.map((sample) => [sample.at, sample.value])));
   }
   const totals = byBound.get(Infinity);
   if (totals === undefined) return 'the history has no le="+Inf" bucket';
+  byBound.delete(Infinity);
+  return { byBound, totals };
+}
+
+/** Per finite bucket bound: the requests slower than it (exposure: all requests) per interval. */
+export function tailHistories(measurement: Measurement | undefined): Map<number, IntervalCount[]> | string {
+  const history = bucketHistory(measurement);
+  if (typeof history === 'string') return history;
+  const { byBound, totals } = history;
   const tails = new Map<number, IntervalCount[]>();
   for (const [bound, counts] of byBound) {
-    if (bound === Infinity) continue;
     const intervals: IntervalCount[] = [];
     for (const [at, total] of totals) {
       const below = counts.get(at);

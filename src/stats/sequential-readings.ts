@@ -62,7 +62,8 @@ export interface Histogram {
   total: number;
 }
 
-function parseBound(text: string): number | null {
+/** A bucket's `le` label as a number (+Inf included), or null when it is not one. */
+export function parseBucketBound(text: string): number | null {
   const trimmed = text.trim();
   if (/^\+?inf$/i.test(trimmed)) return Infinity;
   const value = Number(trimmed);
@@ -85,7 +86,7 @@ export function readHistogram(measurement: Measurement, what: string): Reading<H
   for (const series of measurement.series) {
     const label = series.labels['le'];
     if (label === undefined) return fail('error', `${what}: a series has no "le" label; keep it with sum by (le) (…)`);
-    const bound = parseBound(label);
+    const bound = parseBucketBound(label);
     if (bound === null) return fail('error', `${what}: le="${label}" is not a bucket bound`);
     if (buckets.has(bound)) return fail('error', `${what}: two series with le="${label}"; aggregate with sum by (le) (…)`);
     if (!Number.isFinite(series.value)) return fail('missing', `${what}: bucket le="${label}" is ${series.value}`);
