@@ -53,10 +53,14 @@ interface HistogramMemory {
 const FALLBACK = '*';
 
 function freshMemory(config: SequentialHistogramConfig, spec: MetricSpec, context: JudgeContext): HistogramMemory {
+  const buckets = config.dispersion === 'calibrated' ? startBucketTest(context.history?.get(spec.name), config.allowedIncrease, config.alpha) : null;
   const calibrations: Record<string, BurstinessCalibration> = {};
   // Each tested tail may miss its bound: their misses share the δ of one calibration.
   const calibrationAlpha = config.alpha / config.quantiles.length;
-  if (config.dispersion === 'calibrated') {
+  if (buckets !== null) {
+    // The all-bucket test replaces the tail tests for the analysis: their calibrations would only be stored, never used.
+    calibrations[FALLBACK] = fixedCalibration('no-history', 'the all-bucket test runs instead of the tail tests');
+  } else if (config.dispersion === 'calibrated') {
     const tails = tailHistories(context.history?.get(spec.name));
     if (typeof tails === 'string') calibrations[FALLBACK] = chooseCalibration(config, tails, calibrationAlpha);
     else {
@@ -72,7 +76,7 @@ function freshMemory(config: SequentialHistogramConfig, spec: MetricSpec, contex
     calibrations,
     higher: config.quantiles.map(unlockedTail),
     lower: config.quantiles.map(unlockedTail),
-    buckets: config.dispersion === 'calibrated' ? startBucketTest(context.history?.get(spec.name), config.allowedIncrease, config.alpha) : null,
+    buckets,
   };
 }
 
