@@ -210,3 +210,18 @@ describe('POST /v1/releases/rollback', () => {
     expect(api.adapter.requests.at(-1)).toMatchObject({ action: 'rollback', actor: 'release-manager' });
   });
 });
+
+describe('OpenAPI document with the release routes', () => {
+  it('documents every release route, and its schemas resolve', async () => {
+    const api = await startReleaseApi();
+    const document = (await api.request('GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>>; components: { schemas: Record<string, unknown> } };
+    expect(document.paths['/v1/releases']?.['get']?.operationId).toBe('listReleases');
+    expect(document.paths['/v1/releases/{id}']?.['get']?.operationId).toBe('getRelease');
+    expect(document.paths['/v1/releases/rollback']?.['post']?.operationId).toBe('rollbackRelease');
+    expect(document.paths['/v1/analyses/{id}/checks/{name}']?.['post']?.operationId).toBe('postCheck');
+    expect(document.paths['/v1/analyses/{id}/gate']?.['get']?.operationId).toBe('getGateReport');
+    const refs = JSON.stringify(document).match(/#\/components\/schemas\/[A-Za-z]+/g) ?? [];
+    for (const ref of new Set(refs)) expect(Object.keys(document.components.schemas)).toContain(ref.replace('#/components/schemas/', ''));
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['ReleaseSummary', 'ReleaseRecord', 'Rollback', 'GateReport']));
+  });
+});
