@@ -125,9 +125,9 @@ export class DeliveryQueue {
         this.options.log.debug({ sink: sink.name, event, key: notification.key, attempts: attempt }, 'notification delivered');
         return;
       }
+      if (signal.aborted) return;
       lastError = outcome.error;
     }
-    if (signal.aborted) return;
     this.options.metrics.failed(sink.name, event);
     this.options.log.warn({ sink: sink.name, type: sink.type, event, key: notification.key, attempts: sink.retries + 1, error: lastError }, 'notification failed after its retries');
   }

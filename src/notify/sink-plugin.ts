@@ -8,7 +8,7 @@ import type { NotificationSink, SinkDeps } from './sink.js';
 
 export const sinkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must start with a letter or digit and contain only letters, digits, _ and -' });
 
-export const eventsField = z.array(z.enum(NOTIFICATION_EVENTS)).min(1, { error: `list at least one event (${NOTIFICATION_EVENTS.join(', ')})` });
+export const eventsField = z.array(z.enum(NOTIFICATION_EVENTS)).min(1);
 
 /** A sink as the delivery queue runs it: one attempt per deliver(), retried `retries` times. */
 export interface DeliveringSink extends NotificationSink {
