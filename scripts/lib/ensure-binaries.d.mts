@@ -8,6 +8,7 @@ export interface Requirement {
 
 export declare const PROMETHEUS_REQUIREMENTS: Requirement[];
 export declare const RSCRIPT_REQUIREMENTS: Requirement[];
+export declare const CHROMIUM_REQUIREMENTS: Requirement[];
 
 export declare class MissingBinariesError extends Error {
   readonly code: 'MISSING_BINARIES';

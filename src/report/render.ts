@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid
 th{background:#eef1f5;font-weight:600}code{font:12px ui-monospace,monospace;word-break:break-all}
 svg{display:block;margin:8px 0;background:#fff;border:1px solid #dde1e7;border-radius:4px;max-width:100%;height:auto}
 svg .plot{fill:#fbfcfd;stroke:#dde1e7}svg .grid{stroke:#eef1f5}svg .tick,svg .legend,svg .marker-label{font-size:11px;fill:#5b6472}
-svg .chart-title{font-size:12px;font-weight:600;fill:#1d2430}svg .line{fill:none;stroke-width:2}
+svg .chart-title{font-size:12px;font-weight:600;fill:#1d2430}svg polyline.line,svg line.line{fill:none;stroke-width:2}
 svg .marker{stroke:#98a2b3;stroke-dasharray:4 3}svg .baseline{stroke:#1570ef;fill:#1570ef}svg .canary{stroke:#dc6803;fill:#dc6803}
 svg .p-value{stroke:#7a5af8;fill:#7a5af8}svg .e-value{stroke:#099250;fill:#099250}
 .metric{display:grid;grid-template-columns:minmax(0,1fr);gap:4px}

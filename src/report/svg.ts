@@ -71,7 +71,7 @@ export function lineChart(options: ChartOptions): string {
     if (marker.x < xLow || marker.x > xHigh) continue;
     const x = sx(marker.x).toFixed(1);
     parts.push(`<line class="marker" x1="${x}" x2="${x}" y1="${PAD.top}" y2="${PAD.top + plotHeight}"/>`);
-    parts.push(`<text class="marker-label" x="${x}" y="${PAD.top - 4}" text-anchor="middle">${escapeHtml(marker.label)}</text>`);
+    parts.push(`<text class="marker-label" x="${(sx(marker.x) + 3).toFixed(1)}" y="${PAD.top + 11}">${escapeHtml(marker.label)}</text>`);
   }
   options.series.forEach((series, index) => {
     const segments: string[][] = [[]];
