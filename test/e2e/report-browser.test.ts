@@ -86,7 +86,7 @@ describe('the HTML canary report in a real browser', () => {
 
     const { page, requests, dialogs } = await openPage(context, file);
     expect(await page.title()).toBe(`canaryd report: report-failing v2 (abort)`);
-    expect(await page.locator('#decision').innerText()).toBe(`Decision: abort by rule ${ABORT_RULE} (abort)`);
+    expect(await page.locator('#decision').textContent()).toBe(`Decision: abort by rule ${ABORT_RULE} (abort)`);
     expect(await page.locator('svg.metric-chart').evaluateAll((charts) => charts.map((chart) => chart.getAttribute('data-name')))).toEqual(metricNames);
     const ticks = (await getEvents(daemon.url, analysis.id)).filter((event) => event.type === 'tick').length;
     expect(ticks).toBeGreaterThan(0);
@@ -98,7 +98,7 @@ describe('the HTML canary report in a real browser', () => {
     expect(canaryPoints).toBeGreaterThan(0);
     expect(canaryPoints).toBeLessThanOrEqual(ticks);
     expect(await page.locator('#verdicts tr').count()).toBeGreaterThan(1);
-    expect(await page.locator('#decisions td.verdict-abort').innerText()).toBe('abort');
+    expect(await page.locator('#decisions td.verdict-abort').textContent()).toBe('abort');
     const chartBox = await page.locator('svg.metric-chart').first().boundingBox();
     expect(chartBox?.width).toBeGreaterThan(300);
     expect(chartBox?.height).toBeGreaterThan(100);
@@ -129,9 +129,9 @@ describe('the HTML canary report in a real browser', () => {
     expect(await page.locator('script').count()).toBe(0);
     expect(await page.locator('img, [onerror]').count()).toBe(0);
     expect(await page.title()).toContain(`1.4.2${XSS}`);
-    expect(await page.locator('#decision-reason').innerText()).toBe(`error_rate.canary 0.4 > 0.1 ${XSS}`);
+    expect(await page.locator('#decision-reason').textContent()).toBe(`error_rate.canary 0.4 > 0.1 ${XSS}`);
     expect(await page.locator('svg.metric-chart').count()).toBe(2);
-    expect(await page.locator('#checks td').first().innerText()).toBe('eval');
+    expect(await page.locator('#checks td').first().textContent()).toBe('eval');
     expect(await page.locator('#approvals tr').count()).toBe(3);
     expect(dialogs).toEqual([]);
     expect(requests).toEqual([]);
