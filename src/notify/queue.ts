@@ -119,7 +119,7 @@ export class DeliveryQueue {
         await this.sleep(backoffDelayMs(attempt - 1, this.random), signal);
       }
       if (signal.aborted) return;
-      const outcome = await sink.deliver(notification, signal);
+      const outcome = await sink.deliver(notification, event, signal);
       if (outcome.ok) {
         this.options.metrics.delivered(sink.name, event);
         this.options.log.debug({ sink: sink.name, event, key: notification.key, attempts: attempt }, 'notification delivered');

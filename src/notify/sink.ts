@@ -7,8 +7,8 @@ export interface NotificationSink {
   readonly name: string;
   readonly type: string;
   readonly events: readonly NotificationEvent[];
-  /** One attempt; never throws. */
-  deliver(notification: Notification, signal: AbortSignal): Promise<PostOutcome>;
+  /** One attempt of `notification`, sent as `event` (one of this sink's events); never throws. */
+  deliver(notification: Notification, event: NotificationEvent, signal: AbortSignal): Promise<PostOutcome>;
 }
 
 export interface SinkDeps {

@@ -61,7 +61,7 @@ export const slackSinkPlugin: SinkPlugin<z.output<typeof slackSinkSchema>, Slack
     type: 'slack',
     events: config.events,
     retries: config.retries,
-    deliver: (notification, signal) =>
+    deliver: (notification, _event, signal) =>
       postJson({ url: config.url, body: JSON.stringify(slackMessage(notification)), headers: {}, timeoutMs: config.timeoutMs, signal, secrets: [config.url] }),
     };
   },

@@ -63,8 +63,7 @@ export const webhookSinkPlugin: SinkPlugin<z.output<typeof webhookSinkSchema>, W
       type: 'webhook',
       events: config.events,
       retries: config.retries,
-      deliver: (notification, signal) => {
-        const event = notification.events.findLast((candidate) => config.events.includes(candidate)) ?? notification.events[0] ?? 'decision';
+      deliver: (notification, event, signal) => {
         const body = webhookNotificationBody(notification, event);
         const headers: Record<string, string> = { 'Idempotency-Key': notification.key };
         // Signed afresh for every attempt so a late retry is still inside the receiver's replay window.

@@ -43,8 +43,8 @@ describe('notification sinks over real HTTP', () => {
     receivers.push(receiver);
     const [sink] = createSinks([{ type: 'webhook', name: 'audit', events: ['abort'], url: receiver.url, secret, timeoutMs: 2_000, retries: 1 }], { now: Date.now });
     const signal = new AbortController().signal;
-    expect(await sink?.deliver(notification(), signal)).toEqual({ ok: false, error: 'answered 500: failing on purpose' });
-    expect(await sink?.deliver(notification(), signal)).toEqual({ ok: true, status: 200 });
+    expect(await sink?.deliver(notification(), 'abort', signal)).toEqual({ ok: false, error: 'answered 500: failing on purpose' });
+    expect(await sink?.deliver(notification(), 'abort', signal)).toEqual({ ok: true, status: 200 });
     const [first, second] = receiver.requests();
     expect(first?.headers['idempotency-key']).toBe(notification().key);
     expect(second?.headers['idempotency-key']).toBe(notification().key);
@@ -59,17 +59,17 @@ describe('notification sinks over real HTTP', () => {
     receivers.push(receiver);
     const [sink] = createSinks([{ type: 'slack', name: 'oncall', events: ['abort'], url: receiver.url, timeoutMs: 2_000, retries: 0 }], { now: Date.now });
     const signal = new AbortController().signal;
-    expect(await sink?.deliver(notification(), signal)).toEqual({ ok: true, status: 200 });
+    expect(await sink?.deliver(notification(), 'abort', signal)).toEqual({ ok: true, status: 200 });
     expect(receiver.requests()[0]?.body.text).toBe('checkout 1.4.2 (production): abort by error-spike: error rate 40%');
 
     const downUrl = `http://127.0.0.1:${await freePort()}/services/${token}`;
     const [down] = createSinks([{ type: 'slack', name: 'oncall', events: ['abort'], url: downUrl, timeoutMs: 1_000, retries: 0 }], { now: Date.now });
-    const outcome = await down?.deliver(notification(), signal);
+    const outcome = await down?.deliver(notification(), 'abort', signal);
     expect(outcome).toEqual({ ok: false, error: 'connection failed (ECONNREFUSED)' });
 
     const wrongPath = `${receiver.url.replace(token, 'T9/B9/other')}`;
     const [refused] = createSinks([{ type: 'slack', name: 'oncall', events: ['abort'], url: wrongPath, timeoutMs: 1_000, retries: 0 }], { now: Date.now });
-    const answer = await refused?.deliver(notification(), signal);
+    const answer = await refused?.deliver(notification(), 'abort', signal);
     expect(answer?.ok).toBe(false);
     expect(JSON.stringify(answer)).not.toContain('other');
   });

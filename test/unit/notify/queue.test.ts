@@ -25,6 +25,7 @@ class CountingMetrics implements NotificationMetrics {
 /** A sink whose answers are scripted: each deliver() takes the next outcome (then succeeds), and can be held back. */
 function scriptedSink(name: string, events: NotificationEvent[], outcomes: PostOutcome[] = [], retries = 3) {
   const received: string[] = [];
+  const sentAs: NotificationEvent[] = [];
   let gate: Promise<void> = Promise.resolve();
   let open: () => void = () => undefined;
   const sink: DeliveringSink = {
@@ -32,15 +33,17 @@ function scriptedSink(name: string, events: NotificationEvent[], outcomes: PostO
     type: 'test',
     events,
     retries,
-    async deliver(item) {
+    async deliver(item, event) {
       await gate;
       received.push(item.key);
+      sentAs.push(event);
       return outcomes.shift() ?? { ok: true, status: 200 };
     },
   };
   return {
     sink,
     received,
+    sentAs,
     hold() {
       gate = new Promise((resolve) => (open = resolve));
     },
@@ -60,6 +63,8 @@ describe('DeliveryQueue', () => {
     await queue.idle();
     expect(oncall.received).toEqual(['n1']);
     expect(audit.received).toEqual(['n1', 'n2']);
+    expect(oncall.sentAs).toEqual(['abort']);
+    expect(audit.sentAs).toEqual(['decision', 'decision']);
     expect(metrics.counts).toEqual({ 'delivered:oncall:abort': 1, 'delivered:audit:decision': 2 });
   });
 
@@ -114,7 +119,7 @@ describe('DeliveryQueue', () => {
     let signal: AbortSignal | undefined;
     const sink: DeliveringSink = {
       ...slow.sink,
-      deliver: (_item, abort) => {
+      deliver: (_item, _event, abort) => {
         signal = abort;
         return new Promise((resolve) => abort.addEventListener('abort', () => resolve({ ok: false, error: 'stopped' })));
       },
