@@ -14,8 +14,8 @@ import { runCanaryd } from '../helpers/cli.js';
 import { REPORT_ANALYSIS, reportEvents, XSS } from '../unit/report/fixtures.js';
 import { createAnalysis, getEvents, TERMINAL_PHASES, waitForAnalysis, type AnalysisView } from './api-client.js';
 import { startDaemon, type DaemonProcess } from './daemon-harness.js';
-import { ABORT_RULE, writeFastTemplate } from './fast-template.js';
-import { failingService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
+import { ABORT_RULE, FAST_STEPS, PROMOTE_RULE, writeFastTemplate } from './fast-template.js';
+import { failingService, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1200, height: 900 };
@@ -52,15 +52,19 @@ describe('the HTML canary report in a real browser', () => {
   let stack: TrafficStack;
   let daemon: DaemonProcess;
   let analysis: AnalysisView;
+  let healthy: AnalysisView;
   let profile: string;
   let context: BrowserContext;
 
   beforeAll(async () => {
-    stack = await startTrafficStack([failingService('report-failing')]);
+    stack = await startTrafficStack([failingService('report-failing'), healthyService('report-healthy')]);
     const config = await writeDaemonConfig({ dir: stack.dir, prometheusUrl: stack.prometheus.url, receiverUrl: stack.receiver.url, secretFile: stack.secretFile });
     await writeFastTemplate(config.templatesDir);
     daemon = await startDaemon(config.file, { url: config.url });
-    analysis = await createAnalysis(daemon.url, { service: 'report-failing', mode: 'drive' });
+    [analysis, healthy] = await Promise.all([
+      createAnalysis(daemon.url, { service: 'report-failing', mode: 'drive' }),
+      createAnalysis(daemon.url, { service: 'report-healthy', mode: 'drive' }),
+    ]);
     profile = await mkdtemp(join(tmpdir(), 'canaryd-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: VIEWPORT, offline: true });
   });
@@ -110,6 +114,36 @@ describe('the HTML canary report in a real browser', () => {
     expect(png.length).toBeGreaterThan(20_000);
     expect(requests).toEqual([]);
     expect(dialogs).toEqual([]);
+  });
+
+  it('the report of a canary promoted through every step charts every tick and marks each step change', async () => {
+    const ended = await waitForAnalysis(daemon.url, healthy.id, 'to succeed', (view) => TERMINAL_PHASES.has(view.phase), { timeoutMs: 60_000 });
+    expect(ended.phase).toBe('succeeded');
+    const run = await runCanaryd(['report', healthy.id], { env: { CANARYD_SERVER: daemon.url } });
+    expect(run.code).toBe(0);
+    const file = join(profile, 'healthy.html');
+    await writeFile(file, run.stdout);
+    const { page, requests } = await openPage(context, file);
+    expect(await page.locator('#decision').textContent()).toBe(`Decision: complete by rule ${PROMOTE_RULE} (promote)`);
+    const ticks = (await getEvents(daemon.url, healthy.id)).filter((event) => event.type === 'tick');
+    const withCanary = ticks.filter((event) => {
+      const metrics = (event.payload.metrics ?? []) as Array<{ name: string; canary: number | null }>;
+      return metrics.some((metric) => metric.name === 'requests' && metric.canary !== null);
+    }).length;
+    expect(withCanary).toBeGreaterThan(3);
+    const chart = page.locator('svg.metric-chart[data-name="requests"]');
+    const drawn = await chart.evaluate((svg) => {
+      const lines = [...svg.querySelectorAll('polyline.canary')].map((line) => (line.getAttribute('points') ?? '').trim().split(/\s+/).length);
+      return lines.reduce((sum, points) => sum + points, svg.querySelectorAll('circle.canary').length);
+    });
+    expect(drawn).toBe(withCanary);
+    // Steps 2 and 3 began with a promote: one dashed marker each.
+    expect(await chart.locator('line.marker').count()).toBe(FAST_STEPS.length - 1);
+    expect(await page.locator('#decisions tr').count()).toBe(FAST_STEPS.length + 1);
+    const png = pngSize(await page.screenshot({ fullPage: true }));
+    expect(png.width).toBe(VIEWPORT.width);
+    expect(png.height).toBeGreaterThan(VIEWPORT.height);
+    expect(requests).toEqual([]);
   });
 
   it('refuses clearly without a server, and names an unknown analysis', async () => {
