@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { createAnalysis, decisionsOf, getEvents, TERMINAL_PHASES, waitForAnalysis, type AnalysisView } from '../e2e/api-client.js';
 import { startDaemon, type DaemonProcess } from '../e2e/daemon-harness.js';
+import { runCanaryd } from '../helpers/cli.js';
 import { ABORT_RULE, writeFastTemplate } from '../e2e/fast-template.js';
 import { waitFor } from '../e2e/polling.js';
 import { startSinkReceiver, type SinkReceiver } from '../e2e/recording-receiver.js';
@@ -123,5 +124,24 @@ describe('canaryd serve: notifications after the commit, in the background', () 
     expect(text).not.toContain(slackSecret);
     expect(daemon.logs()).not.toContain(slackSecret);
     expect(daemon.logs()).toContain('notification failed after its retries');
+  });
+
+  it('refuses to start on a bad notifications config, naming each field and never the Slack URL', async () => {
+    const file = join(stack.dir, 'bad-notify.yaml');
+    const urlFile = join(stack.dir, 'slack-url');
+    const document = parse(await readFile(join(stack.dir, 'canaryd.yaml'), 'utf8')) as Record<string, unknown>;
+    document.server = { host: '127.0.0.1', port: 0 };
+    document.notifications = {
+      sinks: [
+        { name: 'oncall', type: 'slack', events: ['abort'] },
+        { name: 'pager', type: 'slack', urlFile, events: ['abort', 'aborted'] },
+      ],
+    };
+    await writeFile(file, stringify(document));
+    const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 20_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: notifications\\.sinks\\[0\\]\\.urlFile: required`));
+    expect(run.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: notifications\\.sinks\\[1\\]\\.events\\[1\\]: expected decision, abort, .* got "aborted"`));
+    expect(run.stderr + run.stdout).not.toContain(slackSecret);
   });
 });
