@@ -60,4 +60,15 @@ describe('withCommitHook', () => {
     // Methods it does not hook pass through to the store.
     expect((await throwing.getAnalysis(view.id))?.id).toBe(view.id);
   });
+
+  it('a freeze is told with the control trail event and no analysis', async () => {
+    const told: CommittedEvents[] = [];
+    const store = withCommitHook(createMemoryStore(), (batch) => void told.push(batch), () => undefined);
+    const freeze = { id: 'f-1', reason: 'incident', scope: { environment: 'prod' }, createdBy: 'alice', createdAt: '2026-12-01T10:00:00.000Z', liftedBy: null, liftedAt: null };
+    const event = { type: 'freeze-created', at: freeze.createdAt, payload: { freezeId: 'f-1', reason: 'incident', scope: freeze.scope, actor: 'alice' } };
+    await store.saveFreeze(freeze, event);
+    expect(told).toEqual([{ record: null, events: [event] }]);
+    expect(await store.listFreezes()).toEqual([freeze]);
+    expect(notificationsOf(told[0] as CommittedEvents, null).map((notification) => notification.events)).toEqual([['freeze']]);
+  });
 });
