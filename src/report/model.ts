@@ -214,8 +214,7 @@ export function buildReportModel(analysis: ReportAnalysis, events: readonly Repo
   for (const event of events) {
     const { payload } = event;
     if (event.type === 'created') {
-      const first = stepStarts[0];
-      if (first !== undefined) stepStarts[0] = { at: Date.parse(event.at), step: numberOrNull(payload.step) ?? 0, weight: numberOrNull(payload.weight) };
+      stepStarts[0] = { at: Date.parse(event.at), step: numberOrNull(payload.step) ?? 0, weight: numberOrNull(payload.weight) };
     } else if (event.type === 'tick') {
       addTick(verdicts, event);
       addMetrics(series, event);
