@@ -200,7 +200,7 @@ function checkOf(event: ReportEvent): ReportCheck | null {
 
 /** Events whose type names a posted check (issue 9's checks): rendered when the trail has them. */
 function isCheckEvent(type: string): boolean {
-  return type === 'check' || type === 'check-posted' || type === 'check-recorded';
+  return type === 'check';
 }
 
 export function buildReportModel(analysis: ReportAnalysis, events: readonly ReportEvent[]): ReportModel {
