@@ -3,13 +3,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerAnalyze } from './cli/analyze.js';
 import { registerBacktest } from './cli/backtest.js';
+import { registerReport } from './cli/report.js';
 import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
 import { registerServe } from './cli/serve.js';
 import { registerValidate } from './cli/validate.js';
 import { packageVersion } from './cli/version.js';
 import { registerDemo } from './cli/demo.js';
-import { registerReport } from './cli/report.js';
 import { DomainError } from './analysis/errors.js';
 import { errorEntry, isDomainErrorCode } from './errors/catalogue.js';
 
@@ -37,8 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyze(program, io, () => Date.now());
   registerBacktest(program, io);
   registerServe(program, io);
-  registerDemo(program, io);
   registerReport(program, io);
+  registerDemo(program, io);
   for (const command of program.commands) command.exitOverride();
 
   try {

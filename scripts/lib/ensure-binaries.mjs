@@ -1,6 +1,5 @@
 // Makes sure the external programs the tests and the demo run are installed: prometheus and
-// promtool (Debian package "prometheus"), Rscript (Debian package "r-base-core"), chromium (Debian
-// package "chromium", for the HTML report's browser test).
+// promtool (Debian package "prometheus"), Rscript (Debian package "r-base-core").
 // Quiet when everything is there. As root on Debian/Ubuntu it installs what is missing with apt-get;
 // otherwise it fails with a message saying what to install. No dependencies: plain Node ESM.
 //
@@ -23,9 +22,15 @@ export const RSCRIPT_REQUIREMENTS = [
   { binary: 'Rscript', aptPackage: 'r-base-core', purpose: 'cross-checking the statistics tests' },
 ];
 
+/** Debian's chromium: the HTML canary report is opened in it, headless, by the test suite. */
 export const CHROMIUM_REQUIREMENTS = [
   { binary: 'chromium', aptPackage: 'chromium', purpose: 'opening the HTML canary report in a headless browser' },
 ];
+
+/** chromium (the report's browser test). */
+export function ensureChromium() {
+  return ensureBinaries(CHROMIUM_REQUIREMENTS);
+}
 
 export class MissingBinariesError extends Error {
   /** @param {string} message */
@@ -115,9 +120,9 @@ export function ensurePrometheus() {
   return ensureBinaries(PROMETHEUS_REQUIREMENTS);
 }
 
-/** Everything the test suite runs: prometheus, promtool, Rscript, chromium (one apt-get call if needed). */
+/** Everything the test suite runs: prometheus, promtool, Rscript (one apt-get call if needed). */
 export function ensureTestDeps() {
-  return ensureBinaries([...PROMETHEUS_REQUIREMENTS, ...RSCRIPT_REQUIREMENTS, ...CHROMIUM_REQUIREMENTS]);
+  return ensureBinaries([...PROMETHEUS_REQUIREMENTS, ...RSCRIPT_REQUIREMENTS]);
 }
 
 /**
