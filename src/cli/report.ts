@@ -81,7 +81,7 @@ export async function fetchReport(id: string, options: ReportOptions, env: NodeJ
 export function registerReport(program: Command, io: CommandIo, env: NodeJS.ProcessEnv = process.env): void {
   program
     .command('report')
-    .description('Write the HTML canary report of an analysis to stdout (canaryd report ID > report.html)')
+    .description('write the HTML canary report of an analysis to stdout (canaryd report ID > report.html)')
     .argument('<id>', 'the analysis id')
     .option('--server <url>', "the daemon's URL (default: $CANARYD_SERVER)")
     .option('--token-file <file>', 'a file holding the bearer token (default: $CANARYD_TOKEN)')
