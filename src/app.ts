@@ -17,6 +17,9 @@ import { TimerScheduler, type Scheduler } from './daemon/scheduler.js';
 import type { AnalysisService } from './daemon/service-types.js';
 import { loadDaemonTemplates } from './daemon/startup.js';
 import { buildServer } from './http/server.js';
+import { withCommitHook } from './notify/commit-hook.js';
+import { createNotifier, type Notifier } from './notify/notifier.js';
+import { sinkRegistry } from './notify/registry.js';
 import { createSourcesFromConfig } from './sources/from-config.js';
 import { sourceRegistry } from './sources/registry.js';
 import type { MetricSource } from './sources/types.js';
@@ -46,6 +49,8 @@ export interface App {
   /** The daemon behind the service (tests: idle(), context). */
   daemon: Daemon;
   registry: Registry;
+  /** Notifications (config `notifications`); absent when no sink is configured. */
+  notifier?: Notifier;
   /** Recovers from the store and starts ticking; call before listening. */
   start(): Promise<void>;
   /** Stops ticking, waits for the tick and calls in flight, closes the server, the sources and the store. */
@@ -66,6 +71,7 @@ export function configSecrets(config: DaemonConfig): string[] {
   for (const source of Object.values(config.sources)) secrets.push(...redacted(sourceRegistry, source));
   for (const adapter of Object.values(config.adapters)) secrets.push(...redacted(adapterRegistry, adapter));
   secrets.push(...redacted(storeRegistry, config.store));
+  for (const sink of config.notifications?.sinks ?? []) secrets.push(...redacted(sinkRegistry, sink));
   for (const principal of config.auth?.principals ?? []) {
     if (principal.token !== '') secrets.push(principal.token);
   }
@@ -102,8 +108,20 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
 
   const registry = new Registry();
   const metrics = createGateMetrics(registry);
-  const store = overrides.store ?? openStoreFromConfig(config.store, { now: () => clock.now() });
+  const openedStore = overrides.store ?? openStoreFromConfig(config.store, { now: () => clock.now() });
+  let store = openedStore;
   try {
+    let notifier: Notifier | undefined;
+    if (config.notifications !== undefined && config.notifications.sinks.length > 0) {
+      notifier = createNotifier(config.notifications, {
+        registry,
+        logger,
+        now: () => clock.now(),
+        listenUrl: `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`,
+      });
+      // Delivered after the commit, from what was committed, in the background.
+      store = withCommitHook(openedStore, notifier.committed, (error) => logger.error({ error: errorMessage(error) }, 'queueing notifications failed'));
+    }
     const sources = overrides.sources ?? createSourcesFromConfig(config.sources);
     const adapters =
       overrides.adapters ??
@@ -145,6 +163,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       await daemon.stop();
+      await notifier?.close();
       await server.close();
       await Promise.allSettled([...sources.values()].map((source) => source.close?.()));
       await store.close();
@@ -155,6 +174,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       logger,
       daemon,
       registry,
+      ...(notifier === undefined ? {} : { notifier }),
       async start() {
         const summary = await daemon.start();
         logger.info({ templates: [...templates.keys()], ...summary }, 'daemon started');
@@ -165,7 +185,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       },
     };
   } catch (error) {
-    await store.close();
+    await openedStore.close();
     throw error;
   }
 }

@@ -19,3 +19,6 @@ export declare function ensureBinaries(requirements: Requirement[]): Promise<voi
 export declare function ensurePrometheus(): Promise<void>;
 export declare function ensureTestDeps(): Promise<void>;
 export declare function runAsCommand(ensure: () => Promise<void>): Promise<void>;
+
+export declare const CHROMIUM_REQUIREMENTS: Requirement[];
+export declare function ensureChromium(): Promise<void>;

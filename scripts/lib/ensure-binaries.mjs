@@ -22,6 +22,16 @@ export const RSCRIPT_REQUIREMENTS = [
   { binary: 'Rscript', aptPackage: 'r-base-core', purpose: 'cross-checking the statistics tests' },
 ];
 
+/** Debian's chromium: the HTML canary report is opened in it, headless, by the test suite. */
+export const CHROMIUM_REQUIREMENTS = [
+  { binary: 'chromium', aptPackage: 'chromium', purpose: 'opening the HTML canary report in a headless browser' },
+];
+
+/** chromium (the report's browser test). */
+export function ensureChromium() {
+  return ensureBinaries(CHROMIUM_REQUIREMENTS);
+}
+
 export class MissingBinariesError extends Error {
   /** @param {string} message */
   constructor(message) {

@@ -13,6 +13,8 @@ import { adapterRegistry } from '../adapters/registry.js';
 import { sourceRegistry } from '../sources/registry.js';
 import { storeRegistry } from '../store/registry.js';
 import type { ExtensionPlugin, PluginRegistry } from './plugin.js';
+import { checkNotifications } from '../notify/config-schema.js';
+import { sinkRegistry, type NotificationsConfig } from '../notify/registry.js';
 import { configSchema, type ConfigDocument, type DaemonConfig, type StoreConfig } from './schema.js';
 
 /** A plug-in's SecretField name ('bearerToken', 'webhookSecret', …), or 'authToken'. */
@@ -20,7 +22,7 @@ type SecretTarget = string;
 
 /** A value the config names but does not contain: read by loadConfigFile / loadConfigText. */
 export interface SecretReference {
-  owner: { section: 'sources' | 'adapters' | 'store' | 'auth'; name: string };
+  owner: { section: 'sources' | 'adapters' | 'store' | 'auth' | 'notifications'; name: string };
   target: SecretTarget;
   /** An absolute file path, or an environment variable's name. */
   from: { file: string } | { env: string };
@@ -53,6 +55,7 @@ function checkConfig(data: unknown): PathIssue[] {
   for (const [name, source] of Object.entries(sources)) checkEntry(pluginOf(sourceRegistry, source), source, ['sources', name], issues);
   for (const [name, adapter] of Object.entries(recordAt(data, 'adapters'))) checkEntry(pluginOf(adapterRegistry, adapter), adapter, ['adapters', name], issues);
   if (isRecord(data)) checkEntry(pluginOf(storeRegistry, data.store), data.store, ['store'], issues);
+  issues.push(...checkNotifications(data));
   return issues;
 }
 
@@ -141,6 +144,17 @@ function buildStore(store: ConfigDocument['store'], baseDir: string, secrets: Se
   return built;
 }
 
+function buildNotifications(notifications: NonNullable<ConfigDocument['notifications']>, baseDir: string, secrets: SecretCollector): NotificationsConfig {
+  const built: NotificationsConfig = {
+    queueSize: notifications.queueSize,
+    sinks: notifications.sinks.map((sink, index) =>
+      buildEntry(registered(sinkRegistry, sink), sink, { section: 'notifications', name: sink.name }, ['notifications', 'sinks', index], baseDir, secrets),
+    ),
+  };
+  if (notifications.publicUrl !== undefined) built.publicUrl = notifications.publicUrl;
+  return built;
+}
+
 /**
  * Pure parse and validation. Relative paths are resolved against `baseDir` (default: the config
  * file's folder); secrets are returned as references, not read.
@@ -166,6 +180,7 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
     });
   }
   if (document.policies.length > 0) config.policies = buildPolicies(document.policies);
+  if (document.notifications !== undefined) config.notifications = buildNotifications(document.notifications, baseDir, secrets);
   return { ok: true, config, secrets: secrets.references };
 }
 
@@ -190,6 +205,9 @@ function applySecret(config: DaemonConfig, reference: SecretReference, value: st
       return;
     case 'store':
       applyField(storeRegistry, config.store, reference.target, value);
+      return;
+    case 'notifications':
+      applyField(sinkRegistry, config.notifications?.sinks.find((sink) => sink.name === name), reference.target, value);
       return;
   }
 }

@@ -9,6 +9,8 @@ import { authSchema, policiesSchema } from './auth-schema.js';
 import { adapterRegistry, type ResolvedAdapterConfig } from '../adapters/registry.js';
 import { sourceRegistry, type SourceConfig } from '../sources/registry.js';
 import { storeRegistry, type ResolvedStoreConfig } from '../store/registry.js';
+import { notificationsSchema } from '../notify/config-schema.js';
+import type { NotificationsConfig } from '../notify/registry.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const RESOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -46,6 +48,7 @@ export const configSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   auth: authSchema.optional(),
   policies: policiesSchema,
+  notifications: notificationsSchema.optional(),
 });
 
 export type ConfigDocument = z.output<typeof configSchema>;
@@ -82,4 +85,6 @@ export interface DaemonConfig {
   auth?: { principals: TokenPrincipal[] };
   /** First match wins; absent or empty: everything is allowed. */
   policies?: Policy[];
+  /** Absent: no notifications are sent. */
+  notifications?: NotificationsConfig;
 }

@@ -18,6 +18,7 @@ import { registerOpenApi } from './openapi.js';
 import { registerAnalysisRoutes } from './routes/analyses.js';
 import { registerOperationRoutes, type MetricsExposition } from './routes/operations.js';
 import { registerAnalysisDetailRoutes } from './routes/verdict.js';
+import { registerReportRoutes } from './routes/report.js';
 import { jsonCheckingSerializerCompiler } from './serializer.js';
 
 /** Requests are small JSON documents; anything bigger is refused with 413. */
@@ -105,6 +106,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerAnalysisRoutes(typed, deps.service);
   registerAnalysisDetailRoutes(typed, deps.service);
+  registerReportRoutes(typed, deps.service);
   if (deps.control !== undefined) registerControlRoutes(typed, deps.control);
   if (deps.gates !== undefined) registerGateRoutes(typed, deps.gates);
   if (deps.releases !== undefined) registerReleaseRoutes(typed, deps.releases);

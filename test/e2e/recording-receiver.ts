@@ -128,3 +128,86 @@ export function waitForHook(receiver: RecordingReceiver, analysisId: string, act
     { timeoutMs, intervalMs: 50, lastSeen: () => JSON.stringify(receiver.hooksFor(analysisId).map((hook) => hook.body.action)) },
   );
 }
+
+// ---------------------------------------------------------------- notification sinks
+
+/** One notification as a sink receiver got it. */
+export interface RecordedNotification {
+  receivedAt: number;
+  path: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  body: Record<string, unknown>;
+  /** With a secret: whether Canaryd-Signature verifies on the exact bytes received. */
+  signatureValid: boolean | null;
+  /** What the receiver answered; 0: nothing (hang). */
+  status: number;
+}
+
+export interface SinkReceiverOptions {
+  /** The path notifications are accepted at (a Slack incoming webhook's path is its secret). */
+  path: string;
+  /** Verify Canaryd-Signature with this secret. */
+  secret?: string;
+  /** Answer 500 to the first this many requests (default 0). */
+  failFirst?: number;
+  /** Never answer (the sender must time out). */
+  hang?: boolean;
+}
+
+export interface SinkReceiver {
+  url: string;
+  /** Every request, failed ones included. */
+  requests(): RecordedNotification[];
+  /** The requests answered 200. */
+  accepted(): RecordedNotification[];
+  close(): Promise<void>;
+}
+
+/** A real HTTP receiver standing in for Slack or a notification webhook. */
+export async function startSinkReceiver(options: SinkReceiverOptions): Promise<SinkReceiver> {
+  const requests: RecordedNotification[] = [];
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const rawBody = await readBody(request);
+      const receivedAt = Date.now();
+      // 0: never answered (hang).
+      const status = options.hang === true ? 0 : request.url !== options.path ? 404 : requests.length < (options.failFirst ?? 0) ? 500 : 200;
+      const signature = header(request.headers, 'canaryd-signature');
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(rawBody) as Record<string, unknown>;
+      } catch {
+        // recorded as an empty body; the test sees it
+      }
+      requests.push({
+        receivedAt,
+        path: request.url ?? '',
+        headers: request.headers,
+        rawBody,
+        body,
+        signatureValid: options.secret === undefined ? null : verifyWebhookSignature(options.secret, signature, rawBody, Math.floor(receivedAt / 1000)),
+        status,
+      });
+      if (status === 0) return;
+      response.writeHead(status, { 'Content-Type': 'text/plain' }).end(status === 200 ? 'ok' : 'failing on purpose');
+    })().catch((error: unknown) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${options.path}`,
+    requests: () => [...requests],
+    accepted: () => requests.filter((request) => request.status === 200),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
