@@ -1,5 +1,6 @@
 // `canaryd describe analysis ID`: the analysis, its steps, the rule history with the values each
-// decision read (from the event trail), and the latest verdict's metrics and conditions.
+// decision read (from the event trail), and the latest verdict's metrics and conditions. Manual
+// actions appear through their decision (rule manual), whose reason names the actor.
 
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -27,7 +28,6 @@ const decisionPayload = z.object({
   fromStep: z.number(),
   step: z.number(),
 });
-const manualPayload = z.object({ action: z.string(), actor: z.string(), reason: z.string() });
 const approvalPayload = z.object({ approvalId: z.string(), action: z.string(), toWeight: z.number(), actor: z.string(), reason: z.string().optional() });
 const policyPayload = z.object({ action: z.string(), policyId: z.string().nullable(), decision: z.string(), reason: z.string() });
 
@@ -55,11 +55,6 @@ function historyRow(event: StoredEventView, ticks: ReadonlyMap<string, Condition
     const conditions = ticks.get(evidenceHash) ?? [];
     const stepMove = fromStep === step ? `${step + 1}` : `${fromStep + 1}→${step + 1}`;
     return { ...base, event: decision.data.decision, step: stepMove, rule: rule?.id ?? NONE, values: rule ? observedText(conditions, rule.id) : NONE, why: reason };
-  }
-  if (event.type === 'manual-action') {
-    const manual = manualPayload.safeParse(event.payload);
-    if (!manual.success) return null;
-    return { ...base, event: `manual ${manual.data.action}`, rule: 'manual', why: `${manual.data.actor}: ${manual.data.reason}` };
   }
   if (event.type.startsWith('approval-')) {
     const approval = approvalPayload.safeParse(event.payload);
