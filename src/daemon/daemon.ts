@@ -23,6 +23,8 @@ import type { Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
 import { createGateService, type GateService } from './gates.js';
+import { createReleaseService } from './releases.js';
+import type { ReleaseService } from './release-types.js';
 import { pruneEndedAnalyses, STORE_RETENTION_CRON, STORE_RETENTION_KEY } from './store-retention.js';
 
 export interface DaemonDeps {
@@ -53,6 +55,8 @@ export interface Daemon {
   control: ControlService;
   /** Argo Rollouts and Flagger gates. */
   gates: GateService;
+  /** Release records, rollbacks, checks and gate reports (issue 9). */
+  releases: ReleaseService;
   context: DaemonContext;
   /** Recovery (pending calls, running analyses), then the retention sweeps; the service accepts requests after it. */
   start(): Promise<RecoverySummary>;
@@ -94,6 +98,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     service,
     control: createControlService(context),
     gates: createGateService(context, service),
+    releases: createReleaseService(context),
     context,
     async start() {
       context.control.freezes = await context.store.listFreezes();
