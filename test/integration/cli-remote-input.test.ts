@@ -51,7 +51,7 @@ describe('canaryd remote commands: bad input without a daemon', () => {
 
   it('no server given: exit 2, naming --server and CANARYD_SERVER, for every remote command', async () => {
     const message = 'no daemon given: pass --server URL or set CANARYD_SERVER (e.g. http://127.0.0.1:8080)';
-    for (const args of [['list'], ['get', 'analysis', 'a1'], ['describe', 'analysis', 'a1'], ['approvals', '--pending'], ['releases'], ['events', 'verify', 'a1'], ['pause', 'a1', '--reason', 'r']]) {
+    for (const args of [['list'], ['get', 'analysis', 'a1'], ['describe', 'analysis', 'a1'], ['approvals', '--pending'], ['releases', '--service', 's', '--environment', 'e'], ['events', 'verify', 'a1'], ['pause', 'a1', '--reason', 'r']]) {
       expectOneLine(await runCanaryd(args, { env: CLEAN_ENV }), 2, message);
     }
   });
@@ -96,7 +96,7 @@ describe('canaryd remote commands: bad input without a daemon', () => {
     expect((await runCanaryd(['promote', 'a1', ...base], { env: CLEAN_ENV })).code).toBe(2);
     expectOneLine(await runCanaryd(['abort', 'a1', '--reason', ' ', ...base], { env: CLEAN_ENV }), 2, '--reason: say why (it is recorded in the audit trail)');
     expectOneLine(await runCanaryd(['approvals', '--state', 'maybe', ...base], { env: CLEAN_ENV }), 2, '--state: expected one of pending, approved, rejected, expired, cancelled, got "maybe"');
-    expectOneLine(await runCanaryd(['releases', '--limit', '0', ...base], { env: CLEAN_ENV }), 2, '--limit: expected a positive whole number, got "0"');
+    expectOneLine(await runCanaryd(['releases', '--service', 's', '--environment', 'e', '--limit', '0', ...base], { env: CLEAN_ENV }), 2, '--limit: expected a positive whole number, got "0"');
     expectOneLine(await runCanaryd(['get', 'analysis', 'a1', '--timeout', '5s', ...base], { env: CLEAN_ENV }), 2, '--timeout applies only with --watch');
     expectOneLine(await runCanaryd(['get', 'analysis', 'a1', '--watch', '--interval', 'soon', ...base], { env: CLEAN_ENV }), 2, '--interval: "soon" is not a positive duration (e.g. 10m, 1h30m)');
     expect((await runCanaryd(['rollback', '--service', 's', '--environment', 'e', '--reason', 'r', ...base], { env: CLEAN_ENV })).stderr).toContain("required option '--to-version <version>' not specified");

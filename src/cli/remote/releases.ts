@@ -8,7 +8,12 @@ import { segment } from './client.js';
 import { addDaemonOptions, type DaemonFlags, outputOf } from './connection.js';
 import type { RemoteDeps } from './deps.js';
 import { emit, keyValues, NONE, numberText, orNone, ruleText, section, table } from './output.js';
-import { type ReleaseDetail, type ReleaseSummary, type RollbackRecord, releaseDetailSchema, releaseListSchema, rollbackAnswerSchema } from './release-views.js';
+import type { z } from 'zod';
+import { releaseListSchema, releaseRecordSchema, type releaseSummarySchema, rollbackAnswerSchema, type rollbackSchema } from '../../http/schemas/releases.js';
+
+type ReleaseSummary = z.infer<typeof releaseSummarySchema>;
+type ReleaseDetail = z.infer<typeof releaseRecordSchema>;
+type RollbackRecord = z.infer<typeof rollbackSchema>;
 
 function checksText(checks: ReleaseSummary['checks']): string {
   const names = Object.entries(checks).map(([name, check]) => (check.fresh ? name : `${name} (stale)`));
@@ -91,7 +96,11 @@ function releaseText(release: ReleaseDetail): string {
       'Approvals',
       release.approvals.length === 0
         ? ''
-        : table(['ID', 'ACTION', 'STATE', 'DECIDED BY', 'AT', 'REASON'], release.approvals.map((a) => [a.id, a.action, a.state, orNone(a.decidedBy), orNone(a.decidedAt), orNone(a.reason)]), '  '),
+        : table(
+            ['ID', 'ACTION', 'WEIGHT', 'STATE', 'REQUESTED BY', 'DECIDED BY', 'AT', 'REASON'],
+            release.approvals.map((a) => [a.id, a.action, `${a.fromWeight}→${a.toWeight}%`, a.state, a.requestedBy, orNone(a.decidedBy), orNone(a.decidedAt), orNone(a.reason)]),
+            '  ',
+          ),
     ),
     section('Policy decisions', release.policyDecisions.map((payload) => `  ${policyLine(payload)}`).join('\n')),
     section('Rollbacks', release.rollbacks.map((rollback) => `  ${rollbackLine(rollback)}`).join('\n')),
@@ -104,8 +113,8 @@ function policyLine(payload: Record<string, unknown>): string {
 }
 
 interface ReleasesFlags extends DaemonFlags {
-  service?: string;
-  environment?: string;
+  service: string;
+  environment: string;
   limit?: string;
   before?: string;
 }
@@ -121,9 +130,9 @@ export function registerReleases(program: Command, describe: Command, io: Comman
     program
       .command('releases')
       .description('the release history of a service in an environment, newest first')
-      .option('--service <name>', 'the service')
-      .option('--environment <name>', 'the environment')
-      .option('--limit <n>', 'at most this many')
+      .requiredOption('--service <name>', 'the service')
+      .requiredOption('--environment <name>', 'the environment')
+      .option('--limit <n>', 'at most this many (default 50)')
       .option('--before <cursor>', 'the page after this cursor (printed when there are more)'),
   ).action(async (flags: ReleasesFlags) => {
     const output = outputOf(flags);
@@ -143,7 +152,7 @@ export function registerReleases(program: Command, describe: Command, io: Comman
   ).action(async (id: string, flags: DaemonFlags) => {
     const output = outputOf(flags);
     const client = await deps.client(flags);
-    const { raw, body } = await client.get(`/v1/releases/${segment(id)}`, releaseDetailSchema);
+    const { raw, body } = await client.get(`/v1/releases/${segment(id)}`, releaseRecordSchema);
     emit(io, output, raw, () => releaseText(body));
   });
 
