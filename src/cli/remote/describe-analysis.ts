@@ -29,6 +29,14 @@ const decisionPayload = z.object({
   step: z.number(),
 });
 const approvalPayload = z.object({ approvalId: z.string(), action: z.string(), toWeight: z.number(), actor: z.string(), reason: z.string().optional() });
+const checkPayload = z.object({
+  name: z.string(),
+  values: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  source: z.string(),
+  digest: z.string().nullable(),
+  actor: z.string().nullable(),
+});
+const rollbackPayload = z.object({ fromVersion: z.string(), toVersion: z.string(), actor: z.string(), reason: z.string() });
 const policyPayload = z.object({ action: z.string(), policyId: z.string().nullable(), decision: z.string(), reason: z.string() });
 
 /** "ref=value, ..." of the conditions of one rule. */
@@ -61,6 +69,19 @@ function historyRow(event: StoredEventView, ticks: ReadonlyMap<string, Condition
     if (!approval.success) return null;
     const { approvalId, action, toWeight, actor, reason } = approval.data;
     return { ...base, event: event.type, why: `${approvalId} ${action} to ${toWeight}% by ${actor}${reason ? `: ${reason}` : ''}` };
+  }
+  if (event.type === 'check') {
+    const check = checkPayload.safeParse(event.payload);
+    if (!check.success) return null;
+    const { name, values, source, digest, actor } = check.data;
+    const shown = Object.entries(values).map(([field, value]) => `checks.${name}.${field}=${typeof value === 'number' ? numberText(value) : String(value)}`);
+    return { ...base, event: `check ${name}`, values: shown.join(', '), why: `${source}${digest ? ` (${digest})` : ''} by ${actor ?? NONE}` };
+  }
+  if (event.type === 'release-rollback') {
+    const rollback = rollbackPayload.safeParse(event.payload);
+    if (!rollback.success) return null;
+    const { fromVersion, toVersion, actor, reason } = rollback.data;
+    return { ...base, event: 'release rollback', rule: 'manual', why: `${fromVersion} → ${toVersion} by ${actor}: ${reason}` };
   }
   if (event.type === 'policy-decision') {
     const policy = policyPayload.safeParse(event.payload);

@@ -109,7 +109,8 @@ function releaseText(release: ReleaseDetail): string {
 
 function policyLine(payload: Record<string, unknown>): string {
   const field = (name: string) => (typeof payload[name] === 'string' ? (payload[name] as string) : NONE);
-  return `${field('action')}: ${field('decision')} (policy ${field('policyId')}) — ${field('reason')}`;
+  const policy = typeof payload['policyId'] === 'string' ? `policy ${payload['policyId']}` : 'no policy';
+  return `${field('action')}: ${field('decision')} (${policy}) — ${field('reason')}`;
 }
 
 interface ReleasesFlags extends DaemonFlags {
