@@ -50,3 +50,23 @@ export function withChecks(metrics: StatLookup, readings: Readonly<Record<string
     return typeof value === 'number' || typeof value === 'boolean' ? value : null;
   };
 }
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Every declared field present with its type and no other field; else the first problem, naming its field (values.FIELD). */
+export function checkValuesProblem(spec: CheckSpec, values: Readonly<Record<string, unknown>>): { field: string; message: string } | null {
+  const declared = Object.keys(spec.fields);
+  for (const [field, value] of Object.entries(values)) {
+    const type = Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined;
+    if (type === undefined) return { field: `values.${field}`, message: `check "${spec.name}" has no field "${field}" (fields: ${declared.join(', ')})` };
+    const fits = type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === type;
+    if (!fits) return { field: `values.${field}`, message: `must be ${type === 'number' ? 'a finite number' : `a ${type}`}, got ${describeValue(value)}` };
+  }
+  const missing = declared.find((field) => !Object.hasOwn(values, field));
+  if (missing === undefined) return null;
+  return { field: `values.${missing}`, message: `check "${spec.name}" needs every field (${declared.join(', ')}); "${missing}" is missing` };
+}

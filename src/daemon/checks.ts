@@ -2,6 +2,7 @@
 // stored with the analysis and appended to its trail as a `check` event, in one transaction. The
 // next tick reads it (and its evidence hash covers it).
 
+import { checkValuesProblem } from '../analysis/checks.js';
 import { DomainError } from '../analysis/errors.js';
 import type { CheckEvidence, CheckSpec, CheckValue } from '../analysis/types.js';
 import { assertEnvironment } from '../control/access.js';
@@ -15,30 +16,10 @@ import type { CheckRequest, PostedCheck } from './release-types.js';
 
 const COMMIT_ATTEMPTS = 3;
 
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
-}
-
 /** Every declared field present with its type, no other field: or an invalid-request naming the field. */
 export function validateCheckValues(spec: CheckSpec, values: Readonly<Record<string, unknown>>): Record<string, CheckValue> {
-  const declared = Object.keys(spec.fields);
-  for (const [field, value] of Object.entries(values)) {
-    const type = Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined;
-    if (type === undefined) {
-      throw new DomainError('invalid-request', `values.${field}: check "${spec.name}" has no field "${field}" (fields: ${declared.join(', ')})`, `values.${field}`);
-    }
-    const fits = type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === type;
-    if (!fits) {
-      const wanted = type === 'number' ? 'a finite number' : `a ${type}`;
-      throw new DomainError('invalid-request', `values.${field}: must be ${wanted}, got ${describeValue(value)}`, `values.${field}`);
-    }
-  }
-  const missing = declared.find((field) => !Object.hasOwn(values, field));
-  if (missing !== undefined) {
-    throw new DomainError('invalid-request', `values.${missing}: check "${spec.name}" needs every field (${declared.join(', ')}); "${missing}" is missing`, `values.${missing}`);
-  }
+  const problem = checkValuesProblem(spec, values);
+  if (problem !== null) throw new DomainError('invalid-request', `${problem.field}: ${problem.message}`, problem.field);
   return { ...values } as Record<string, CheckValue>;
 }
 

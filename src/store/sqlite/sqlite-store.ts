@@ -19,7 +19,8 @@ import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
 import { chainEvents } from '../event-chain.js';
 import { pruneCutoff, pruneLimit } from '../prune-checks.js';
-import { releaseLimit, releasePage, unknownCursor } from '../release-checks.js';
+import { releaseLimit } from '../release-checks.js';
+import { prepareReleaseQuery } from './releases.js';
 import type { FreezeRecord } from '../../control/types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
 import { migrate } from './schema.js';
@@ -115,12 +116,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     WHERE phase IN (${endedPhases}) AND updated_at < @cutoff
       AND NOT EXISTS (SELECT 1 FROM adapter_calls WHERE analysis_id = analyses.id AND status = 'pending')
     ORDER BY position LIMIT @limit`);
-  const targetFilter = "json_extract(target, '$.service') = @service AND json_extract(target, '$.environment') = @environment";
-  const selectReleases = db.prepare<[{ service: string; environment: string; before: number; limit: number }], AnalysisRow>(`
-    SELECT * FROM analyses WHERE ${targetFilter} AND position < @before ORDER BY position DESC LIMIT @limit`);
-  const selectCursor = db.prepare<[{ service: string; environment: string; id: string }], { position: number }>(
-    `SELECT position FROM analyses WHERE ${targetFilter} AND id = @id`,
-  );
+  const listReleases = prepareReleaseQuery(db);
   const deleteAnalysis = db.prepare<[string]>('DELETE FROM analyses WHERE id = ?');
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE analysis_id = ?');
   const deleteCalls = db.prepare<[string]>('DELETE FROM adapter_calls WHERE analysis_id = ?');
@@ -295,17 +291,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
 
     async listReleases(query) {
       const limit = releaseLimit(query);
-      return run(() => {
-        const { service, environment } = query;
-        let before = Number.MAX_SAFE_INTEGER;
-        if (query.before !== undefined) {
-          const cursor = selectCursor.get({ service, environment, id: query.before });
-          if (!cursor) throw unknownCursor(query);
-          before = cursor.position;
-        }
-        const rows = selectReleases.all({ service, environment, before, limit: limit + 1 });
-        return releasePage(rows.map(rowToAnalysis), limit);
-      });
+      return run(() => listReleases(query, limit));
     },
 
     async close() {
