@@ -3,17 +3,18 @@
 // analysis to its end, describing it, manual actions, approvals, every kind of bad input, and a
 // trail tampered with in the SQLite file that `events verify` catches.
 
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCanaryd, type CliRun } from '../helpers/cli.js';
+import { CANARYD_BIN, REPO_ROOT, runCanaryd, type CliRun } from '../helpers/cli.js';
 import { addControl, call, secretFragments, startEchoSource, type ControlConfig, type EchoSource, type PrincipalKey } from './control-stack.js';
 import { startDaemon, type DaemonProcess } from './daemon-harness.js';
 import { FAST_STEPS, FAST_TEMPLATE, PROMOTE_RULE } from './fast-template.js';
 import { waitFor } from './polling.js';
 import { ADAPTER, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack, type WrittenConfig } from './traffic-stack.js';
 
-const SERVICES = ['watched', 'paused', 'prod', 'tampered'];
+const SERVICES = ['watched', 'paused', 'prod', 'restarted', 'tampered'];
 
 interface Created {
   id: string;
@@ -220,6 +221,33 @@ describe('canaryd CLI against a running daemon', () => {
     const history = (await cli(['describe', 'analysis', created.id])).stdout;
     expect(history).toMatch(new RegExp(`^ {2}\\S+\\s+approval-approved\\s+-\\s+-\\s+-\\s+${approvalId} set-weight to 10% by alice: change ticket CHG-42$`, 'm'));
     expect((await cli(['abort', created.id, '--reason', 'done testing'])).code).toBe(0);
+  });
+
+  it('get analysis --watch rides out a daemon restart and ends with the analysis (exit 1 after an abort)', async () => {
+    const created = await create('restarted', 'staging');
+    expect((await cli(['pause', created.id, '--reason', 'hold still for the restart'])).code).toBe(0);
+    const args = [CANARYD_BIN, 'get', 'analysis', created.id, '--watch', '--interval', '200ms', '--timeout', '90s', '--server', daemon.url, '--token-file', tokenFile('alice')];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, CANARYD_SERVER: '', CANARYD_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the watch to show the paused analysis', async () => (/\spaused\s/.test(stdout) ? true : undefined), { timeoutMs: 15_000, intervalMs: 50, lastSeen: () => stdout + stderr });
+      await daemon.stop();
+      await waitFor('the watch to notice the daemon is gone', async () => (stderr.includes('retrying for up to 30s') ? true : undefined), { timeoutMs: 15_000, intervalMs: 50, lastSeen: () => stderr });
+      daemon = await startDaemon(config.file, { url: config.url });
+      expect((await cli(['abort', created.id, '--reason', 'after the restart'])).code).toBe(0);
+      expect(await exited).toBe(1);
+    } finally {
+      child.kill('SIGKILL');
+      outputs.push(stdout, stderr);
+    }
+    // Stopping, the daemon may answer 503 for a moment before its port closes.
+    const outage = `(cannot reach the daemon at ${daemon.url}: connection refused \\(ECONNREFUSED\\)|store-unavailable: [^\n]+)`;
+    expect(stderr).toMatch(new RegExp(`^canaryd: ${outage}; retrying for up to 30s\ncanaryd: the daemon answers again\n$`));
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/\saborted\s+\d\/3 \(\d+%\)\s+abort\s+manual$/);
   });
 
   it('events verify exits 1 naming the first broken event once the SQLite file was edited behind the daemon', async () => {

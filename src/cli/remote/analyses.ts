@@ -7,7 +7,7 @@ import { analysisListSchema, analysisViewSchema } from '../../http/schemas/analy
 import { PHASES } from '../../http/schemas/common.js';
 import { CliError, EXIT, parseDurationFlag } from '../common.js';
 import type { CommandIo } from '../io.js';
-import { segment } from './client.js';
+import { type DaemonAnswer, type DaemonClient, segment, TransientDaemonError } from './client.js';
 import { addDaemonOptions, type DaemonFlags, outputOf } from './connection.js';
 import { emit, keyValues, NONE, orNone, ruleText, stepText, table } from './output.js';
 import type { RemoteDeps } from './deps.js';
@@ -76,6 +76,13 @@ function watchRow(view: AnalysisView): string {
   return watchLine([verdict?.at ?? view.updatedAt, view.phase, stepText(view.step, view.steps, view.weight), verdict?.action ?? NONE, verdict?.rule?.id ?? NONE]);
 }
 
+/** How long --watch keeps asking a daemon that does not answer (restarting, say) before it gives up. */
+const WATCH_RETRY_MS = 30_000;
+
+function readAnalysis(client: DaemonClient, id: string): Promise<DaemonAnswer<AnalysisView>> {
+  return client.get(`/v1/analyses/${segment(id)}`, analysisViewSchema);
+}
+
 interface GetFlags extends DaemonFlags {
   watch?: boolean;
   interval: string;
@@ -89,8 +96,27 @@ async function watchAnalysis(io: CommandIo, deps: RemoteDeps, id: string, flags:
   const client = await deps.client(flags);
   let shown = '';
   if (output === 'text') io.stdout(`${watchLine(['AT', 'PHASE', 'STEP', 'VERDICT', 'RULE'])}\n`);
+  let unreachableSince: number | null = null;
   for (;;) {
-    const { raw, body: view } = await client.get(`/v1/analyses/${segment(id)}`, analysisViewSchema);
+    let answer: DaemonAnswer<AnalysisView>;
+    try {
+      answer = await readAnalysis(client, id);
+    } catch (error) {
+      // Once the watch has read the analysis, a daemon restarting (or a blip of the network) does
+      // not end it; a long outage does. A daemon not there at the start is an error at once.
+      if (!(error instanceof TransientDaemonError) || shown === '') throw error;
+      const now = deps.now();
+      if (unreachableSince === null) {
+        unreachableSince = now;
+        io.progress(`canaryd: ${error.message}; retrying for up to ${WATCH_RETRY_MS / 1000}s`);
+      }
+      if (now - unreachableSince >= WATCH_RETRY_MS || (deadline !== null && now >= deadline)) throw error;
+      await deps.sleep(intervalMs);
+      continue;
+    }
+    if (unreachableSince !== null) io.progress('canaryd: the daemon answers again');
+    unreachableSince = null;
+    const { raw, body: view } = answer;
     const key = JSON.stringify([view.phase, view.step, view.lastVerdict?.action, view.lastVerdict?.rule]);
     if (key !== shown) {
       io.stdout(output === 'json' ? `${JSON.stringify(raw)}\n` : `${watchRow(view)}\n`);

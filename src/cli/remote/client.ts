@@ -23,6 +23,12 @@ export interface DaemonClient {
   post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<DaemonAnswer<T>>;
 }
 
+/**
+ * A failure that may pass by itself: the daemon could not be reached, or answered 503 (starting,
+ * stopping, store unavailable). --watch retries these for a while; other commands fail at once.
+ */
+export class TransientDaemonError extends CliError {}
+
 /** encodeURIComponent for one path segment (an id typed by a person may hold anything). */
 export function segment(value: string): string {
   return encodeURIComponent(value);
@@ -49,10 +55,10 @@ const TRANSPORT_WORDS: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
 };
 
-function transportFailure(connection: Connection, error: unknown): CliError {
+function transportFailure(connection: Connection, error: unknown): TransientDaemonError {
   const code = isAxiosError(error) ? error.code : undefined;
   const words = code === undefined ? 'no answer' : `${TRANSPORT_WORDS[code] ?? 'request failed'} (${code})`;
-  return new CliError(`cannot reach the daemon at ${connection.displayUrl}: ${words}`, EXIT.runtime);
+  return new TransientDaemonError(`cannot reach the daemon at ${connection.displayUrl}: ${words}`, EXIT.runtime);
 }
 
 function hint(connection: Connection, code: string): string {
@@ -70,7 +76,8 @@ export function answerFailure(connection: Connection, status: number, body: unkn
   const fieldText = field === undefined ? '' : ` (field ${field})`;
   let exitCode: number = status >= 500 ? EXIT.runtime : EXIT.invalid;
   if (isDomainErrorCode(code)) exitCode = errorEntry(code).exitCode;
-  return new CliError(`${code}: ${message}${fieldText}${hint(connection, code)}`, exitCode);
+  const text = `${code}: ${message}${fieldText}${hint(connection, code)}`;
+  return status === 503 ? new TransientDaemonError(text, exitCode) : new CliError(text, exitCode);
 }
 
 export function createDaemonClient(connection: Connection): DaemonClient {
