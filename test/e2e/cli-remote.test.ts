@@ -245,7 +245,7 @@ describe('canaryd CLI against a running daemon', () => {
       outputs.push(stdout, stderr);
     }
     // Stopping, the daemon may answer 503 for a moment before its port closes.
-    const outage = `(cannot reach the daemon at ${daemon.url}: connection refused \\(ECONNREFUSED\\)|store-unavailable: [^\n]+)`;
+    const outage = `(cannot reach the daemon at ${daemon.url}: connection refused \\(ECONNREFUSED\\)|(store-unavailable|not-ready): [^\n]+)`;
     expect(stderr).toMatch(new RegExp(`^canaryd: ${outage}; retrying for up to 30s\ncanaryd: the daemon answers again\n$`));
     expect(stdout.trim().split('\n').at(-1)).toMatch(/\saborted\s+\d\/3 \(\d+%\)\s+abort\s+manual$/);
   });
