@@ -13,10 +13,13 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+const RULE_GROUPS: ReadonlyArray<RuleRef['group']> = ['abort', 'hold', 'promote', 'builtin'];
+
 function ruleOf(value: unknown): RuleRef | null {
   if (typeof value !== 'object' || value === null) return null;
   const { id, group } = value as { id?: unknown; group?: unknown };
-  return typeof id === 'string' && typeof group === 'string' ? ({ id, group } as RuleRef) : null;
+  const known = RULE_GROUPS.find((candidate) => candidate === group);
+  return typeof id === 'string' && known !== undefined ? { id, group: known } : null;
 }
 
 function decisionRecord(event: StoredEvent): ReleaseDecisionRecord | null {

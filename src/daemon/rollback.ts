@@ -38,18 +38,17 @@ function requireText(value: string, field: string, hint: string): string {
   return value;
 }
 
-function resolveTarget(releases: readonly AnalysisRecord[], request: RollbackRequest): AnalysisRecord {
+function resolveTarget(releases: readonly AnalysisRecord[], request: RollbackRequest): { record: AnalysisRecord; adapter: string } {
   const { service, environment, toVersion } = request;
   if (!releases.some((record) => record.target.version === toVersion)) {
     const versions = [...new Set(releases.map((record) => record.target.version))];
     const known = versions.length === 0 ? 'none' : versions.slice(0, LISTED_VERSIONS).join(', ') + (versions.length > LISTED_VERSIONS ? ', …' : '');
     throw new DomainError('not-found', `version ${toVersion} was never released for ${service} in ${environment} (released: ${known})`, 'toVersion');
   }
-  const drive = releases.find((record) => record.mode === 'drive' && record.adapter !== null);
-  if (drive === undefined) {
-    throw new DomainError('no-drive-analysis', `no analysis of ${service} in ${environment} runs in drive mode: there is no deployment adapter to roll back with`, 'service');
+  for (const record of releases) {
+    if (record.mode === 'drive' && record.adapter !== null) return { record, adapter: record.adapter };
   }
-  return drive;
+  throw new DomainError('no-drive-analysis', `no analysis of ${service} in ${environment} runs in drive mode: there is no deployment adapter to roll back with`, 'service');
 }
 
 /** Appends the refusal's policy decision without changing the analysis; a concurrent change wins (logged). */
@@ -78,7 +77,7 @@ export async function rollbackRelease(context: DaemonContext, request: RollbackR
   const decision = decidePolicy(control.policies, { environment, service, action: 'rollback' }, control.policySetHash);
 
   for (let attempt = 1; ; attempt += 1) {
-    const record = resolveTarget(await releasesOf(context, service, environment), request);
+    const { record, adapter } = resolveTarget(await releasesOf(context, service, environment), request);
     const at = isoAt(context.clock.now());
     const id = randomUUID();
     const fromVersion = record.target.version;
@@ -90,7 +89,6 @@ export async function rollbackRelease(context: DaemonContext, request: RollbackR
       const why = decision.decision === 'DENY' ? decision.reason : `${decision.reason}; a release rollback cannot wait for an approval: abort the analysis or change the policy`;
       throw new DomainError('policy-denied', why, 'toVersion');
     }
-    const adapter = record.adapter as string;
     const key = idempotencyKey(record.id, record.state.stepIndex, 'rollback', evidenceHash);
     const stored: StoredRollback = { id, service, environment, fromVersion, toVersion: request.toVersion, reason, actor, at, analysisId: record.id, adapter, idempotencyKey: key };
     const call: AdapterRequest = {

@@ -195,6 +195,18 @@ describe('POST /v1/releases/rollback', () => {
     expect(last).toMatchObject({ type: 'policy-decision', payload: { action: 'rollback', decision: 'DENY', policyId: 'no-rollback-friday' } });
   });
 
+  it('refuses a policy that requires an approval (403 policy-denied saying why), calling nothing', async () => {
+    const control = createControlContext([{ id: 'prod-rollback-approval', match: { action: ['rollback'], service: ['checkout'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'], expiresMs: MINUTE }]);
+    const api = await startReleaseApi({ control });
+    await api.create(target('v1'));
+    await api.create(target('v3'));
+    const error = errorOf(await api.request('POST', '/v1/releases/rollback', body));
+    expect(error).toMatchObject({ status: 403, code: 'policy-denied' });
+    expect(error.message).toMatch(/policy prod-rollback-approval decides REQUIRE_APPROVAL for rollback in prod; a release rollback cannot wait for an approval/);
+    await api.daemon.idle();
+    expect(api.adapter.requests.filter((request) => request.toVersion !== undefined)).toEqual([]);
+  });
+
   it('needs the releases:rollback scope; the actor is the principal', async () => {
     const principals = [
       { name: 'release-manager', token: 'rm-token-0123456789', scopes: ['read', 'releases:rollback'], environments: null },
