@@ -28,7 +28,8 @@ type User = keyof typeof USERS;
 
 /** The e2e template with an eval check every promotion needs, and owners for the gate report. */
 function checkedTemplate(): string {
-  const yaml = fastTemplateYaml({ name: TEMPLATE })
+  // maxDuration 10m: v2 waits for a passing eval for the whole test and must not time out meanwhile.
+  const yaml = fastTemplateYaml({ name: TEMPLATE, maxDuration: '10m' })
     .replace(`  name: ${TEMPLATE}\n`, `  name: ${TEMPLATE}\n  owners: { release: release-managers, eval: ml-evals }\n`)
     .replace('spec:\n', 'spec:\n  checks:\n    - name: eval\n      fields: { task_success: number, pii_leakage: number }\n')
     .replace('        when: error_rate.canary <= 5%\n', '        when: [error_rate.canary <= 5%, checks.eval.task_success >= 0.85, checks.eval.pii_leakage == 0]\n');
