@@ -10,6 +10,7 @@ import { registerServe } from './cli/serve.js';
 import { registerValidate } from './cli/validate.js';
 import { packageVersion } from './cli/version.js';
 import { registerDemo } from './cli/demo.js';
+import { registerRemoteCommands } from './cli/remote/index.js';
 import { DomainError } from './analysis/errors.js';
 import { errorEntry, isDomainErrorCode } from './errors/catalogue.js';
 
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServe(program, io);
   registerReport(program, io);
   registerDemo(program, io);
+  registerRemoteCommands(program, io);
   for (const command of program.commands) command.exitOverride();
 
   try {
