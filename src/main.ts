@@ -3,7 +3,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAnalyze } from './cli/analyze.js';
 import { registerBacktest } from './cli/backtest.js';
-import { registerReport } from './cli/report.js';
 import { CliError, EXIT } from './cli/common.js';
 import type { CommandIo } from './cli/io.js';
 import { registerServe } from './cli/serve.js';
@@ -38,7 +37,6 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyze(program, io, () => Date.now());
   registerBacktest(program, io);
   registerServe(program, io);
-  registerReport(program, io);
   registerDemo(program, io);
   registerRemoteCommands(program, io);
   for (const command of program.commands) command.exitOverride();

@@ -149,10 +149,10 @@ describe('the HTML canary report in a real browser', () => {
   it('refuses clearly without a server, and names an unknown analysis', async () => {
     const noServer = await runCanaryd(['report', analysis.id], { env: { CANARYD_SERVER: '' } });
     expect(noServer.code).toBe(2);
-    expect(noServer.stderr).toContain('give --server URL or set CANARYD_SERVER');
+    expect(noServer.stderr).toContain('no daemon given: pass --server URL or set CANARYD_SERVER');
     const unknown = await runCanaryd(['report', 'no-such-analysis'], { env: { CANARYD_SERVER: daemon.url } });
     expect(unknown.code).toBe(4);
-    expect(unknown.stderr).toMatch(/no-such-analysis.*\(not-found, HTTP 404\)/);
+    expect(unknown.stderr).toMatch(/not-found: .*no-such-analysis/);
     expect(unknown.stdout).toBe('');
   });
 

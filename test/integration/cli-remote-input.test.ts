@@ -51,7 +51,7 @@ describe('canaryd remote commands: bad input without a daemon', () => {
 
   it('no server given: exit 2, naming --server and CANARYD_SERVER, for every remote command', async () => {
     const message = 'no daemon given: pass --server URL or set CANARYD_SERVER (e.g. http://127.0.0.1:8080)';
-    for (const args of [['list'], ['get', 'analysis', 'a1'], ['describe', 'analysis', 'a1'], ['approvals', '--pending'], ['releases', '--service', 's', '--environment', 'e'], ['events', 'verify', 'a1'], ['pause', 'a1', '--reason', 'r']]) {
+    for (const args of [['list'], ['get', 'analysis', 'a1'], ['describe', 'analysis', 'a1'], ['approvals', '--pending'], ['releases', '--service', 's', '--environment', 'e'], ['events', 'verify', 'a1'], ['pause', 'a1', '--reason', 'r'], ['report', 'a1']]) {
       expectOneLine(await runCanaryd(args, { env: CLEAN_ENV }), 2, message);
     }
   });

@@ -21,6 +21,8 @@ export interface DaemonAnswer<T> {
 export interface DaemonClient {
   get<T>(path: string, schema: z.ZodType<T>, query?: Record<string, string | undefined>): Promise<DaemonAnswer<T>>;
   post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<DaemonAnswer<T>>;
+  /** A page the daemon serves as text (the HTML report), refused unless its content type starts with `mediaType`. */
+  getText(path: string, mediaType: string): Promise<string>;
 }
 
 /**
@@ -80,6 +82,15 @@ export function answerFailure(connection: Connection, status: number, body: unkn
   return status === 503 ? new TransientDaemonError(text, exitCode) : new CliError(text, exitCode);
 }
 
+function parseJsonOrNull(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
+}
+
 export function createDaemonClient(connection: Connection): DaemonClient {
   const http: AxiosInstance = axios.create({
     baseURL: connection.baseUrl,
@@ -114,8 +125,25 @@ export function createDaemonClient(connection: Connection): DaemonClient {
     return { status: response.status, raw: response.data, body: parsed.data };
   }
 
+  async function getText(path: string, mediaType: string): Promise<string> {
+    const what = `GET ${path}`;
+    let response: { status: number; data: unknown; headers: Record<string, unknown> };
+    try {
+      response = await http.request({ method: 'GET', url: path, responseType: 'text', headers: { Accept: mediaType } });
+    } catch (error) {
+      throw transportFailure(connection, error);
+    }
+    if (response.status < 200 || response.status > 299) throw answerFailure(connection, response.status, parseJsonOrNull(response.data), what);
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (!contentType.startsWith(mediaType) || typeof response.data !== 'string') {
+      throw new CliError(`${what}: the daemon at ${connection.displayUrl} answered ${contentType || 'no content type'}, not ${mediaType}`, EXIT.runtime);
+    }
+    return response.data;
+  }
+
   return {
     get: (path, schema, query) => send('GET', path, schema, query === undefined ? {} : { query }),
     post: (path, body, schema) => send('POST', path, schema, { body }),
+    getText,
   };
 }

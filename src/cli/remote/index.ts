@@ -11,6 +11,7 @@ import { type RemoteDeps, processDeps } from './deps.js';
 import { registerDescribeAnalysis } from './describe-analysis.js';
 import { registerEvents } from './events.js';
 import { registerReleases } from './releases.js';
+import { registerReport } from './report.js';
 
 export function registerRemoteCommands(program: Command, io: CommandIo, deps: RemoteDeps = processDeps()): void {
   const get = program.command('get').description('read one resource of a running daemon (get analysis ID, get gate ID)');
@@ -22,6 +23,7 @@ export function registerRemoteCommands(program: Command, io: CommandIo, deps: Re
   registerReleases(program, describe, io, deps);
   registerChecks(program, get, io, deps);
   registerEvents(program, io, deps);
+  registerReport(program, io, deps);
   const exitOverride = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) exitOverride(child);
