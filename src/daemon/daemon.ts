@@ -58,11 +58,16 @@ export interface Daemon {
   start(): Promise<RecoverySummary>;
   /** Resolves when no tick and no adapter call is in flight or queued. */
   idle(): Promise<void>;
-  /** Stops scheduling, then waits for the tick and the calls in flight. */
+  /**
+   * Stops scheduling and abandons what is queued: queries waiting for a slot and queries in flight
+   * are cut short (nothing of those ticks is committed), calls not yet started stay pending for
+   * recovery. Then waits for what is left to settle.
+   */
   stop(): Promise<void>;
 }
 
 export function createDaemon(deps: DaemonDeps): Daemon {
+  const shutdown = new AbortController();
   const context: DaemonContext = {
     store: deps.store,
     templates: deps.templates,
@@ -79,6 +84,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     phases: new PhaseTally(),
     ended: new EndedAnalyses(deps.retentionMs ?? METRICS_RETENTION_MS),
     control: deps.control ?? createControlContext(),
+    shutdown: shutdown.signal,
   };
   let accepting = false;
   const service = createAnalysisService(context, { isAccepting: () => accepting });
@@ -111,6 +117,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     idle: () => context.lanes.idle(),
     async stop() {
       accepting = false;
+      shutdown.abort(new Error('the daemon is stopping'));
       await context.scheduler.stop();
       await context.lanes.idle();
     },

@@ -18,7 +18,11 @@ export interface TickRun {
   skipped: number;
 }
 
-export type ScheduledTask = (run: TickRun) => Promise<void>;
+/**
+ * `signal` aborts when the scheduler stops: a run in flight abandons its queued queries and calls
+ * instead of waiting them out (nothing half-done is committed).
+ */
+export type ScheduledTask = (run: TickRun, signal: AbortSignal) => Promise<void>;
 
 export interface Scheduler {
   /** Runs `task` at firstAtMs + k·intervalMs (the first such time not in the past); replaces a job with the same key. */
@@ -28,7 +32,7 @@ export interface Scheduler {
   /** Stops future runs of the job; a run in flight finishes. */
   cancel(key: string): void;
   has(key: string): boolean;
-  /** Stops every job and waits for the runs in flight. */
+  /** Stops every job, aborts the signal handed to the runs in flight and waits for them. */
   stop(): Promise<void>;
 }
 
@@ -56,7 +60,7 @@ export interface RunState {
  * still going is skipped and counted; the next run reports its lag from the first skipped slot.
  * Returns the run, or undefined when this slot was skipped.
  */
-export function startRun(job: RunState, slot: number, task: ScheduledTask): Promise<void> | undefined {
+export function startRun(job: RunState, slot: number, task: ScheduledTask, signal: AbortSignal): Promise<void> | undefined {
   if (job.running) {
     job.skipped += 1;
     job.firstSkippedAt ??= slot;
@@ -67,7 +71,7 @@ export function startRun(job: RunState, slot: number, task: ScheduledTask): Prom
   job.firstSkippedAt = null;
   job.running = true;
   return Promise.resolve()
-    .then(() => task(run))
+    .then(() => task(run, signal))
     .finally(() => {
       job.running = false;
     });
@@ -89,6 +93,7 @@ export class TimerScheduler implements Scheduler {
   private readonly jobs = new Map<string, TimerJob>();
   private readonly cronJobs = new Map<string, CronTask>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private stopped = false;
 
   constructor(private readonly options: TimerSchedulerOptions) {}
@@ -137,6 +142,7 @@ export class TimerScheduler implements Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const key of [...this.jobs.keys(), ...this.cronJobs.keys()]) this.cancel(key);
+    this.stopping.abort(new Error('the scheduler stopped'));
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -157,7 +163,7 @@ export class TimerScheduler implements Scheduler {
     const slot = job.nextAt;
     job.nextAt = nextSlot(slot + job.intervalMs, job.intervalMs, this.options.clock.now());
     this.arm(key, job);
-    const running = startRun(job, slot, job.task);
+    const running = startRun(job, slot, job.task, this.stopping.signal);
     if (running) this.track(key, running);
   }
 

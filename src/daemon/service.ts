@@ -46,7 +46,7 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
   function dispatchCalls(record: AnalysisRecord, keys: string[]): void {
     if (keys.length === 0) return;
     void context.lanes
-      .run(record.id, () => performRecordedCalls(context, record.id, keys))
+      .run(record.id, () => performRecordedCalls(context, record.id, keys, context.shutdown))
       .catch((error: unknown) => analysisLogger(context, record).error({ error: errorMessage(error) }, 'adapter calls failed to run'));
   }
 
