@@ -19,7 +19,7 @@ import { createControlService, type ControlService } from './control-service.js'
 import { EndedAnalyses, PhaseTally } from './gate-state.js';
 import { SerialLanes } from './lanes.js';
 import { recover, type RecoverySummary } from './recovery.js';
-import type { Scheduler } from './scheduler.js';
+import { abortOnStop, type Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
 import { createGateService, type GateService } from './gates.js';
@@ -67,7 +67,7 @@ export interface Daemon {
 }
 
 export function createDaemon(deps: DaemonDeps): Daemon {
-  const shutdown = new AbortController();
+  const shutdown = abortOnStop();
   const context: DaemonContext = {
     store: deps.store,
     templates: deps.templates,

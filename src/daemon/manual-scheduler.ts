@@ -2,7 +2,7 @@
 // Same rules as the timer scheduler: slots at firstAt + k·interval, a job never overlaps itself.
 
 import type { ManualClock } from './clock.js';
-import { nextSlot, startRun, type RunState, type ScheduledTask, type Scheduler } from './scheduler.js';
+import { abortOnStop, nextSlot, startRun, type RunState, type ScheduledTask, type Scheduler } from './scheduler.js';
 
 interface ManualJob extends RunState {
   intervalMs: number;
@@ -15,7 +15,7 @@ export class ManualScheduler implements Scheduler {
   private readonly cronJobs = new Map<string, { expression: string; task: () => Promise<void> }>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
-  private readonly stopping = new AbortController();
+  private readonly stopping = abortOnStop();
   /** Occurrences skipped because the job was still running, per key (for assertions). */
   readonly skips = new Map<string, number>();
   readonly errors: Array<{ key: string; error: unknown }> = [];

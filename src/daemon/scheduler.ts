@@ -8,6 +8,7 @@
 //   flight is skipped, and the next run reports its lag from the first skipped occurrence.
 // - cron(): calendar jobs of the daemon itself (the metrics-retention sweep), through node-cron.
 
+import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask as CronTask } from 'node-cron';
 import type { Clock } from './clock.js';
 
@@ -41,6 +42,13 @@ export function nextSlot(firstAtMs: number, intervalMs: number, now: number): nu
   if (!(intervalMs > 0)) throw new RangeError(`a schedule's interval must be positive, got ${intervalMs}`);
   if (firstAtMs >= now) return firstAtMs;
   return firstAtMs + Math.ceil((now - firstAtMs) / intervalMs) * intervalMs;
+}
+
+/** The controller whose signal every run gets; each tick in flight listens to it, so no listener limit. */
+export function abortOnStop(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export type SchedulerErrorHandler = (key: string, error: unknown) => void;
@@ -93,7 +101,7 @@ export class TimerScheduler implements Scheduler {
   private readonly jobs = new Map<string, TimerJob>();
   private readonly cronJobs = new Map<string, CronTask>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly stopping = new AbortController();
+  private readonly stopping = abortOnStop();
   private stopped = false;
 
   constructor(private readonly options: TimerSchedulerOptions) {}
