@@ -23,7 +23,7 @@ export function unresolvedFailures(calls: readonly AdapterCallRecord[]): Adapter
   const lastDone = calls.reduce((max, call) => (call.status === 'done' ? Math.max(max, call.id) : max), 0);
   return calls.filter((call) => call.status === 'failed' && call.id > lastDone);
 }
-import { analysisView, verdictView } from './views.js';
+import { analysisView, summaryView, verdictView } from './views.js';
 
 const MANUAL_ACTIONS: readonly ManualAction[] = ['pause', 'resume', 'abort', 'promote'];
 const ACT_ATTEMPTS = 3;
@@ -69,6 +69,14 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
     async list(filter: { phase?: Phase }): Promise<AnalysisView[]> {
       const records = await store.listAnalyses(filter.phase === undefined ? {} : { phase: filter.phase });
       return records.map((record) => analysisView(record, templateOf(templates, record)));
+    },
+
+    async listPage(request) {
+      const page = await store.listAnalysisSummaries(request);
+      return {
+        analyses: page.analyses.map((summary) => summaryView(summary, templates.get(summary.template))),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async get(id: string): Promise<AnalysisView> {

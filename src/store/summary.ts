@@ -36,6 +36,8 @@ export interface AnalysisSummary {
   version: number;
   createdBy: string | null;
   templateHash: string | null;
+  /** The step weights of the template the analysis was created with (pinned); null when none was pinned. */
+  pinnedStepWeights: number[] | null;
 }
 
 /** Every filter given must match (and); absent filters match everything. */
@@ -86,6 +88,7 @@ export function summarize(record: AnalysisRecord): AnalysisSummary {
     version: record.version,
     createdBy: record.createdBy ?? null,
     templateHash: record.templateHash ?? null,
+    pinnedStepWeights: record.templateSpec === undefined ? null : record.templateSpec.steps.map((step) => step.weight),
   };
 }
 

@@ -114,6 +114,7 @@ export function runStoreListContract(backend: string, open: () => Promise<Store>
         version: 2,
         createdBy: 'alice',
         templateHash: 'a'.repeat(64),
+        pinnedStepWeights: null,
       };
       expect(summary).toEqual(expected);
       await store.close();

@@ -23,7 +23,7 @@ interface SummaryRow {
   version: number;
   /** JSON array: stepIndex, startedAt, stepStartedAt, decidedAt, decidedBy, then the last verdict's action, rule, reason, at, evidenceHash, then follow.weight. */
   state_fields: string;
-  /** JSON array: createdBy, templateHash. */
+  /** JSON array: createdBy, templateHash, the pinned template's steps. */
   control_fields: string;
 }
 
@@ -34,7 +34,7 @@ const SELECT_PAGE = `
     json_extract(state, '$.stepIndex', '$.startedAt', '$.stepStartedAt', '$.decidedAt', '$.decidedBy',
       '$.lastVerdict.action', '$.lastVerdict.rule', '$.lastVerdict.reason', '$.lastVerdict.at', '$.lastVerdict.evidenceHash',
       '$.follow.weight') AS state_fields,
-    json_extract(control, '$.createdBy', '$.templateHash') AS control_fields
+    json_extract(control, '$.createdBy', '$.templateHash', '$.templateSpec.steps') AS control_fields
   FROM analyses
   WHERE position > @after
     AND (@phase IS NULL OR phase = @phase)
@@ -57,7 +57,7 @@ interface PageParams {
 
 function rowToSummary(row: SummaryRow): AnalysisSummary {
   const [stepIndex, startedAt, stepStartedAt, decidedAt, decidedBy, action, rule, reason, at, evidenceHash, observedWeight] = JSON.parse(row.state_fields) as StateFields;
-  const [createdBy, templateHash] = JSON.parse(row.control_fields) as [string | null, string | null];
+  const [createdBy, templateHash, pinnedSteps] = JSON.parse(row.control_fields) as [string | null, string | null, Array<{ weight: number }> | null];
   return {
     id: row.id,
     template: row.template,
@@ -78,6 +78,7 @@ function rowToSummary(row: SummaryRow): AnalysisSummary {
     version: row.version,
     createdBy,
     templateHash,
+    pinnedStepWeights: pinnedSteps === null ? null : pinnedSteps.map((step) => step.weight),
   };
 }
 
