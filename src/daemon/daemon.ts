@@ -18,6 +18,7 @@ import { createControlContext, type ControlContext } from './control-context.js'
 import { createControlService, type ControlService } from './control-service.js';
 import { EndedAnalyses, PhaseTally } from './gate-state.js';
 import { SerialLanes } from './lanes.js';
+import { observeWrites, VerdictCache } from './verdict-cache.js';
 import { recover, type RecoverySummary } from './recovery.js';
 import { abortOnStop, type Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
@@ -68,8 +69,9 @@ export interface Daemon {
 
 export function createDaemon(deps: DaemonDeps): Daemon {
   const shutdown = abortOnStop();
+  const verdicts = new VerdictCache();
   const context: DaemonContext = {
-    store: deps.store,
+    store: observeWrites(deps.store, verdicts),
     templates: deps.templates,
     sources: deps.sources,
     adapters: deps.adapters,
@@ -87,7 +89,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     shutdown: shutdown.signal,
   };
   let accepting = false;
-  const service = createAnalysisService(context, { isAccepting: () => accepting });
+  const service = createAnalysisService(context, { isAccepting: () => accepting, verdicts });
 
   async function sweepEndedSeries(): Promise<void> {
     for (const id of context.ended.takeExpired(context.clock.now())) {

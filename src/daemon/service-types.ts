@@ -100,6 +100,12 @@ export interface AnalysisService {
   listPage(request: AnalysisPageRequest): Promise<AnalysisPageView>;
   get(id: string): Promise<AnalysisView>;
   verdict(id: string): Promise<VerdictView>;
+  /**
+   * The verdict as its JSON body, made by `serialize` once per analysis version and kept until the
+   * analysis is written again (pollers ask far more often than it changes). Optional: without it,
+   * callers serialize verdict().
+   */
+  verdictBody?(id: string, serialize: (view: VerdictView) => string): Promise<string>;
   act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView>;
   events(id: string): Promise<StoredEvent[]>;
   /** Liveness/readiness for /healthz and /readyz. */

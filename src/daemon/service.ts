@@ -24,6 +24,7 @@ export function unresolvedFailures(calls: readonly AdapterCallRecord[]): Adapter
   return calls.filter((call) => call.status === 'failed' && call.id > lastDone);
 }
 import { analysisView, summaryView, verdictView } from './views.js';
+import type { VerdictCache } from './verdict-cache.js';
 
 const MANUAL_ACTIONS: readonly ManualAction[] = ['pause', 'resume', 'abort', 'promote'];
 const ACT_ATTEMPTS = 3;
@@ -31,6 +32,8 @@ const ACT_ATTEMPTS = 3;
 export interface ServiceOptions {
   /** False until recovery has run, and again once shutdown began. */
   isAccepting: () => boolean;
+  /** Serialized verdicts per analysis version (absent: every poll reads the store). */
+  verdicts?: VerdictCache;
 }
 
 export function createAnalysisService(context: DaemonContext, options: ServiceOptions): AnalysisService {
@@ -87,6 +90,15 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
     async verdict(id: string): Promise<VerdictView> {
       const record = await load(id);
       return verdictView(record, templateOf(templates, record));
+    },
+
+    async verdictBody(id: string, serialize: (view: VerdictView) => string): Promise<string> {
+      const cached = options.verdicts?.get(id);
+      if (cached !== undefined) return cached;
+      const record = await load(id);
+      const body = serialize(verdictView(record, templateOf(templates, record)));
+      options.verdicts?.put(id, record.version, body);
+      return body;
     },
 
     async act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView> {
