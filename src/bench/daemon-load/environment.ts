@@ -30,6 +30,8 @@ export interface EnvironmentOptions {
   logLevel: string;
   /** sources.default.queryAlignment in seconds (0: none, exact evaluation times). */
   queryAlignmentSeconds: number;
+  /** The canaryd binary to run (default: this checkout's bin/canaryd.js). */
+  canaryd: string | null;
   print: (line: string) => void;
   signal: AbortSignal;
 }
@@ -43,6 +45,7 @@ export interface Environment {
   daemonUrl?: string;
   storePath?: string;
   configFile?: string;
+  canarydBin?: string;
   serviceNames: string[];
 }
 
@@ -160,6 +163,7 @@ export async function startEnvironment(environment: Environment, options: Enviro
   );
   environment.daemonLog = new DaemonLog();
   environment.daemonUrl = `http://127.0.0.1:${daemonPort}`;
+  environment.canarydBin = options.canaryd === null ? CANARYD_BIN : resolve(options.canaryd);
   await startDaemon(environment, options.signal);
   options.print(`canaryd serve  ${environment.daemonUrl}  (pid ${environment.daemon?.pid ?? '?'}, store ${environment.storePath})`);
 
@@ -171,7 +175,7 @@ export async function startDaemon(environment: Environment, signal: AbortSignal)
   const { configFile, daemonUrl, daemonLog: log } = environment;
   if (configFile === undefined || daemonUrl === undefined || log === undefined) throw new Error('the environment has no daemon config yet');
   const started = performance.now();
-  const daemon = spawn(process.execPath, [CANARYD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon = spawn(process.execPath, [environment.canarydBin ?? CANARYD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   environment.daemon = daemon;
   const killOnExit = (): void => {
     daemon.kill('SIGKILL');

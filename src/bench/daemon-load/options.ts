@@ -29,6 +29,8 @@ export interface LoadOptions {
   connections: number;
   /** Skip stopping with SIGTERM and restarting the daemon to /readyz at the end. */
   skipRestart: boolean;
+  /** The canaryd binary to measure (another checkout's bin/canaryd.js, for before/after); default this one's. */
+  canaryd: string | null;
 }
 
 export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist/bench/daemon-load.js [options])
@@ -45,6 +47,7 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist/be
   --verdict-load S      seconds of autocannon load on the verdict route and on a bare fastify route (10; 0: skip)
   --connections N       connections of that load (16)
   --skip-restart        do not measure SIGTERM → exit and restart → /readyz at the end
+  --canaryd BIN         the canaryd binary to measure, e.g. another checkout's bin/canaryd.js (this one's)
   --json FILE           where the results go (bench-results/daemon-load.json)
   --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
   --log-level LEVEL     the daemon's log level (info)
@@ -83,6 +86,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     verdictLoadSeconds: 10,
     connections: 16,
     skipRestart: false,
+    canaryd: null,
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -109,6 +113,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--verdict-load') options.verdictLoadSeconds = integer(flag, next(), 0);
     else if (flag === '--connections') options.connections = positiveInteger(flag, next());
     else if (flag === '--skip-restart') options.skipRestart = true;
+    else if (flag === '--canaryd') options.canaryd = next();
     else throw new UsageError(`unknown argument ${flag}`);
   }
   if (quick) {
