@@ -109,7 +109,7 @@ export async function takeSnapshot(
   pids: { daemon: number; prometheus: number | null },
   storePath: string,
 ): Promise<Snapshot> {
-  const [daemonText, prometheusText] = await Promise.all([fetchText(`${urls.daemon}/metrics`), fetchText(`${urls.prometheus}/metrics`)]);
+  const [daemonText, prometheusText] = await Promise.all([fetchText(`${urls.daemon}/metrics`, 60_000), fetchText(`${urls.prometheus}/metrics`)]);
   const usage = cpuUsage();
   return {
     wallMs: Date.now(),
