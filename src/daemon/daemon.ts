@@ -46,6 +46,11 @@ export interface DaemonDeps {
   storeRetentionMs?: number;
   /** Policies (default: none, everything allowed, no policy events). */
   control?: ControlContext;
+  /**
+   * Cache each analysis' serialized verdict until this daemon writes it again (default true). Only
+   * right when no other process writes the store: a store shared by replicas must pass false.
+   */
+  cacheVerdicts?: boolean;
 }
 
 export interface Daemon {
@@ -69,9 +74,9 @@ export interface Daemon {
 
 export function createDaemon(deps: DaemonDeps): Daemon {
   const shutdown = abortOnStop();
-  const verdicts = new VerdictCache();
+  const verdicts = deps.cacheVerdicts === false ? undefined : new VerdictCache();
   const context: DaemonContext = {
-    store: observeWrites(deps.store, verdicts),
+    store: verdicts === undefined ? deps.store : observeWrites(deps.store, verdicts),
     templates: deps.templates,
     sources: deps.sources,
     adapters: deps.adapters,
@@ -89,7 +94,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     shutdown: shutdown.signal,
   };
   let accepting = false;
-  const service = createAnalysisService(context, { isAccepting: () => accepting, verdicts });
+  const service = createAnalysisService(context, { isAccepting: () => accepting, ...(verdicts === undefined ? {} : { verdicts }) });
 
   async function sweepEndedSeries(): Promise<void> {
     for (const id of context.ended.takeExpired(context.clock.now())) {
