@@ -33,6 +33,8 @@ export interface DaemonContext {
   ended: EndedAnalyses;
   /** Policies, freezes (issue 8). */
   control: ControlContext;
+  /** Aborts when the daemon stops: adapter calls outside a tick (after an API action) give up. */
+  shutdown?: AbortSignal;
 }
 
 export const DEFAULT_QUERY_CONCURRENCY = 16;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { ENDED_PHASES, type Phase } from '../../analysis/types.js';
-import { analysisListSchema, analysisViewSchema } from '../../http/schemas/analysis.js';
+import { analysisListSchema, type analysisSummarySchema, analysisViewSchema } from '../../http/schemas/analysis.js';
 import { PHASES } from '../../http/schemas/common.js';
 import { CliError, EXIT, parseDurationFlag } from '../common.js';
 import type { CommandIo } from '../io.js';
@@ -13,6 +13,7 @@ import { emit, keyValues, NONE, orNone, ruleText, stepText, table } from './outp
 import type { RemoteDeps } from './deps.js';
 
 export type AnalysisView = z.infer<typeof analysisViewSchema>;
+type AnalysisSummary = z.infer<typeof analysisSummarySchema>;
 
 /** The exit code of an ended analysis (§6): succeeded 0, aborted 1, failed 4. */
 export function phaseExitCode(phase: Phase): number {
@@ -46,7 +47,7 @@ export function analysisSummary(view: AnalysisView): string {
   ]);
 }
 
-function listText(analyses: AnalysisView[]): string {
+function listText(analyses: AnalysisSummary[]): string {
   if (analyses.length === 0) return 'No analyses found.';
   return table(
     ['NAME', 'TEMPLATE', 'SERVICE', 'ENVIRONMENT', 'VERSION', 'MODE', 'PHASE', 'STEP', 'VERDICT', 'RULE'],
@@ -135,20 +136,33 @@ async function watchAnalysis(io: CommandIo, deps: RemoteDeps, id: string, flags:
   }
 }
 
+const LIST_PAGE = 1000;
+
 export function registerAnalysisReads(program: Command, get: Command, io: CommandIo, deps: RemoteDeps): void {
   addDaemonOptions(
     program
       .command('list')
       .description('list the analyses of a running daemon, oldest first')
-      .option('--phase <phase>', `only analyses in this phase (${PHASES.join(', ')})`),
-  ).action(async (flags: DaemonFlags & { phase?: string }) => {
+      .option('--phase <phase>', `only analyses in this phase (${PHASES.join(', ')})`)
+      .option('--service <service>', 'only analyses of this service')
+      .option('--environment <environment>', 'only analyses in this environment'),
+  ).action(async (flags: DaemonFlags & { phase?: string; service?: string; environment?: string }) => {
     const output = outputOf(flags);
     if (flags.phase !== undefined && !(PHASES as readonly string[]).includes(flags.phase)) {
       throw new CliError(`--phase: expected one of ${PHASES.join(', ')}, got "${flags.phase}"`);
     }
     const client = await deps.client(flags);
-    const { raw, body } = await client.get('/v1/analyses', analysisListSchema, { phase: flags.phase });
-    emit(io, output, raw, () => listText(body.analyses));
+    // The daemon answers in pages; a listing is all of them.
+    const analyses: AnalysisSummary[] = [];
+    const rawAnalyses: unknown[] = [];
+    let cursor: string | undefined;
+    do {
+      const { raw, body } = await client.get('/v1/analyses', analysisListSchema, { phase: flags.phase, service: flags.service, environment: flags.environment, limit: String(LIST_PAGE), cursor });
+      analyses.push(...body.analyses);
+      rawAnalyses.push(...(raw as { analyses: unknown[] }).analyses);
+      cursor = body.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    emit(io, output, { analyses: rawAnalyses, nextCursor: null }, () => listText(analyses));
   });
 
   addDaemonOptions(
