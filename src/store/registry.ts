@@ -5,10 +5,11 @@ import { DomainError } from '../analysis/errors.js';
 import { createRegistry, type PluginConfig } from '../config/plugin.js';
 import { memoryStorePlugin } from './memory/plugin.js';
 import type { StoreDeps, StorePlugin } from './plugin.js';
+import { postgresStorePlugin } from './postgres/plugin.js';
 import { sqliteStorePlugin } from './sqlite/plugin.js';
 import type { Store } from './types.js';
 
-export const STORE_PLUGINS = [sqliteStorePlugin, memoryStorePlugin] as const;
+export const STORE_PLUGINS = [sqliteStorePlugin, memoryStorePlugin, postgresStorePlugin] as const;
 
 /** The resolved config of any registered store. */
 export type ResolvedStoreConfig = PluginConfig<(typeof STORE_PLUGINS)[number]>;
