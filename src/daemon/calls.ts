@@ -6,7 +6,7 @@ import { DomainError } from '../analysis/errors.js';
 import type { AdapterResult } from '../adapters/types.js';
 import type { AdapterCallRecord, CallOutcome } from '../store/types.js';
 import { adapterFailureTransition } from './adapter-failure.js';
-import { analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
+import { actsFor, analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
 import { adapterFailedEvent, type FailedCall } from './events.js';
 import { templateOf } from './control-context.js';
 import { commitTransition } from './transitions.js';
@@ -29,6 +29,8 @@ export async function performRecordedCalls(context: DaemonContext, analysisId: s
  */
 export async function performCalls(context: DaemonContext, calls: readonly AdapterCallRecord[]): Promise<void> {
   for (const [index, call] of calls.entries()) {
+    // With replicas, the lease holder makes the calls; they stay pending for it.
+    if (!actsFor(context, call.analysisId)) return;
     const result = await callAdapter(context, call);
     await markCall(context, call, result.ok ? { ok: true, attempts: result.attempts } : result);
     if (result.ok) continue;
@@ -81,9 +83,16 @@ async function callAdapter(context: DaemonContext, call: AdapterCallRecord): Pro
 }
 
 async function markCall(context: DaemonContext, call: AdapterCallRecord, outcome: CallOutcome): Promise<void> {
+  const fence = context.leases?.fence(call.analysisId);
   try {
-    await context.store.markCallDone(call.id, outcome);
+    await context.store.markCallDone(call.id, outcome, fence === undefined ? undefined : { fence });
   } catch (error) {
+    if (errorCode(error) === 'lease-lost') {
+      // Made but not marked: the new holder makes it again with the same idempotency key.
+      context.logger.warn({ analysisId: call.analysisId, callId: call.id, error: errorMessage(error) }, 'adapter call made, but another replica holds the analysis now');
+      context.leases?.lost(call.analysisId);
+      return;
+    }
     if (errorCode(error) !== 'conflict') throw error;
     context.logger.warn({ analysisId: call.analysisId, callId: call.id, error: errorMessage(error) }, 'adapter call was already marked');
   }

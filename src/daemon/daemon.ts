@@ -23,6 +23,7 @@ import type { Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
 import { createGateService, type GateService } from './gates.js';
+import { createLeaseKeeper, type LeaseKeeper, type LeaseOptions } from './lease.js';
 import { pruneEndedAnalyses, STORE_RETENTION_CRON, STORE_RETENTION_KEY } from './store-retention.js';
 
 export interface DaemonDeps {
@@ -45,6 +46,8 @@ export interface DaemonDeps {
   storeRetentionMs?: number;
   /** Policies (default: none, everything allowed, no policy events). */
   control?: ControlContext;
+  /** Leases when the store has them (PostgreSQL: replicas); default ttl 10 s, renewed every 3 s. */
+  lease?: LeaseOptions;
 }
 
 export interface Daemon {
@@ -54,6 +57,8 @@ export interface Daemon {
   /** Argo Rollouts and Flagger gates. */
   gates: GateService;
   context: DaemonContext;
+  /** This replica's leases, when the store is shared by replicas. */
+  leases?: LeaseKeeper;
   /** Recovery (pending calls, running analyses), then the retention sweeps; the service accepts requests after it. */
   start(): Promise<RecoverySummary>;
   /** Resolves when no tick and no adapter call is in flight or queued. */
@@ -80,6 +85,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ended: new EndedAnalyses(deps.retentionMs ?? METRICS_RETENTION_MS),
     control: deps.control ?? createControlContext(),
   };
+  const leases = deps.store.leases === undefined ? undefined : createLeaseKeeper(context, deps.store.leases, deps.lease);
+  if (leases !== undefined) context.leases = leases;
   let accepting = false;
   const service = createAnalysisService(context, { isAccepting: () => accepting });
 
@@ -95,9 +102,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control: createControlService(context),
     gates: createGateService(context, service),
     context,
+    ...(leases !== undefined ? { leases } : {}),
     async start() {
       context.control.freezes = await context.store.listFreezes();
       const summary = await recover(context);
+      // With replicas, recovery scheduled nothing: the first heartbeat claims this replica's share.
+      await leases?.start();
       context.scheduler.cron(RETENTION_SWEEP_KEY, RETENTION_SWEEP_CRON, sweepEndedSeries);
       const storeRetentionMs = deps.storeRetentionMs;
       if (storeRetentionMs !== undefined) {
@@ -113,6 +123,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       accepting = false;
       await context.scheduler.stop();
       await context.lanes.idle();
+      await leases?.release();
     },
   };
 }
