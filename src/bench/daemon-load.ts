@@ -15,6 +15,7 @@ import { parseLoadOptions, type LoadOptions } from './daemon-load/options.js';
 import { childPidsNamed, ResourceSampler } from './daemon-load/probes.js';
 import { formatReport } from './daemon-load/report.js';
 import { computeFigures, type LoadFigures } from './daemon-load/results.js';
+import { runReplicasLoad } from './daemon-replicas.js';
 
 const IDLE_SAMPLE_MS = 3_000;
 const DRAIN_EXTRA_MS = 2_000;
@@ -89,6 +90,7 @@ async function measure(options: LoadOptions, running: Running, signal: AbortSign
 
 export async function runDaemonLoad(argv: readonly string[]): Promise<number> {
   const options = parseLoadOptions(argv);
+  if (options.store === 'postgres') return runReplicasLoad(options, argv);
   const controller = new AbortController();
   const interrupt = (): void => {
     print('stopping: interrupted');

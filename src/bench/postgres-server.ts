@@ -83,7 +83,12 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
   throw new Error(`postgres did not accept connections within ${READY_TIMEOUT_MS} ms: ${output()}`);
 }
 
-export async function startPostgres(): Promise<RunningPostgres> {
+export interface StartPostgresOptions {
+  /** fsync at commit, as in production (default off: the tests' data is thrown away). */
+  fsync?: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
   const bin = postgresBinDir();
   if (bin === null) throw new Error('initdb not found: install PostgreSQL (`node scripts/ensure-test-deps.mjs`, Debian package "postgresql")');
   const root = mkdtempSync(join(tmpdir(), 'canaryd-pg-'));
@@ -106,7 +111,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
   let output = '';
 
   async function launch(): Promise<void> {
-    const serverArgs = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', 'fsync=off', '-c', 'max_connections=200'];
+    const serverArgs = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', `fsync=${options.fsync === true ? 'on' : 'off'}`, '-c', 'max_connections=200'];
     output = '';
     const started = spawn(join(bin as string, 'postgres'), serverArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root, ...serverIdentity() });
     const keep = (chunk: Buffer): void => {

@@ -65,19 +65,23 @@ export function createLeaseKeeper(context: DaemonContext, leases: LeaseStore, op
     log.info({ analysisId }, `lease given up: ${why}`);
   }
 
-  /** Newly held: first the calls its previous holder recorded and did not finish, then its ticks. */
+  /**
+   * Newly held: first the calls its previous holder recorded and did not finish (also those of an
+   * analysis that has just ended: its complete or rollback), then its ticks.
+   */
   async function takeOver(analysisId: string): Promise<void> {
     const record = await context.store.getAnalysis(analysisId);
-    if (record === null || isTerminal(record.state.phase) || !holder.holds(analysisId)) return;
+    if (record === null || !holder.holds(analysisId)) return;
+    const pending = (await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending');
+    if (pending.length > 0) log.info({ analysisId, calls: pending.map((call) => call.idempotencyKey) }, 'making the adapter calls recorded before the takeover');
+    await performCalls(context, pending);
+    if (isTerminal(record.state.phase)) return;
     const template = templateOf(context.templates, record);
     if (template === undefined) {
       log.error({ analysisId, template: record.template }, 'cannot act for a leased analysis: its template is not loaded');
       return;
     }
     publishState(context, record, template);
-    const pending = (await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending');
-    if (pending.length > 0) log.info({ analysisId, calls: pending.map((call) => call.idempotencyKey) }, 'making the adapter calls recorded before the takeover');
-    await performCalls(context, pending);
     scheduleTicks(context, record, template);
     for (const approval of record.approvals ?? []) {
       if (approval.state === 'pending') scheduleApprovalExpiry(context, analysisId, approval);

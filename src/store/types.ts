@@ -110,8 +110,9 @@ export interface LeaseGrant {
 export interface LeaseStore {
   /**
    * In one transaction: this replica's heartbeat, the renewal of every lease it still holds, the
-   * release of leases of ended analyses, and claims of unleased or expired leases of analyses that
-   * have not ended, up to its fair share (active analyses / live replicas). Returns what it holds.
+   * release of leases of ended analyses (once their last calls are made), and claims of unleased or
+   * expired leases of analyses that have not ended or still have pending calls, up to its fair share
+   * (such analyses / live replicas). Returns what it holds.
    */
   heartbeat(owner: string, now: number, ttlMs: number): Promise<LeaseGrant[]>;
   /** Gives up every lease of this replica and its heartbeat (a clean shutdown: others take over at once). */

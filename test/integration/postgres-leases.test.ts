@@ -102,4 +102,23 @@ describe('PostgreSQL leases', () => {
     await leasesA.release('A');
     expect(ids(await leasesB.heartbeat('B', 1, TTL))).toEqual(['a1', 'a2']);
   });
+
+  it('an analysis that ended with a call still pending keeps a holder until the call is made; a dead holder\'s lease passes on', async () => {
+    const { a, leasesA, leasesB } = await twoReplicas();
+    await a.createAnalysis(makeRecord('a1'), [created], []);
+    const [lease] = await leasesA.heartbeat('A', 0, TTL);
+    if (lease === undefined) throw new Error('A holds a1');
+    // A decides to abort (its rollback recorded), then dies before making the call.
+    await a.commitTransition(makeRecord('a1', { version: 2, state: makeState('aborted') }), [], [makeCall('a1', 0, 'rollback')], { fence: { owner: 'A', token: lease.token } });
+    const [taken] = await leasesB.heartbeat('B', 20_000, TTL);
+    expect(taken?.analysisId).toBe('a1');
+    expect(taken?.token).toBeGreaterThan(lease.token);
+    const [rollback] = await a.pendingCalls();
+    if (rollback === undefined || taken === undefined) throw new Error('the rollback is pending');
+    // Held as long as the call is pending; released once it is done.
+    expect(ids(await leasesB.heartbeat('B', 21_000, TTL))).toEqual(['a1']);
+    await a.markCallDone(rollback.id, { ok: true, attempts: 1 }, { fence: { owner: 'B', token: taken.token } });
+    expect(await leasesB.heartbeat('B', 22_000, TTL)).toEqual([]);
+    expect(await leasesA.heartbeat('A', 22_000, TTL)).toEqual([]);
+  });
 });

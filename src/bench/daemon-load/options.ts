@@ -19,11 +19,17 @@ export interface LoadOptions {
    * at unrelated times). Default: created back to back, so all ticks come due together (worst case).
    */
   stagger: boolean;
+  /** `canaryd serve` processes (more than one needs --store postgres: src/bench/daemon-replicas.ts). */
+  replicas: number;
+  store: 'sqlite' | 'postgres';
+  /** With replicas: seconds into the window at which one is killed with SIGKILL (default: half of it). */
+  killAfterSeconds?: number;
 }
 
 export const USAGE =
   'usage: node dist/bench/daemon-load.js [--analyses N] [--duration SECONDS] [--quick] [--services N] ' +
-  '[--interval SECONDS] [--rps N] [--stagger] [--json FILE] [--timeout SECONDS] [--log-level LEVEL]';
+  '[--interval SECONDS] [--rps N] [--stagger] [--json FILE] [--timeout SECONDS] [--log-level LEVEL] ' +
+  '[--store sqlite|postgres] [--replicas N] [--kill-after SECONDS]';
 
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
@@ -42,6 +48,8 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     timeoutSeconds: 0,
     logLevel: 'info',
     stagger: false,
+    replicas: 1,
+    store: 'sqlite',
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -63,8 +71,16 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     else if (flag === '--json') options.json = next();
     else if (flag === '--timeout') options.timeoutSeconds = positiveInteger(flag, next());
     else if (flag === '--log-level') options.logLevel = next();
+    else if (flag === '--replicas') options.replicas = positiveInteger(flag, next());
+    else if (flag === '--kill-after') options.killAfterSeconds = positiveInteger(flag, next());
+    else if (flag === '--store') {
+      const store = next();
+      if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store: expected sqlite or postgres, got "${store}"\n${USAGE}`);
+      options.store = store;
+    }
     else throw new Error(`unknown argument ${flag}\n${USAGE}`);
   }
+  if (options.replicas > 1 && options.store !== 'postgres') throw new Error(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)\n${USAGE}`);
   if (quick) {
     if (!explicit.has('--analyses')) options.analyses = 50;
     if (!explicit.has('--duration')) options.durationSeconds = 20;

@@ -17,6 +17,12 @@ function grants(rows: readonly GrantRow[]): LeaseGrant[] {
   return rows.map((row) => ({ analysisId: row.analysis_id, token: Number(row.token) }));
 }
 
+// An analysis needs a holder while it runs, and after it ended until its last calls are made (the
+// complete or rollback its decision recorded): a replica killed right after the decision leaves them
+// to the next holder.
+const NEEDS_HOLDER = `(a.phase NOT IN (${ENDED_PHASES_SQL})
+  OR EXISTS (SELECT 1 FROM adapter_calls c WHERE c.analysis_id = a.id AND c.status = 'pending'))`;
+
 export function createLeaseStore(db: Connection): LeaseStore {
   return {
     async heartbeat(owner, now, ttlMs) {
@@ -24,14 +30,12 @@ export function createLeaseStore(db: Connection): LeaseStore {
       return db.transaction(async (client) => {
         await client.query('INSERT INTO replicas (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at', [owner, expiresAt]);
         await client.query('DELETE FROM replicas WHERE expires_at <= $1', [now]);
-        await client.query(
-          `DELETE FROM leases l USING analyses a WHERE l.owner = $1 AND a.id = l.analysis_id AND a.phase IN (${ENDED_PHASES_SQL})`,
-          [owner],
-        );
+        // Ours, or expired ones (a dead replica's), of analyses that need no holder any more.
+        await client.query(`DELETE FROM leases l USING analyses a WHERE a.id = l.analysis_id AND (l.owner = $1 OR l.expires_at <= $2) AND NOT ${NEEDS_HOLDER}`, [owner, now]);
         // A lease of ours that expired but nobody took keeps its token: no other writer existed.
         const renewed = await client.query<GrantRow>('UPDATE leases SET expires_at = $2 WHERE owner = $1 RETURNING analysis_id, token', [owner, expiresAt]);
         const counts = await client.query<{ active: string; live: string }>(
-          `SELECT (SELECT count(*) FROM analyses WHERE phase NOT IN (${ENDED_PHASES_SQL})) AS active,
+          `SELECT (SELECT count(*) FROM analyses a WHERE ${NEEDS_HOLDER}) AS active,
                   (SELECT count(*) FROM replicas WHERE expires_at > $1) AS live`,
           [now],
         );
@@ -43,7 +47,7 @@ export function createLeaseStore(db: Connection): LeaseStore {
           `INSERT INTO leases (analysis_id, owner, token, expires_at)
            SELECT a.id, $1, nextval('lease_tokens'), $3
            FROM analyses a LEFT JOIN leases l ON l.analysis_id = a.id
-           WHERE a.phase NOT IN (${ENDED_PHASES_SQL}) AND (l.analysis_id IS NULL OR l.expires_at <= $2)
+           WHERE ${NEEDS_HOLDER} AND (l.analysis_id IS NULL OR l.expires_at <= $2)
            ORDER BY a.position LIMIT $4
            ON CONFLICT (analysis_id) DO UPDATE SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at
              WHERE leases.expires_at <= $2
