@@ -8,9 +8,9 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../demo/free-port.js';
 
@@ -32,21 +32,6 @@ const UNPRIVILEGED_USER = 'nobody';
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 let databaseCounter = 0;
-
-/** The directory holding initdb and postgres: on PATH, or Debian's versioned folder. */
-export function postgresBinDir(): string | null {
-  const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  if (onPath.status === 0 && onPath.stdout.trim() !== '') {
-    const resolved = spawnSync('readlink', ['-f', onPath.stdout.trim()], { encoding: 'utf8' }).stdout.trim();
-    return resolved.slice(0, resolved.lastIndexOf('/'));
-  }
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const majors = readdirSync(root)
-    .filter((name) => existsSync(join(root, name, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return majors[0] === undefined ? null : join(root, majors[0], 'bin');
-}
 
 function asRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -89,8 +74,12 @@ export interface StartPostgresOptions {
 }
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
-  const bin = postgresBinDir();
-  if (bin === null) throw new Error('initdb not found: install PostgreSQL (`node scripts/ensure-test-deps.mjs`, Debian package "postgresql")');
+  // Installs Debian's postgresql when missing and we are root; otherwise says what to install.
+  const { ensurePostgres, findPostgresBinary } = await import('../../scripts/lib/ensure-binaries.mjs');
+  await ensurePostgres();
+  const initdb = findPostgresBinary('initdb');
+  if (initdb === null) throw new Error('initdb not found: install PostgreSQL (Debian package "postgresql")');
+  const bin = dirname(initdb);
   const root = mkdtempSync(join(tmpdir(), 'canaryd-pg-'));
   ownedByServer(root);
   const dataDir = join(root, 'data');
@@ -113,7 +102,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   async function launch(): Promise<void> {
     const serverArgs = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', `fsync=${options.fsync === true ? 'on' : 'off'}`, '-c', 'max_connections=200'];
     output = '';
-    const started = spawn(join(bin as string, 'postgres'), serverArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root, ...serverIdentity() });
+    const started = spawn(join(bin, 'postgres'), serverArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root, ...serverIdentity() });
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-4_000);
     };
