@@ -132,7 +132,7 @@ export async function startReplicasStack(stack: ReplicasStack, options: StackOpt
       configFile,
       JSON.stringify({
         server: { host: '127.0.0.1', port },
-        store: { type: 'postgres', urlFile, pool: { max: 10 } },
+        store: { type: 'postgres', urlFile, pool: { max: 20, connectionTimeoutMs: 15_000 } },
         templates: [templates],
         sources: { default: { type: 'prometheus', url: stack.prometheus.url, timeout: '10s' } },
         adapters: { [BENCH_ADAPTER]: { type: 'webhook', url: receiverUrl, secretFile, timeout: '5s', retries: 2 } },

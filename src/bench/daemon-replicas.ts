@@ -18,6 +18,9 @@ import { BENCH_ADAPTER, startReplicasStack, stopReplicasStack, type ReplicasStac
 import { REPLICAS_TEMPLATE } from './daemon-replicas-template.js';
 
 const CREATES_IN_FLIGHT_PER_REPLICA = 8;
+// A 503 (store busy: no pooled connection in time) is retried, as a client would; counted in the report.
+const CREATE_ATTEMPTS = 5;
+const CREATE_RETRY_MS = 1_000;
 const LEASE_WAIT_MS = 60_000;
 const ENDED = new Set(['succeeded', 'aborted', 'failed']);
 
@@ -25,28 +28,43 @@ function print(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function createAll(stack: ReplicasStack, count: number, signal: AbortSignal): Promise<{ id: string; startedAtMs: number }[]> {
-  const created: { id: string; startedAtMs: number }[] = [];
+interface Created {
+  id: string;
+  startedAtMs: number;
+}
+
+async function createOne(replicaUrl: string, index: number, service: string, signal: AbortSignal): Promise<{ created: Created; retries: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${replicaUrl}/v1/analyses`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ template: REPLICAS_TEMPLATE, args: { service }, mode: 'drive', adapter: BENCH_ADAPTER, target: { service, environment: 'bench', version: `v2-${index}` } }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const body = (await response.json()) as { id?: string; startedAt?: string; error?: { message?: string } };
+    if (response.status === 201 && body.id !== undefined && body.startedAt !== undefined) return { created: { id: body.id, startedAtMs: Date.parse(body.startedAt) }, retries: attempt - 1 };
+    if (response.status !== 503 || attempt >= CREATE_ATTEMPTS) throw new Error(`creating analysis ${index + 1} on ${replicaUrl}: ${response.status} ${body.error?.message ?? ''} (attempt ${attempt})`);
+    await sleep(CREATE_RETRY_MS * attempt, undefined, { signal });
+  }
+}
+
+async function createAll(stack: ReplicasStack, count: number, signal: AbortSignal): Promise<{ created: Created[]; retries: number }> {
+  const created: Created[] = [];
+  let retries = 0;
   let next = 0;
   const worker = async (replicaUrl: string): Promise<void> => {
     while (next < count) {
       signal.throwIfAborted();
       const index = next++;
       const service = stack.serviceNames[index % stack.serviceNames.length] as string;
-      const response = await fetch(`${replicaUrl}/v1/analyses`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ template: REPLICAS_TEMPLATE, args: { service }, mode: 'drive', adapter: BENCH_ADAPTER, target: { service, environment: 'bench', version: `v2-${index}` } }),
-        signal: AbortSignal.timeout(60_000),
-      });
-      const body = (await response.json()) as { id?: string; startedAt?: string; error?: { message?: string } };
-      if (response.status !== 201 || body.id === undefined || body.startedAt === undefined) throw new Error(`creating analysis ${index + 1} on ${replicaUrl}: ${response.status} ${body.error?.message ?? ''}`);
-      created.push({ id: body.id, startedAtMs: Date.parse(body.startedAt) });
+      const one = await createOne(replicaUrl, index, service, signal);
+      created.push(one.created);
+      retries += one.retries;
     }
   };
   const workers = stack.replicas.flatMap((replica) => Array.from({ length: CREATES_IN_FLIGHT_PER_REPLICA }, () => worker(replica.url)));
   await Promise.all(workers);
-  return created;
+  return { created, retries };
 }
 
 const ownedBy = (pid: number | undefined): string => `%/${pid ?? -1}/%`;
@@ -114,8 +132,9 @@ export async function runReplicasLoad(options: LoadOptions, argv: readonly strin
     await db.connect();
     print(`creating ${options.analyses} analyses through ${stack.replicas.length} replicas…`);
     const createdFrom = Date.now();
-    const created = await createAll(stack, options.analyses, signal);
-    print(`created in ${((Date.now() - createdFrom) / 1000).toFixed(1)}s; waiting for every analysis to be leased…`);
+    const { created, retries: createRetries } = await createAll(stack, options.analyses, signal);
+    const createSeconds = (Date.now() - createdFrom) / 1000;
+    print(`created in ${createSeconds.toFixed(1)}s (${createRetries} creates retried after a 503); waiting for every analysis to be leased…`);
     const leased = db;
     await waitUntil('every analysis to be leased', async () => Number((await leased.query<{ count: string }>('SELECT count(*) FROM leases')).rows[0]?.count) >= options.analyses, LEASE_WAIT_MS, signal);
     const spread = (await db.query<{ owner: string; count: string }>('SELECT owner, count(*) FROM leases GROUP BY owner ORDER BY owner')).rows;
@@ -146,7 +165,7 @@ export async function runReplicasLoad(options: LoadOptions, argv: readonly strin
     for (const entry of cpu) print(`  ${entry.replica}: ${entry.cpuSeconds === null ? 'cpu n/a' : `${entry.cpuSeconds.toFixed(1)} cpu-s in the window`}; warnings ${JSON.stringify(entry.warnings)}`);
     const json = options.json === 'bench-results/daemon-load.json' ? 'bench-results/daemon-replicas.json' : options.json;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, `${JSON.stringify({ command: `node dist/bench/daemon-load.js ${argv.join(' ')}`.trim(), options, cores: availableParallelism(), figures, replicas: cpu }, null, 2)}\n`);
+    writeFileSync(json, `${JSON.stringify({ command: `node dist/bench/daemon-load.js ${argv.join(' ')}`.trim(), options, cores: availableParallelism(), createSeconds, createRetries, figures, replicas: cpu }, null, 2)}\n`);
     print(`wrote ${json}`);
     const broken = figures.calls.decisionsWithSeveralKeys > 0 || figures.calls.doneButNotDelivered > 0 || figures.ticks.duplicates > 0;
     return broken ? 1 : 0;
