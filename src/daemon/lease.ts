@@ -19,7 +19,8 @@ import { performCalls, performRecordedCalls } from './calls.js';
 import { errorMessage, tickKey, type DaemonContext, type LeaseHolder } from './context.js';
 import { templateOf } from './control-context.js';
 import { isTerminal } from './gate-state.js';
-import { scheduleTicks } from './runner.js';
+import { scheduleTicks, tickAnalysis } from './runner.js';
+import { missedSlot } from './lease-slots.js';
 import { publishState } from './transitions.js';
 
 /** A lease lives 10 s after its last renewal; renewed every 3 s, so two renewals may fail before it is lost. */
@@ -83,6 +84,9 @@ export function createLeaseKeeper(context: DaemonContext, leases: LeaseStore, op
     }
     publishState(context, record, template);
     scheduleTicks(context, record, template);
+    // The slot its dead holder did not serve is judged now (late, and its lag says so), not skipped.
+    const slot = missedSlot(record.state, template, context.clock.now());
+    if (slot !== null) await tickAnalysis(context, analysisId, { scheduledAt: slot, skipped: 0 });
     for (const approval of record.approvals ?? []) {
       if (approval.state === 'pending') scheduleApprovalExpiry(context, analysisId, approval);
     }

@@ -129,12 +129,14 @@ describe('two daemons on one PostgreSQL', () => {
     await a.scheduler.advance(MINUTE - 1_000); // heartbeats every 3 s: a still holds the lease
     await a.scheduler.advance(1_000, { awaitRuns: false });
     await vi.waitFor(() => expect(a.source.queries.length).toBeGreaterThan(0));
-    const eventsBefore = (await a.app.service.events(id)).length;
 
     // Meanwhile b's clock moves past a's lease: b takes over with a larger token.
     await b.scheduler.advance(MINUTE + 15_000);
     await b.app.daemon.idle();
     expect(leasesOf(b).held()).toEqual([id]);
+    // b judged at once the slot a had not committed (a promote: b calls set-weight 50).
+    expect(b.adapter.actions()).toEqual(['set-weight:50']);
+    const eventsBefore = (await a.app.service.events(id)).length;
 
     // a wakes up and finishes judging: the store refuses its commit; a lets the analysis go.
     release();
