@@ -106,10 +106,18 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
     expect(ids.length - ofA.length).toBeGreaterThanOrEqual(2);
     // The first set-weight of each, made by its holder; and any replica answers the verdict from the store.
     await waitFor('every analysis to have its first set-weight', async () => (ids.every((id) => stack.receiver.hooksFor(id).length > 0) ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
+    // A tick may commit between two reads (1 s ticks): read both until a pair straddles no commit.
     for (const id of ids) {
-      const [fromA, fromB] = [await getVerdict(a.url, id), await getVerdict(b.url, id)];
-      expect(fromA.status).toBe(200);
-      expect(fromB.body).toEqual(fromA.body);
+      const agreed = await waitFor(
+        `replicas a and b to answer the same verdict for ${id}`,
+        async () => {
+          const [fromA, fromB] = [await getVerdict(a.url, id), await getVerdict(b.url, id)];
+          expect([fromA.status, fromB.status]).toEqual([200, 200]);
+          return JSON.stringify(fromA.body) === JSON.stringify(fromB.body) ? fromA.body : undefined;
+        },
+        { timeoutMs: 5_000, intervalMs: 20 },
+      );
+      expect(agreed.phase).toBe('running');
     }
 
     const killed = await a.kill('SIGKILL');
