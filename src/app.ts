@@ -132,6 +132,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       service: daemon.service,
       control: daemon.control,
       gates: daemon.gates,
+      releases: daemon.releases,
       access: {
         principals: config.auth?.principals ?? null,
         allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),

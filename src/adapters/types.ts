@@ -16,6 +16,15 @@ export interface AdapterRequest {
   evidenceHash: string;
   idempotencyKey: string;
   at: string;
+  /** A release rollback (POST /v1/releases/rollback): the version to go back to, who asked and why. */
+  toVersion?: string;
+  actor?: string;
+  reason?: string;
+}
+
+/** A rollback to a named version asked for through the release API, not a decision of the analysis. */
+export function isReleaseRollback(request: AdapterRequest): boolean {
+  return request.action === 'rollback' && request.toVersion !== undefined;
 }
 
 /** Failures are data: an adapter never throws for a call that did not succeed. */

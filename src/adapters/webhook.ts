@@ -39,8 +39,9 @@ type AttemptOutcome = { ok: true; status: number } | { ok: false; error: string 
 
 /** The exact bytes POSTed: the request's fields in the contract's order. */
 export function webhookBody(request: AdapterRequest): string {
-  const { analysisId, action, weight, step, target, rule, evidenceHash, idempotencyKey, at } = request;
-  return JSON.stringify({ analysisId, action, weight, step, target, rule, evidenceHash, idempotencyKey, at });
+  const { analysisId, action, weight, step, target, rule, evidenceHash, idempotencyKey, at, toVersion, actor, reason } = request;
+  // A release rollback adds what it rolls back to, who asked and why (absent fields are not written).
+  return JSON.stringify({ analysisId, action, weight, step, target, rule, evidenceHash, idempotencyKey, at, toVersion, actor, reason });
 }
 
 function urlForMessages(url: URL): string {

@@ -14,7 +14,7 @@ import {
   type StepTransition,
   type TransitionKind,
 } from './step-transitions.js';
-import type { AnalysisState, CompiledTemplate, FailureAction, MetricResult, StepAction } from './types.js';
+import type { AnalysisState, CheckReading, CompiledTemplate, FailureAction, MetricResult, StepAction } from './types.js';
 
 export { applyManualAction, type ManualAction } from './manual-action.js';
 export type { StepTransition } from './step-transitions.js';
@@ -26,6 +26,8 @@ export interface TickInput {
   now: number;
   /** Promote as soon as a promote rule fires (backtests, one-shot runs). */
   ignoreMinDuration?: boolean;
+  /** The template's checks as read at `now` (spec.checks); they join the verdict's evidence. */
+  checks?: Record<string, CheckReading | null>;
 }
 
 export function startAnalysis(template: CompiledTemplate, now: number): { state: AnalysisState; actions: StepAction[] } {
@@ -89,7 +91,12 @@ export function applyTick(template: CompiledTemplate, state: AnalysisState, inpu
   const { outcome, now } = input;
   const step = stepAt(template, state.stepIndex);
   const counted: AnalysisState = { ...state, consecutiveErrors: countErrors(state.consecutiveErrors, input.metrics) };
-  const evidence: Evidence = { conditions: outcome.conditions, metrics: input.metrics, window: input.window };
+  const evidence: Evidence = {
+    conditions: outcome.conditions,
+    metrics: input.metrics,
+    window: input.window,
+    ...(input.checks === undefined ? {} : { checks: input.checks }),
+  };
   const decide = (kind: TransitionKind, decision: Decision): StepTransition =>
     transition(template, counted, now, kind, decision, evidence);
 

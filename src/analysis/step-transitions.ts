@@ -4,6 +4,7 @@ import { evidenceHash } from './evidence-hash.js';
 import { DomainError } from './errors.js';
 import type {
   AnalysisState,
+  CheckReading,
   CompiledTemplate,
   ConditionRecord,
   MetricResult,
@@ -30,6 +31,8 @@ export interface Evidence {
   conditions: ConditionRecord[];
   metrics: MetricResult[];
   window: string;
+  /** The template's checks as the tick read them (spec.checks); absent without checks. */
+  checks?: Record<string, CheckReading | null>;
 }
 
 /** stay: no change; advance: next step, or success on the last one. */
@@ -61,6 +64,7 @@ export function buildVerdict(decision: Decision, evidence: Evidence, now: number
     metrics: evidence.metrics,
     window: evidence.window,
     at: new Date(now).toISOString(),
+    ...(evidence.checks === undefined ? {} : { checks: evidence.checks }),
   };
   return { ...unhashed, evidenceHash: evidenceHash(unhashed) };
 }

@@ -111,6 +111,44 @@ export interface CompiledTemplate {
   rules: CompiledRule[];
   /** Kayenta-style scoring (spec.scoring), validated by src/stats/scoring.ts; adds the pseudo-metric `score`. */
   scoring?: unknown;
+  /** Gate inputs that are not metrics (spec.checks): evidence posted to the analysis, read as `checks.NAME.FIELD`. */
+  checks?: CheckSpec[];
+  /** metadata.owners: role → owner, shown in the gate report. */
+  owners?: Record<string, string>;
+}
+
+// ---------------------------------------------------------------- checks (issue 9)
+
+export const CHECK_FIELD_TYPES = ['number', 'boolean', 'string'] as const;
+export type CheckFieldType = (typeof CHECK_FIELD_TYPES)[number];
+export type CheckValue = number | boolean | string;
+
+export interface CheckSpec {
+  name: string;
+  /** Every field the evidence must carry, with its type. */
+  fields: Record<string, CheckFieldType>;
+  /** Evidence older than this is unknown; null: it never goes stale. */
+  maxAgeMs: number | null;
+}
+
+/** The latest evidence posted for one check of an analysis. */
+export interface CheckEvidence {
+  name: string;
+  values: Record<string, CheckValue>;
+  source: string;
+  digest: string | null;
+  /** ISO 8601: when canaryd received it. */
+  at: string;
+  actor: string | null;
+}
+
+/** A check as a verdict read it: its evidence and whether it was fresh at the tick. */
+export interface CheckReading {
+  values: Record<string, CheckValue>;
+  source: string;
+  digest: string | null;
+  at: string;
+  fresh: boolean;
 }
 
 // ---------------------------------------------------------------- measurements
@@ -212,6 +250,8 @@ export interface TickVerdict {
   window: string;
   at: string;
   evidenceHash: string;
+  /** The checks the template declares, as this tick read them (absent without spec.checks); part of the evidence hash. */
+  checks?: Record<string, CheckReading | null>;
 }
 
 // ---------------------------------------------------------------- step machine

@@ -20,6 +20,8 @@ import {
 } from './common.js';
 import { judgeRegistry } from '../stats/registry.js';
 import { formatReport } from './format-text.js';
+import { buildGateReport } from '../daemon/gate-report.js';
+import { parseCheckFlags } from './check-flags.js';
 import { checkSourceReachable, writeResult, type CommandIo } from './io.js';
 
 interface AnalyzeFlags extends SourceFlags {
@@ -29,6 +31,7 @@ interface AnalyzeFlags extends SourceFlags {
   window?: string;
   step: string;
   output: string;
+  check: string[];
 }
 
 const DEFAULT_WINDOW_MS = 10 * 60_000;
@@ -47,14 +50,17 @@ export function registerAnalyze(program: Command, io: CommandIo, now: () => numb
     .option('--bearer-token-file <file>', 'file holding a bearer token for --source-url')
     .option('--bearer-token-env <name>', 'environment variable holding a bearer token for --source-url')
     .option('--timeout <duration>', 'query timeout for --source-url', '10s')
-    .option('--output <format>', 'json | text', 'text')
+    .option('--check <name=file>', 'evidence for a check of spec.checks: a JSON file {values, source, digest?} (repeatable)', collectArg, [])
+    .option('--output <format>', 'json | text | gate (the gate report of seed 002)', 'text')
     .action(async (flags: AnalyzeFlags) => {
       io.setExitCode(await analyze(flags, io, now));
     });
 }
 
 async function analyze(flags: AnalyzeFlags, io: CommandIo, now: () => number): Promise<number> {
-  const output = parseOutputFormat(flags.output);
+  const gate = flags.output === 'gate';
+  if (!gate && flags.output !== 'json' && flags.output !== 'text') throw new CliError(`--output: expected "json", "text" or "gate", got "${flags.output}"`);
+  const output = gate ? 'json' : parseOutputFormat(flags.output);
   const atMs = flags.at === undefined ? now() : parseTime(flags.at, '--at');
   const template = await loadTemplate(flags.template);
   const windowMs = flags.window === undefined ? (template.lookbackMs ?? DEFAULT_WINDOW_MS) : parseDurationFlag(flags.window, '--window');
@@ -63,13 +69,14 @@ async function analyze(flags: AnalyzeFlags, io: CommandIo, now: () => number): P
     throw new CliError(`--step: expected 1..${template.steps.length} (the template has ${template.steps.length} steps), got "${flags.step}"`);
   }
   const args = templateArgs(template, flags.template, parseArgFlags(flags.arg));
+  const checks = await parseCheckFlags(flags.check, template, atMs);
   const { source, dialect } = await openSource(template, flags);
   try {
     await checkSourceReachable(source, atMs, dialect);
     const started = startAnalysis(template, atMs - windowMs).state;
     const state = { ...started, stepIndex: stepNumber - 1 };
     const result = await runTick(
-      { template, args, state, judgeMemory: {}, now: atMs, ignoreMinDuration: true, windowMs },
+      { template, args, state, judgeMemory: {}, now: atMs, ignoreMinDuration: true, windowMs, checks },
       { source, judges: judgeRegistry, limit: createLimiter(8) },
     );
     const tick = reportTick(template, state.stepIndex, result.verdict);
@@ -83,7 +90,13 @@ async function analyze(flags: AnalyzeFlags, io: CommandIo, now: () => number): P
       rule: tick.rule,
       reason: tick.reason,
     };
-    writeResult(io, output, report, formatReport);
+    if (gate) {
+      // No analysis id in a one-shot run: the gate is named by the template and the judgement's time.
+      const gateReport = buildGateReport({ gateId: `analyze:${template.name}@${tick.at}`, verdict: result.verdict, phase: null, owners: template.owners });
+      writeResult(io, output, gateReport, () => '');
+    } else {
+      writeResult(io, output, report, formatReport);
+    }
     return report.verdict === 'promote' ? EXIT.promote : report.verdict === 'abort' ? EXIT.abort : EXIT.hold;
   } finally {
     await source.close?.();

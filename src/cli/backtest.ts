@@ -17,6 +17,7 @@ import {
 } from './common.js';
 import { judgeRegistry } from '../stats/registry.js';
 import { formatReport } from './format-text.js';
+import { parseCheckFlags } from './check-flags.js';
 import { checkSourceReachable, writeResult, type CommandIo } from './io.js';
 
 interface BacktestFlags extends SourceFlags {
@@ -26,6 +27,7 @@ interface BacktestFlags extends SourceFlags {
   arg: string[];
   output: string;
   concurrency: string;
+  check: string[];
 }
 
 export function registerBacktest(program: Command, io: CommandIo): void {
@@ -42,6 +44,7 @@ export function registerBacktest(program: Command, io: CommandIo): void {
     .option('--bearer-token-env <name>', 'environment variable holding a bearer token for --source-url')
     .option('--timeout <duration>', 'query timeout for --source-url', '10s')
     .option('--concurrency <n>', 'queries in flight at once', '8')
+    .option('--check <name=file>', 'evidence for a check of spec.checks: a JSON file {values, source, digest?}, as of --start (repeatable)', collectArg, [])
     .option('--output <format>', 'json | text', 'text')
     .action(async (flags: BacktestFlags) => {
       io.setExitCode(await backtest(flags, io));
@@ -57,6 +60,7 @@ async function backtest(flags: BacktestFlags, io: CommandIo): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError('--concurrency: expected a positive integer');
   const template = await loadTemplate(flags.template);
   const args = templateArgs(template, flags.template, parseArgFlags(flags.arg));
+  const checks = await parseCheckFlags(flags.check, template, startMs);
   const { source, dialect } = await openSource(template, flags);
   try {
     await checkSourceReachable(source, startMs, dialect);
@@ -68,6 +72,7 @@ async function backtest(flags: BacktestFlags, io: CommandIo): Promise<number> {
         args,
         startMs,
         endMs,
+        checks,
         onTick: (tick, index) => {
           if (totalTicks >= 40 && index % progressEvery === 0) io.progress(`backtest: tick ${index + 1} at ${tick.at}: ${tick.verdict}`);
         },

@@ -4,7 +4,7 @@
 import type { AdapterRequest } from '../adapters/types.js';
 import type { RuleRef } from '../analysis/types.js';
 
-export const SCOPES = ['read', 'analyses:create', 'actions', 'approve', 'admin'] as const;
+export const SCOPES = ['read', 'analyses:create', 'actions', 'approve', 'admin', 'checks:write', 'releases:rollback'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Adapter actions (an analysis' decisions) and manual ones (an operator through the API). */

@@ -3,7 +3,7 @@
 // after a crash between the call and its mark, recovery re-makes it with the same idempotency key.
 
 import { DomainError } from '../analysis/errors.js';
-import type { AdapterResult } from '../adapters/types.js';
+import { isReleaseRollback, type AdapterResult } from '../adapters/types.js';
 import type { AdapterCallRecord, CallOutcome } from '../store/types.js';
 import { adapterFailureTransition } from './adapter-failure.js';
 import { actsFor, analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
@@ -36,6 +36,8 @@ export async function performCalls(context: DaemonContext, calls: readonly Adapt
     if (result.ok) continue;
     const skipped = `not attempted: the earlier ${call.request.action} call (${call.idempotencyKey}) failed`;
     for (const later of calls.slice(index + 1)) await markCall(context, later, { ok: false, attempts: 0, error: skipped });
+    // A release rollback is no decision of the analysis: its failure shows in the rollback's status, the analysis stays as it is.
+    if (isReleaseRollback(call.request)) return;
     await stopForAdapterFailure(context, call.analysisId, {
       adapter: call.adapter,
       request: call.request,

@@ -111,6 +111,8 @@ export async function createAnalysisRecord(context: DaemonContext, request: Crea
     creationKey: key,
     templateSpec: template,
     templateHash: templateHash(template),
+    ...(request.artifact === undefined ? {} : { artifact: request.artifact }),
+    ...(request.previousVersion === undefined ? {} : { previousVersion: request.previousVersion }),
   };
   const hash = creationHash(record);
   const first = actions[0];

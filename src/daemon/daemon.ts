@@ -24,6 +24,8 @@ import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
 import { createGateService, type GateService } from './gates.js';
 import { createLeaseKeeper, type LeaseKeeper, type LeaseOptions } from './lease.js';
+import { createReleaseService } from './releases.js';
+import type { ReleaseService } from './release-types.js';
 import { pruneEndedAnalyses, STORE_RETENTION_CRON, STORE_RETENTION_KEY } from './store-retention.js';
 
 export interface DaemonDeps {
@@ -56,6 +58,8 @@ export interface Daemon {
   control: ControlService;
   /** Argo Rollouts and Flagger gates. */
   gates: GateService;
+  /** Release records, rollbacks, checks and gate reports (issue 9). */
+  releases: ReleaseService;
   context: DaemonContext;
   /** This replica's leases, when the store is shared by replicas. */
   leases?: LeaseKeeper;
@@ -101,6 +105,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     service,
     control: createControlService(context),
     gates: createGateService(context, service),
+    releases: createReleaseService(context),
     context,
     ...(leases !== undefined ? { leases } : {}),
     async start() {

@@ -58,6 +58,8 @@ export function createdEvent(record: AnalysisRecord, template: CompiledTemplate,
       evidenceHash,
       ...(record.templateHash === undefined ? {} : { templateHash: record.templateHash }),
       ...(record.createdBy == null ? {} : { actor: record.createdBy }),
+      ...(record.artifact == null ? {} : { artifact: record.artifact }),
+      ...(record.previousVersion == null ? {} : { previousVersion: record.previousVersion }),
     },
   };
 }
@@ -76,6 +78,7 @@ export function tickEvent(verdict: TickVerdict, state: AnalysisState, template: 
       conditions: verdict.conditions,
       metrics: verdict.metrics,
       verdictAt: verdict.at,
+      ...(verdict.checks === undefined ? {} : { checks: verdict.checks }),
       step: state.stepIndex,
       weight: currentWeight(template, state),
     },

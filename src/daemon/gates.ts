@@ -28,6 +28,9 @@ export interface ArgoGateRequest {
   revision: string;
   /** The controller's canary weight now, in percent (the body's or the query's). */
   weight?: number;
+  /** Release record (issue 9): the canary's digest and the version it replaces. */
+  artifact?: string;
+  previousVersion?: string;
 }
 
 export interface GateVerdictView extends VerdictView {
@@ -66,8 +69,9 @@ export function createGateService(context: DaemonContext, service: AnalysisServi
   return {
     async argo(request, caller) {
       const gateKey = argoGateKey(request.rollout, request.revision);
-      const { template, args, target } = request;
-      const created = await service.create({ template, args, target, mode: 'observe', follow: true }, { principal: caller.principal, gateKey });
+      const { template, args, target, artifact, previousVersion } = request;
+      const release = { ...(artifact === undefined ? {} : { artifact }), ...(previousVersion === undefined ? {} : { previousVersion }) };
+      const created = await service.create({ template, args, target, mode: 'observe', follow: true, ...release }, { principal: caller.principal, gateKey });
       const record = request.weight === undefined ? await load(created.id) : await reportWeight(context, created.id, request.weight, caller);
       return answer(record);
     },

@@ -103,7 +103,7 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   }
 
   const result = await runTick(
-    { template, args: record.args, state: judged, judgeMemory: record.judgeMemory, now: startedAt },
+    { template, args: record.args, state: judged, judgeMemory: record.judgeMemory, now: startedAt, ...(record.checks === undefined ? {} : { checks: record.checks }) },
     {
       source,
       judges: context.judges,

@@ -17,6 +17,9 @@ export interface CreateAnalysisRequest {
   target: Target;
   /** Observe mode that follows the controller's weight (gates, observed-weight). */
   follow?: boolean;
+  /** Release record: the artifact's digest and the version this release replaces. */
+  artifact?: string;
+  previousVersion?: string;
 }
 
 export type ManualAction = 'pause' | 'resume' | 'abort' | 'promote';

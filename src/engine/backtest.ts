@@ -3,6 +3,7 @@
 import { isJudgementDue, startAnalysis } from '../analysis/step-machine.js';
 import type {
   AnalysisState,
+  CheckEvidence,
   CompiledTemplate,
   ConditionRecord,
   MetricResult,
@@ -48,6 +49,8 @@ export interface BacktestRequest {
   startMs: number;
   endMs: number;
   onTick?: (tick: ReportedTick, index: number) => void;
+  /** Evidence for the template's checks (spec.checks), as if posted at startMs. */
+  checks?: Readonly<Record<string, CheckEvidence>>;
 }
 
 export async function runBacktest(request: BacktestRequest, deps: MeasureDeps): Promise<AnalysisReport> {
@@ -58,7 +61,7 @@ export async function runBacktest(request: BacktestRequest, deps: MeasureDeps): 
   for (let now = startMs + template.intervalMs; now <= endMs && state.phase === 'running'; now += template.intervalMs) {
     if (!isJudgementDue(template, state, now)) continue;
     const stepBefore = state.stepIndex;
-    const result = await runTick({ template, args, state, judgeMemory, now }, deps);
+    const result = await runTick({ template, args, state, judgeMemory, now, ...(request.checks === undefined ? {} : { checks: request.checks }) }, deps);
     const tick = reportTick(template, stepBefore, result.verdict);
     ticks.push(tick);
     request.onTick?.(tick, ticks.length - 1);

@@ -1,9 +1,10 @@
 // A whole tick: measure, apply the rules, move the step machine. No clock reads: `now` is given.
 
+import { readChecks, withChecks } from '../analysis/checks.js';
 import { statLookupFor } from '../analysis/metric-result.js';
 import { evaluateRules } from '../analysis/rules.js';
 import { applyTick, windowMs as templateWindowMs } from '../analysis/step-machine.js';
-import type { AnalysisState, CompiledTemplate, StepAction, TickVerdict } from '../analysis/types.js';
+import type { AnalysisState, CheckEvidence, CompiledTemplate, StepAction, TickVerdict } from '../analysis/types.js';
 import { scoreAsMetric, withScore } from '../stats/score-metric.js';
 import { measureTick, type MeasureDeps } from './measure.js';
 
@@ -17,6 +18,8 @@ export interface TickRequest {
   ignoreMinDuration?: boolean;
   /** Overrides the template's window (analyze --window). */
   windowMs?: number;
+  /** The evidence posted for the template's checks (spec.checks), by name; absent: none posted. */
+  checks?: Readonly<Record<string, CheckEvidence>>;
 }
 
 export interface TickResult {
@@ -40,6 +43,9 @@ export async function runTick(request: TickRequest, deps: MeasureDeps): Promise<
     metrics = [...metrics, result];
     lookup = withScore(lookup, score);
   }
+  // Checks are read at the tick's time: one posted too long ago is unknown, like a missing metric.
+  const checks = template.checks === undefined || template.checks.length === 0 ? undefined : readChecks(template.checks, request.checks ?? {}, now);
+  if (checks !== undefined) lookup = withChecks(lookup, checks);
   const outcome = evaluateRules(template.rules, lookup);
   const next = applyTick(template, state, {
     outcome,
@@ -47,6 +53,7 @@ export async function runTick(request: TickRequest, deps: MeasureDeps): Promise<
     window: measured.window,
     now,
     ignoreMinDuration: request.ignoreMinDuration ?? false,
+    ...(checks === undefined ? {} : { checks }),
   });
   // Judge memory lives for the whole analysis: sequential evidence survives a step change (the
   // judges see the new step in their context and restart only their per-step counters).

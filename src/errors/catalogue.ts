@@ -43,6 +43,8 @@ export const ERROR_CATALOGUE = {
   'no-such-step': { httpStatus: 409, exitCode: EXIT.invalid, summary: 'a step index beyond the template\'s steps (e.g. analyze --step, or a template that lost steps)' },
   'not-observe-mode': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'an observed weight for an analysis in drive mode (canaryd sets its weight itself)' },
   'unknown-gate': { httpStatus: 404, exitCode: EXIT.invalid, summary: 'a gate type canaryd does not serve (POST /v1/gates/flagger/{type})' },
+  'unknown-check': { httpStatus: 404, exitCode: EXIT.invalid, summary: 'evidence posted for a check the analysis\' template does not declare (spec.checks)' },
+  'no-drive-analysis': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a rollback of a target none of whose analyses has a drive-mode adapter to call' },
   'not-running': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a tick judged for an analysis that is not running' },
   // The control boundary (issue 8): who may do what, under which policy.
   unauthenticated: { httpStatus: 401, exitCode: EXIT.runtime, summary: 'no bearer token, or one that names no principal' },

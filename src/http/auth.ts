@@ -13,8 +13,8 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** The scope a /v1 route needs; GET routes default to `read`. */
-    scope?: Scope;
+    /** The scope a /v1 route needs (a list: any one of them); GET routes default to `read`. */
+    scope?: Scope | readonly Scope[];
   }
 }
 
@@ -67,10 +67,10 @@ function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-function requiredScope(request: FastifyRequest): Scope | undefined {
+function requiredScopes(request: FastifyRequest): readonly Scope[] | undefined {
   const configured = request.routeOptions.config.scope;
-  if (configured !== undefined) return configured;
-  return request.method === 'GET' || request.method === 'HEAD' ? 'read' : undefined;
+  if (configured !== undefined) return typeof configured === 'string' ? [configured] : configured;
+  return request.method === 'GET' || request.method === 'HEAD' ? ['read'] : undefined;
 }
 
 export function isApiPath(url: string): boolean {
@@ -93,9 +93,10 @@ export function registerAccessControl(app: FastifyInstance, access: AccessContro
       throw new DomainError('unauthenticated', `${why}; every /v1 request needs a token named in auth.tokens`);
     }
     request.principal = { name: principal.name, scopes: principal.scopes, environments: principal.environments };
-    const scope = requiredScope(request);
-    if (scope === undefined || !principal.scopes.includes(scope)) {
-      throw new DomainError('forbidden', `principal ${principal.name} lacks the scope ${scope ?? 'for this route'} (has: ${principal.scopes.join(', ')})`);
+    const scopes = requiredScopes(request);
+    if (scopes === undefined || !scopes.some((scope) => principal.scopes.includes(scope))) {
+      const wanted = scopes === undefined ? 'for this route' : scopes.join(' or ');
+      throw new DomainError('forbidden', `principal ${principal.name} lacks the scope ${wanted} (has: ${principal.scopes.join(', ')})`);
     }
   });
 }

@@ -101,6 +101,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'operations', description: 'Metrics, liveness and readiness.' },
         { name: 'control', description: 'Approvals bound to evidence, freezes (the kill switch) and their trail.' },
         { name: 'gates', description: 'Deployment controllers without glue: the Argo Rollouts web provider and Flagger webhooks.' },
+        { name: 'releases', description: 'Release records of a service, and rollbacks to a named version.' },
       ],
     },
     transform: jsonSchemaTransform,

@@ -11,6 +11,8 @@ import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
 import { registerControlRoutes } from './routes/control.js';
 import { registerGateRoutes } from './routes/gates.js';
+import { registerReleaseRoutes } from './routes/releases.js';
+import type { ReleaseService } from '../daemon/release-types.js';
 import type { GateService } from '../daemon/gates.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAnalysisRoutes } from './routes/analyses.js';
@@ -37,6 +39,8 @@ export interface ServerDeps {
   control?: ControlService;
   /** Argo Rollouts and Flagger gates; absent: their routes are not served. */
   gates?: GateService;
+  /** Release records, rollbacks, checks and gate reports (issue 9); absent: their routes are not served. */
+  releases?: ReleaseService;
 }
 
 function createFastify(deps: ServerDeps): FastifyInstance {
@@ -103,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerAnalysisDetailRoutes(typed, deps.service);
   if (deps.control !== undefined) registerControlRoutes(typed, deps.control);
   if (deps.gates !== undefined) registerGateRoutes(typed, deps.gates);
+  if (deps.releases !== undefined) registerReleaseRoutes(typed, deps.releases);
   const operations = { service: deps.service, metrics: deps.metrics };
   registerOperationRoutes(typed, deps.version === undefined ? operations : { ...operations, version: deps.version });
 

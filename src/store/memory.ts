@@ -7,6 +7,7 @@ import type { Phase } from '../analysis/types.js';
 import { checkCalls } from './call-checks.js';
 import { chainEvents } from './event-chain.js';
 import { pruneCutoff, pruneLimit } from './prune-checks.js';
+import { isOfTarget, releaseLimit, releasePage, unknownCursor } from './release-checks.js';
 import type {
   AdapterCallInput,
   AdapterCallRecord,
@@ -185,6 +186,20 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
     async listControlEvents() {
       ensureOpen();
       return copy(controlEvents);
+    },
+
+    async listReleases(query) {
+      ensureOpen();
+      const limit = releaseLimit(query);
+      // Map order is insertion order: creation order, as in SQLite.
+      const ofTarget = [...analyses.values()].filter((record) => isOfTarget(record, query)).reverse();
+      let start = 0;
+      if (query.before !== undefined) {
+        const index = ofTarget.findIndex((record) => record.id === query.before);
+        if (index === -1) throw unknownCursor(query);
+        start = index + 1;
+      }
+      return copy(releasePage(ofTarget.slice(start, start + limit + 1), limit));
     },
 
     async close() {

@@ -2,7 +2,7 @@
 // recorded. Async so that a PostgreSQL backend (several replicas) can implement the same contract.
 
 import type { AdapterRequest } from '../adapters/types.js';
-import type { AnalysisState, CompiledTemplate, Phase } from '../analysis/types.js';
+import type { AnalysisState, CheckEvidence, CompiledTemplate, Phase } from '../analysis/types.js';
 import type { ApprovalRecord, FreezeRecord } from '../control/types.js';
 
 export { verifyEventChain, computeEventHash, GENESIS_HASH } from './event-chain.js';
@@ -44,6 +44,46 @@ export interface AnalysisRecord {
   initialState?: AnalysisState;
   /** Its approval requests, newest last; written with the state, in the same transaction. */
   approvals?: ApprovalRecord[];
+  /** Release record (issue 9): the artifact's digest (e.g. sha256:…) and the version it replaces; null: not given. */
+  artifact?: string | null;
+  previousVersion?: string | null;
+  /** The latest evidence of each check posted to it (spec.checks), by check name. */
+  checks?: Record<string, CheckEvidence>;
+  /** Rollbacks of its target recorded on it (POST /v1/releases/rollback), oldest first. */
+  rollbacks?: StoredRollback[];
+}
+
+/** A rollback as stored; its status is the status of the adapter call with `idempotencyKey`. */
+export interface StoredRollback {
+  id: string;
+  service: string;
+  environment: string;
+  fromVersion: string;
+  toVersion: string;
+  reason: string;
+  actor: string;
+  at: string;
+  analysisId: string;
+  adapter: string;
+  idempotencyKey: string;
+}
+
+/** The releases of one target: newest first, `limit` at most, created before the analysis `before` (a cursor). */
+export interface ReleaseQuery {
+  service: string;
+  environment: string;
+  /** 1 to MAX_RELEASE_PAGE. */
+  limit: number;
+  /** An analysis id of this target, as returned in nextCursor. */
+  before?: string;
+}
+
+export const MAX_RELEASE_PAGE = 500;
+
+export interface ReleasePage {
+  records: AnalysisRecord[];
+  /** The `before` of the next page (the id of the last record of this one); null when there are no more. */
+  nextCursor: string | null;
 }
 
 export interface EventInput {
@@ -168,6 +208,12 @@ export interface Store {
   listFreezes(): Promise<FreezeRecord[]>;
   /** The hash-chained trail of freezes (analysisId "control"). */
   listControlEvents(): Promise<StoredEvent[]>;
+  /**
+   * The analyses of one target (service + environment), newest (last created) first. 'invalid-argument'
+   * for a limit outside 1..MAX_RELEASE_PAGE; 'invalid-request' (field "before") when `before` is not an
+   * analysis of this target.
+   */
+  listReleases(query: ReleaseQuery): Promise<ReleasePage>;
   close(): Promise<void>;
   /** Present when several replicas can share the store (PostgreSQL); absent: a single writer. */
   leases?: LeaseStore;

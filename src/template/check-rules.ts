@@ -6,6 +6,8 @@ import { BOOLEAN_STATS, CONTROL_RULE_IDS, JUDGE_STATS, RESERVED_RULE_IDS, type C
 
 /** Ids no template rule may take: the built-in rules and those of the control boundary (a verdict naming them must be canaryd's). */
 const BUILT_IN_RULE_IDS: readonly string[] = [...RESERVED_RULE_IDS, ...CONTROL_RULE_IDS];
+import { checkNameOf, isCheckRef } from '../analysis/checks.js';
+import type { CheckFields } from './check-checks.js';
 import { isRecord, listOf, recordAt } from './raw-data.js';
 import { formatPath, type Path, type PathIssue } from './yaml-source.js';
 
@@ -23,6 +25,8 @@ export interface RuleCheckContext {
   /** null when spec.metrics is unusable (zod reports that); refs are then not checked. */
   metrics: Map<string, MetricInfo> | null;
   scoring: boolean;
+  /** Declared spec.checks by name (field → type); null when unusable; absent: none. */
+  checks?: Map<string, CheckFields> | null;
 }
 
 interface Leaf {
@@ -55,6 +59,7 @@ export function conditionTexts(when: unknown, path: Path): Array<{ text: string;
 /** Whether `stat` of `metric` is a boolean, or an error message when the ref is unknown. */
 function statKind(metric: string, stat: string, context: RuleCheckContext): { boolean: boolean } | { error: string } {
   const metrics = context.metrics as Map<string, MetricInfo>;
+  if (isCheckRef(metric)) return checkFieldKind(checkNameOf(metric), stat, context.checks);
   if (context.scoring && metric === SCORE_METRIC) {
     const isBoolean = SCORE_STATS[stat];
     if (isBoolean === undefined) return { error: `unknown stat "${stat}" of the score (stats: ${Object.keys(SCORE_STATS).join(', ')})` };
@@ -73,6 +78,20 @@ function statKind(metric: string, stat: string, context: RuleCheckContext): { bo
     return { error: `unknown stat "${stat}" of metric "${metric}" (stats: ${stats})` };
   }
   return { boolean: (BOOLEAN_STATS as readonly string[]).includes(stat) };
+}
+
+function checkFieldKind(name: string, field: string, checks: Map<string, CheckFields> | null | undefined): { boolean: boolean } | { error: string } {
+  // Unusable spec.checks: zod reports it; the ref is not judged.
+  if (checks === null) return { boolean: false };
+  const fields = checks?.get(name);
+  if (fields === undefined) {
+    const known = [...(checks?.keys() ?? [])];
+    return { error: `unknown check "${name}" (${known.length === 0 ? 'spec.checks declares none' : `checks: ${known.join(', ')}`})` };
+  }
+  const type = Object.hasOwn(fields, field) ? fields[field] : undefined;
+  if (type === undefined) return { error: `unknown field "${field}" of check "${name}" (fields: ${Object.keys(fields).join(', ')})` };
+  if (type === 'string') return { error: `"checks.${name}.${field}" is a string: rules can read only number and boolean fields` };
+  return { boolean: type === 'boolean' };
 }
 
 function checkCondition(text: string, path: Path, context: RuleCheckContext): PathIssue[] {

@@ -3,6 +3,7 @@
 
 import { validateScoring } from '../stats/scoring.js';
 import type { JudgeValidator } from './schema.js';
+import { checkChecks } from './check-checks.js';
 import { checkRules, SCORE_METRIC, type MetricInfo } from './check-rules.js';
 import { promqlDialect } from '../sources/prometheus/dialect.js';
 import type { QueryDialect } from './dialect.js';
@@ -166,6 +167,7 @@ export function checkSpec(data: unknown, judgeValidator: JudgeValidator | undefi
   checkSteps(spec, issues);
   checkBaseline(spec, issues);
   if (spec.scoring !== undefined && metrics !== null) checkScoring(spec.scoring, metrics, issues);
-  issues.push(...checkRules(spec, { metrics, scoring: spec.scoring !== undefined }));
+  const checks = checkChecks(spec, issues);
+  issues.push(...checkRules(spec, { metrics, scoring: spec.scoring !== undefined, checks }));
   return issues;
 }

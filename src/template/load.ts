@@ -3,6 +3,7 @@
 
 import { parseCondition } from '../analysis/conditions/parser.js';
 import type { CompiledJudgeConfig, CompiledRule, CompiledTemplate, JudgeSpec, StepSpec } from '../analysis/types.js';
+import { compileChecks } from './check-checks.js';
 import { checkSpec } from './check-spec.js';
 import { conditionTexts, RULE_GROUPS } from './check-rules.js';
 import type { QueryDialect } from './dialect.js';
@@ -74,6 +75,8 @@ function compile(document: TemplateDocument, judgeCompiler: JudgeCompiler | unde
     }),
     rules: compileRules(document),
     ...(spec.scoring !== undefined ? { scoring: spec.scoring } : {}),
+    ...(spec.checks !== undefined ? { checks: compileChecks(spec.checks) } : {}),
+    ...(document.metadata.owners !== undefined ? { owners: document.metadata.owners } : {}),
   };
   return template;
 }

@@ -2,6 +2,7 @@
 // error, so a typo never turns into a silent default. Checks that span fields live in semantic.ts.
 
 import { z } from 'zod';
+import { CHECK_FIELD_TYPES } from '../analysis/types.js';
 import { durationMs } from './zod-fields.js';
 
 export const TEMPLATE_API_VERSION = 'canaryd.dev/v1alpha1';
@@ -37,6 +38,22 @@ const metricSchema = z.strictObject({
   judge: z.looseObject({ type: z.string().min(1) }).optional(),
   /** Informational: a failed query of this metric does not hold the tick (see source-errors). */
   optional: z.boolean().default(false),
+});
+
+const checkFieldName = z.string().regex(METRIC_NAME_PATTERN, { error: 'must start with a letter or _ and contain only letters, digits, _ and -' });
+
+/** spec.checks (issue 9): evidence posted to an analysis, read in rules as checks.NAME.FIELD. */
+const checkSchema = z.strictObject({
+  name: checkFieldName,
+  description: z.string().optional(),
+  fields: z.union(
+    [
+      z.record(checkFieldName, z.enum(CHECK_FIELD_TYPES, { error: `must be one of ${CHECK_FIELD_TYPES.join(', ')}` })),
+      z.array(checkFieldName).min(1),
+    ],
+    { error: 'must map each field to its type (number, boolean, string), or list field names (numbers)' },
+  ).refine((fields) => Object.keys(fields).length > 0, { error: 'must name at least one field' }),
+  maxAge: durationMs({ positive: true }).optional(),
 });
 
 const conditionText = z.string().min(1);
@@ -91,6 +108,7 @@ export const templateSpecSchema = z.strictObject({
   }),
   /** Scored analyses are defined elsewhere; passed through untouched for now. */
   scoring: z.unknown().optional(),
+  checks: z.array(checkSchema).optional(),
 });
 
 export const templateSchema = z.strictObject({
@@ -99,6 +117,8 @@ export const templateSchema = z.strictObject({
   metadata: z.strictObject({
     name: z.string().regex(TEMPLATE_NAME_PATTERN, { error: 'must be lowercase letters, digits and - (e.g. http-service)' }),
     description: z.string().optional(),
+    /** Role → owner (a team, a person, a channel), shown in the gate report. */
+    owners: z.record(z.string().min(1), z.string().min(1, { error: 'must name an owner' })).optional(),
   }),
   spec: templateSpecSchema,
 });

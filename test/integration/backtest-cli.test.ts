@@ -25,12 +25,15 @@ interface Report {
   step: number;
   weight: number;
   rule: { id: string; group: string } | null;
-  ticks: Array<{ at: string; step: number; weight: number; verdict: string; rule: { id: string } | null; conditions: unknown[]; metrics: Array<{ name: string }> }>;
+  ticks: Array<{ at: string; step: number; weight: number; verdict: string; rule: { id: string } | null; reason: string; conditions: unknown[]; metrics: Array<{ name: string }> }>;
 }
 
 const at = (minutesAfterStart: number): string => new Date((CANARY_START + minutesAfterStart * MINUTE) * 1000).toISOString();
 
-async function backtest(template: string, args: string[], endMinutes: number): Promise<{ code: number; report: Report; stderr: string }> {
+/** Evidence for the ai-agent template's checks (spec.checks): an eval that passed and a clean AgBOM diff. */
+const AGENT_CHECKS = ['--check', 'eval=test/fixtures/checks/eval-pass.json', '--check', 'agbom=test/fixtures/checks/agbom-clean.json'];
+
+async function backtest(template: string, args: string[], endMinutes: number, extra: string[] = []): Promise<{ code: number; report: Report; stderr: string }> {
   const run = await runCanaryd([
     'backtest',
     '--template', `analysis-templates/${template}.yaml`,
@@ -39,6 +42,7 @@ async function backtest(template: string, args: string[], endMinutes: number): P
     '--end', at(endMinutes),
     '--output', 'json',
     ...args.flatMap((arg) => ['--arg', arg]),
+    ...extra,
   ]);
   if (run.stdout.trim() === '') throw new Error(`no output; exit ${run.code}; stderr: ${run.stderr}`);
   return { code: run.code, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
@@ -127,10 +131,20 @@ describe('backtest: shipped queue-worker and ai-agent templates', () => {
   });
 
   it('promotes a healthy agent release after holding for enough cases', async () => {
-    const { code, report } = await backtest('ai-agent', ['agent=agent-healthy'], 150);
+    const { code, report } = await backtest('ai-agent', ['agent=agent-healthy'], 150, AGENT_CHECKS);
     expect(code).toBe(0);
     expect(report.ticks[0]?.rule?.id).toBe('few-cases');
     expect(report.decidedAt).toBe(at(80));
+  });
+
+  it('never promotes a healthy agent release without its eval and AgBOM evidence, nor with a failed eval', async () => {
+    const none = await backtest('ai-agent', ['agent=agent-healthy'], 150);
+    expect(none.code).toBe(3);
+    expect(none.report.ticks.some((tick) => tick.verdict === 'promote')).toBe(false);
+    expect(none.report.ticks.at(-1)?.reason).toMatch(/promote rule ready is unknown: checks\.eval\.task_success, checks\.eval\.pii_leakage, checks\.agbom\.high_risk have no value/);
+    const failed = await backtest('ai-agent', ['agent=agent-healthy'], 150, ['--check', 'eval=test/fixtures/checks/eval-fail.json', '--check', 'agbom=test/fixtures/checks/agbom-clean.json']);
+    expect(failed.code).toBe(3);
+    expect(failed.report.ticks.some((tick) => tick.verdict === 'promote')).toBe(false);
   });
 
   it('aborts an agent release at its first PII leak', async () => {
@@ -138,6 +152,40 @@ describe('backtest: shipped queue-worker and ai-agent templates', () => {
     expect(code).toBe(1);
     expect(report.rule?.id).toBe('pii-leak');
     expect(report.decidedAt).toBe(at(7));
+  });
+});
+
+describe('analyze --output gate and --check', () => {
+  const analyzeAgent = (extra: string[]) =>
+    runCanaryd(['analyze', '--template', 'analysis-templates/ai-agent.yaml', '--source-url', prometheus.url, '--arg', 'agent=agent-healthy', '--at', at(100), ...extra]);
+
+  it('prints the gate report: blockers from the conditions, owners from the template, the decision', async () => {
+    const blocked = await analyzeAgent(['--output', 'gate', '--check', 'eval=test/fixtures/checks/eval-fail.json', '--check', 'agbom=test/fixtures/checks/agbom-clean.json']);
+    expect(blocked.code).toBe(3);
+    const report = JSON.parse(blocked.stdout) as { gate_id: string; decision: string; owners: Record<string, string>; window: { duration: string }; blockers: Record<string, { value: unknown; pass: boolean | null }> };
+    expect(report.decision).toBe('block');
+    expect(report.gate_id).toBe(`analyze:ai-agent@${at(100)}`);
+    expect(report.owners).toEqual({ release: 'release-managers', evals: 'ml-evals', security: 'appsec' });
+    expect(report.window.duration).toBe('30m');
+    expect(report.blockers['checks.eval.task_success >= 0.85']).toEqual({ target_gte: 0.85, value: 0.78, pass: false });
+    expect(report.blockers['pii_leaks.canary > 0']).toEqual({ target_lte: 0, value: 0, pass: true });
+
+    const allowed = await analyzeAgent(['--output', 'gate', ...AGENT_CHECKS]);
+    expect(allowed.code).toBe(0);
+    expect((JSON.parse(allowed.stdout) as { decision: string }).decision).toBe('allow_promotion_to_next_stage');
+  });
+
+  it.each([
+    [['--check', 'sbom=test/fixtures/checks/agbom-clean.json'], /--check sbom=.*: template ai-agent has no check "sbom" \(checks: eval, agbom\)/],
+    [['--check', 'eval=test/fixtures/checks/eval-wrong-type.json'], /--check eval=.*eval-wrong-type\.json: values\.task_success: must be a finite number, got string "high"/],
+    [['--check', 'eval=test/fixtures/checks/missing.json'], /--check eval=.*missing\.json: cannot read it: ENOENT/],
+    [['--check', 'eval'], /--check: expected NAME=FILE/],
+    [['--output', 'html'], /--output: expected "json", "text" or "gate", got "html"/],
+  ])('refuses %j with exit 2 and a clear message', async (extra, message) => {
+    const run = await analyzeAgent(extra);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
   });
 });
 

@@ -11,6 +11,7 @@ import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { FIXED_NOW, makeCall, makeRecord, makeState, runStoreContract } from './store-contract.js';
 import { runStoreControlContract } from './store-control-contract.js';
 import { runStorePruneContract } from './store-prune-contract.js';
+import { runStoreReleaseContract } from './store-release-contract.js';
 
 let server: RunningPostgres;
 const opened: Store[] = [];
@@ -38,6 +39,7 @@ async function freshStore(): Promise<Store> {
 runStoreContract('postgres', freshStore);
 runStorePruneContract('postgres', freshStore);
 runStoreControlContract('postgres', freshStore);
+runStoreReleaseContract('postgres', freshStore);
 
 const created = { type: 'created', at: '2025-03-01T12:00:00.000Z', payload: { template: 'http-service' } };
 const promoted = (step: number) => ({ type: 'promoted', at: '2025-03-01T12:10:00.000Z', payload: { step, rule: 'healthy' } });

@@ -109,6 +109,26 @@ describe('webhook adapter', () => {
     expect(verifyWebhookSignature(SECRET, String(signature), got.rawBody.replace('25', '26'), NOW_MS / 1000)).toBe(false);
   });
 
+  it('a release rollback adds toVersion, actor and reason after the contract fields, inside the signature', async () => {
+    const receiver = await startReceiver(status(200));
+    const adapter = createWebhookAdapter({ name: 'deployer', url: receiver.url, secret: SECRET, timeoutMs: 2000, retries: 0, now: () => NOW_MS });
+    const key = idempotencyKey('an-1', 2, 'rollback', EVIDENCE);
+    const rollback: AdapterRequest = { ...request, action: 'rollback', weight: 0, rule: { id: 'manual', group: 'builtin' }, idempotencyKey: key, toVersion: 'v2.2.9', actor: 'release-manager', reason: 'p95 regression' };
+    expect(await adapter.call(rollback)).toMatchObject({ ok: true, attempts: 1 });
+    const [got] = receiver.received;
+    if (!got) throw new Error('nothing received');
+    expect(got.rawBody).toBe(
+      '{"analysisId":"an-1","action":"rollback","weight":0,"step":2,' +
+        '"target":{"service":"checkout","environment":"prod","version":"v2.3.0"},' +
+        `"rule":{"id":"manual","group":"builtin"},"evidenceHash":"${EVIDENCE}",` +
+        `"idempotencyKey":"${key}","at":"2025-03-01T12:00:00.000Z",` +
+        '"toVersion":"v2.2.9","actor":"release-manager","reason":"p95 regression"}',
+    );
+    const signature = String(got.headers['canaryd-signature']);
+    expect(verifyWebhookSignature(SECRET, signature, got.rawBody, NOW_MS / 1000)).toBe(true);
+    expect(verifyWebhookSignature(SECRET, signature, got.rawBody.replace('v2.2.9', 'v1.0.0'), NOW_MS / 1000)).toBe(false);
+  });
+
   it('sends no signature without a secret', async () => {
     const receiver = await startReceiver(status(200));
     const adapter = createWebhookAdapter({ name: 'deployer', url: receiver.url, timeoutMs: 2000, retries: 0 });

@@ -128,6 +128,15 @@ export function tokenize(text: string): Token[] {
       );
     }
     const stat = readWhile(isIdentPart);
+    // checks.NAME.FIELD (spec.checks): the check is the "metric", its field the "stat".
+    if (word === 'checks' && text[index] === '.') {
+      index += 1;
+      if (!isIdentStart(text[index])) {
+        throw new ConditionSyntaxError(`expected a field name after 'checks.${stat}.' at column ${index + 1}`, index + 1);
+      }
+      const field = readWhile(isIdentPart);
+      return { kind: 'ref', metric: `checks.${stat}`, stat: field, column };
+    }
     return { kind: 'ref', metric: word, stat, column };
   };
 

@@ -34,9 +34,11 @@ export function registerAnalysisRoutes(app: ZodFastifyInstance, service: Analysi
       },
     },
     handler: async (request, reply) => {
-      const { template, args, mode, adapter, target } = request.body;
+      const { template, args, mode, adapter, target, artifact, previousVersion } = request.body;
       const creation: CreateAnalysisRequest = { template, args, mode, target };
       if (adapter !== undefined) creation.adapter = adapter;
+      if (artifact !== undefined) creation.artifact = artifact;
+      if (previousVersion !== undefined) creation.previousVersion = previousVersion;
       const key = request.headers['idempotency-key'];
       const view = await service.create(creation, { principal: request.principal, ...(key === undefined ? {} : { idempotencyKey: key }) });
       return reply.code(201).send(view);

@@ -46,9 +46,10 @@ export function registerGateRoutes(app: ZodFastifyInstance, gates: GateService):
       },
     },
     handler: async (request) => {
-      const { template, args, target, rollout, revision } = request.body;
+      const { template, args, target, rollout, revision, artifact, previousVersion } = request.body;
       const weight = request.body.weight ?? request.query.weight;
-      return gates.argo({ template, args, target, rollout, revision, ...(weight === undefined ? {} : { weight }) }, { principal: request.principal });
+      const release = { ...(artifact === undefined ? {} : { artifact }), ...(previousVersion === undefined ? {} : { previousVersion }) };
+      return gates.argo({ template, args, target, rollout, revision, ...(weight === undefined ? {} : { weight }), ...release }, { principal: request.principal });
     },
   });
 

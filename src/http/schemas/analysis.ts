@@ -20,6 +20,12 @@ export const argValueSchema = z.union(
   { error: 'must be a string (a finite number is accepted and turned into a string)' },
 );
 
+/** A content digest, ALGORITHM:VALUE (OCI style), e.g. sha256:4f2a…. */
+export const artifactSchema = z
+  .string()
+  .max(NAME_MAX, `must be at most ${NAME_MAX} characters`)
+  .regex(/^[a-z0-9][a-z0-9+._-]*:[A-Za-z0-9=_-]+$/, 'must be a digest ALGORITHM:VALUE, e.g. sha256:4f2a…');
+
 export const createAnalysisBodySchema = z
   .strictObject(
     {
@@ -47,6 +53,8 @@ export const createAnalysisBodySchema = z
           { error: expected('an object {service, environment, version}') },
         )
         .describe('What is being deployed.'),
+      artifact: artifactSchema.optional().describe('Release record: the digest of what is deployed, e.g. sha256:<hex>.'),
+      previousVersion: requiredText(NAME_MAX).optional().describe('Release record: the version this release replaces.'),
     },
     { error: expected('a JSON object') },
   )

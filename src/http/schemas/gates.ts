@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 import { ARG_NAME_PATTERN } from '../../template/schema.js';
-import { argValueSchema } from './analysis.js';
+import { argValueSchema, artifactSchema } from './analysis.js';
 import { expected, requiredText } from './messages.js';
 import { verdictViewSchema } from './verdict.js';
 
@@ -36,6 +36,8 @@ export const argoGateBodySchema = z.strictObject(
     rollout: requiredText(NAME_MAX).describe('The Rollout (namespace/name when names repeat across namespaces).'),
     revision: requiredText(NAME_MAX).describe('The canary ReplicaSet hash ({{templates.podTemplateHash}} or an arg from podTemplateHashValue: Latest). One analysis per rollout+revision.'),
     weight: weightSchema.optional().describe("The Rollout's canary weight now (a step's inline analysis passes it as an arg); canaryd's step is the step of this weight."),
+    artifact: artifactSchema.optional().describe('Release record: the digest of the canary image, e.g. sha256:<hex>.'),
+    previousVersion: requiredText(NAME_MAX).optional().describe('Release record: the version this revision replaces.'),
   },
   { error: expected('a JSON object (the web provider jsonBody)') },
 );

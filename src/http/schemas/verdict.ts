@@ -55,6 +55,18 @@ export const metricResultSchema = z
   })
   .meta({ id: 'MetricResult', description: "One metric's baseline and canary values and stats for one tick." });
 
+export const checkValueSchema = z.union([z.number(), z.boolean(), z.string()]);
+
+export const checkReadingSchema = z
+  .object({
+    values: z.record(z.string(), checkValueSchema),
+    source: z.string(),
+    digest: z.string().nullable(),
+    at: timestampSchema,
+    fresh: z.boolean().describe('false: older than the check\'s maxAge, so its fields are unknown.'),
+  })
+  .meta({ id: 'CheckReading', description: 'A check\'s latest evidence as a verdict read it.' });
+
 export const tickVerdictSchema = z
   .object({
     action: verdictActionSchema,
@@ -65,6 +77,10 @@ export const tickVerdictSchema = z
     window: z.string().describe('The query window, a Prometheus duration.'),
     at: timestampSchema,
     evidenceHash: z.string().describe('sha256 of the canonical JSON of this verdict without the hash.'),
+    checks: z
+      .record(z.string(), checkReadingSchema.nullable())
+      .optional()
+      .describe('The template\'s checks (spec.checks) as this tick read them; null: never posted. Part of the evidence hash.'),
   })
   .meta({ id: 'TickVerdict', description: 'The full record of one decision: rule, conditions, observed values, queries.' });
 

@@ -27,6 +27,12 @@ export const adapterWebhookRequestSchema = z
       .string()
       .describe('{analysisId}:{step}:{action}:{evidenceHash}; also sent as the Idempotency-Key header. A retry carries the same key.'),
     at: timestampSchema,
+    toVersion: z
+      .string()
+      .optional()
+      .describe('Only on a release rollback (POST /v1/releases/rollback, rule manual): the version to roll back to.'),
+    actor: z.string().optional().describe('Only on a release rollback: who asked for it.'),
+    reason: z.string().optional().describe('Only on a release rollback: why.'),
   })
   .meta({
     id: 'AdapterWebhookRequest',

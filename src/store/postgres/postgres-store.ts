@@ -15,6 +15,7 @@ import { analysisToRow, eventToRow, rowToAnalysis, rowToCall, rowToEvent, type A
 import { CONTROL_TRAIL_ID, type AdapterCallInput, type AnalysisRecord, type EventInput, type Fence, type Store } from '../types.js';
 import { isUniqueViolation, openConnection, type PoolOptions } from './connection.js';
 import { createLeaseStore } from './leases.js';
+import { releasesPage } from './releases.js';
 import { ENDED_PHASES_SQL } from './schema.js';
 
 export interface PostgresStoreOptions {
@@ -200,6 +201,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       const rows = (await db.query<Omit<EventRow, 'analysis_id'>>('SELECT * FROM control_events ORDER BY seq')).rows;
       return rows.map((row) => rowToEvent({ ...row, analysis_id: CONTROL_TRAIL_ID }));
     },
+
+    listReleases: (query) => releasesPage(db, query),
 
     close: () => db.close(),
 

@@ -28,6 +28,11 @@ interface ControlColumn {
   templateHash?: string;
   approvals?: AnalysisRecord['approvals'];
   initialState?: AnalysisRecord['initialState'];
+  // Release record (issue 9), in the same JSON column: no migration needed.
+  artifact?: string | null;
+  previousVersion?: string | null;
+  checks?: AnalysisRecord['checks'];
+  rollbacks?: AnalysisRecord['rollbacks'];
 }
 
 export interface EventRow {
@@ -73,6 +78,10 @@ export function analysisToRow(record: AnalysisRecord): AnalysisRow {
       templateHash: record.templateHash,
       approvals: record.approvals,
       initialState: record.initialState,
+      artifact: record.artifact,
+      previousVersion: record.previousVersion,
+      checks: record.checks,
+      rollbacks: record.rollbacks,
     } satisfies ControlColumn),
     creation_key: record.creationKey ?? null,
   };
@@ -99,6 +108,10 @@ export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
   if (control.templateHash !== undefined) record.templateHash = control.templateHash;
   if (control.approvals !== undefined) record.approvals = control.approvals;
   if (control.initialState !== undefined) record.initialState = control.initialState;
+  if (control.artifact !== undefined) record.artifact = control.artifact;
+  if (control.previousVersion !== undefined) record.previousVersion = control.previousVersion;
+  if (control.checks !== undefined) record.checks = control.checks;
+  if (control.rollbacks !== undefined) record.rollbacks = control.rollbacks;
   return record;
 }
 

@@ -19,6 +19,8 @@ import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
 import { chainEvents } from '../event-chain.js';
 import { pruneCutoff, pruneLimit } from '../prune-checks.js';
+import { releaseLimit } from '../release-checks.js';
+import { prepareReleaseQuery } from './releases.js';
 import type { FreezeRecord } from '../../control/types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
 import { migrate } from './schema.js';
@@ -114,6 +116,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     WHERE phase IN (${endedPhases}) AND updated_at < @cutoff
       AND NOT EXISTS (SELECT 1 FROM adapter_calls WHERE analysis_id = analyses.id AND status = 'pending')
     ORDER BY position LIMIT @limit`);
+  const listReleases = prepareReleaseQuery(db);
   const deleteAnalysis = db.prepare<[string]>('DELETE FROM analyses WHERE id = ?');
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE analysis_id = ?');
   const deleteCalls = db.prepare<[string]>('DELETE FROM adapter_calls WHERE analysis_id = ?');
@@ -284,6 +287,11 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
 
     async listControlEvents() {
       return run(() => selectControlEvents.all().map((row) => rowToEvent({ ...row, analysis_id: CONTROL_TRAIL_ID })));
+    },
+
+    async listReleases(query) {
+      const limit = releaseLimit(query);
+      return run(() => listReleases(query, limit));
     },
 
     async close() {

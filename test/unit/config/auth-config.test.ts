@@ -98,7 +98,7 @@ policies:
     decision: MAYBE
 `;
     expect(problemsOf(text)).toEqual([
-      'c.yaml:5:51: auth.tokens[0].scopes[1]: expected read, analyses:create, actions, approve or admin, got "deploy"',
+      'c.yaml:5:51: auth.tokens[0].scopes[1]: expected read, analyses:create, actions, approve, admin, checks:write or releases:rollback, got "deploy"',
       'c.yaml:6:15: auth.tokens[1].name: duplicate principal name "alice"',
       'c.yaml:7:7: auth.tokens[2]: needs tokenFile or tokenEnv (the bearer token itself is never written in the config)',
       'c.yaml:10:39: policies[0].match.actoin: unknown field',

@@ -44,6 +44,8 @@ const EXPECTED: Record<DomainErrorCode, [status: number, exit: number]> = {
   'not-running': [409, EXIT.runtime],
   'not-observe-mode': [409, EXIT.runtime],
   'unknown-gate': [404, EXIT.invalid],
+  'unknown-check': [404, EXIT.invalid],
+  'no-drive-analysis': [409, EXIT.runtime],
   'store-unavailable': [503, EXIT.runtime],
   'invalid-adapter-call': [422, EXIT.runtime],
   'invalid-argument': [500, EXIT.runtime],

@@ -21,6 +21,14 @@ describe('POST /v1/gates/argo', () => {
     expect(record?.state.follow).toEqual({ weight: null, promoted: false });
   });
 
+  it('takes artifact and previousVersion into the release record (issue 9)', async () => {
+    const api = await startGateApi();
+    const gate = (await api.post('/v1/gates/argo', argoBody({ artifact: 'sha256:9f8e7d', previousVersion: 'v1' }))).json() as Gate;
+    expect(await api.store.getAnalysis(gate.analysisId)).toMatchObject({ artifact: 'sha256:9f8e7d', previousVersion: 'v1' });
+    const bad = await api.post('/v1/gates/argo', argoBody({ revision: 'x1', artifact: 'latest' }));
+    expect(errorOf(bad)).toMatchObject({ status: 400, code: 'invalid-request', field: 'artifact' });
+  });
+
   it('is idempotent on rollout+revision; a new revision is a new analysis', async () => {
     const api = await startGateApi();
     const first = (await api.post('/v1/gates/argo', argoBody())).json() as Gate;

@@ -80,7 +80,10 @@ describe('GET /openapi.json', () => {
     const webhook = document.components.schemas['AdapterWebhookRequest'];
     expect(Object.keys(webhook?.properties ?? {})).toEqual([
       'analysisId', 'action', 'weight', 'step', 'target', 'rule', 'evidenceHash', 'idempotencyKey', 'at',
+      // Extension (issue 9): only on a release rollback, so never required.
+      'toVersion', 'actor', 'reason',
     ]);
+    expect(webhook?.required).toEqual(['analysisId', 'action', 'weight', 'step', 'target', 'rule', 'evidenceHash', 'idempotencyKey', 'at']);
     expect(webhook?.description).toContain('Canaryd-Signature');
   });
 
