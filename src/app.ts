@@ -23,7 +23,7 @@ import type { MetricSource } from './sources/types.js';
 import { openStoreFromConfig, storeRegistry } from './store/registry.js';
 import type { Store } from './store/types.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
-import { createGateMetrics, renderMetrics } from './telemetry/metrics.js';
+import { createGateMetrics, streamMetrics } from './telemetry/metrics.js';
 
 export { StartupProblems } from './daemon/startup.js';
 
@@ -137,7 +137,7 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
         principals: config.auth?.principals ?? null,
         allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),
       },
-      metrics: () => renderMetrics(registry),
+      metrics: async () => streamMetrics(registry),
       logger: logger.child({ component: 'http' }),
       version: await packageVersion(),
     });

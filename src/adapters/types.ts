@@ -33,7 +33,8 @@ export type AdapterResult = { ok: true; attempts: number; status?: number } | { 
 export interface DeploymentAdapter {
   readonly name: string;
   readonly type: string;
-  call(request: AdapterRequest): Promise<AdapterResult>;
+  /** `signal` aborts when the daemon stops: give up (answer a failure) instead of retrying on. */
+  call(request: AdapterRequest, options?: { signal?: AbortSignal }): Promise<AdapterResult>;
 }
 
 /** The key of §4: the same decision (analysis, step, action, evidence) always yields the same key. */

@@ -61,6 +61,16 @@ function transportError(error: unknown, timeoutMs: number, deadlineHit: boolean)
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The backoff wait, cut short when the daemon stops. */
+function sleepUnlessAborted(sleeper: Sleeper, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return sleeper.sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    void sleeper.sleep(ms).then(resolve);
+  });
+}
+
 export function createWebhookAdapter(options: WebhookAdapterOptions): DeploymentAdapter {
   const { name, secret, timeoutMs, retries } = options;
   const sleeper = options.sleeper ?? realSleeper;
@@ -96,7 +106,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Deployment
     return secret ? text.split(secret).join('[redacted]') : text;
   }
 
-  async function attempt(body: string, key: string): Promise<AttemptOutcome> {
+  async function attempt(body: string, key: string, abandon: AbortSignal | undefined): Promise<AttemptOutcome> {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Idempotency-Key': key,
@@ -108,8 +118,9 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Deployment
     // axios' own timeout is an idle timeout; the abort signal is the overall deadline.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const signal = abandon === undefined ? deadline.signal : AbortSignal.any([deadline.signal, abandon]);
     try {
-      const response = await client.post<string>(url.href, body, { headers, signal: deadline.signal });
+      const response = await client.post<string>(url.href, body, { headers, signal });
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
       const answer = typeof response.data === 'string' ? response.data.replace(/\s+/g, ' ').trim() : '';
       const excerpt = answer.length > ANSWER_EXCERPT_CHARS ? `${answer.slice(0, ANSWER_EXCERPT_CHARS)}…` : answer;
@@ -124,12 +135,14 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Deployment
   return {
     name,
     type: 'webhook',
-    async call(request: AdapterRequest): Promise<AdapterResult> {
+    async call(request: AdapterRequest, callOptions?: { signal?: AbortSignal }): Promise<AdapterResult> {
       const body = webhookBody(request);
+      const signal = callOptions?.signal;
       let lastError = '';
       for (let attempts = 1; attempts <= retries + 1; attempts += 1) {
-        if (attempts > 1) await sleeper.sleep(backoffDelayMs(attempts - 1, random));
-        const outcome = await attempt(body, request.idempotencyKey);
+        if (attempts > 1) await sleepUnlessAborted(sleeper, backoffDelayMs(attempts - 1, random), signal);
+        if (signal?.aborted) return { ok: false, attempts: attempts - 1, error: `webhook adapter "${name}": abandoned, the daemon is stopping` };
+        const outcome = await attempt(body, request.idempotencyKey, signal);
         if (outcome.ok) return { ok: true, attempts, status: outcome.status };
         lastError = outcome.error;
       }

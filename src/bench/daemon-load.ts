@@ -1,21 +1,28 @@
-// The daemon load benchmark: `npm run bench:daemon [-- --analyses N] [-- --duration S] [-- --quick] [-- --stagger] [-- --json FILE]`.
+// The daemon load benchmark: `npm run bench:daemon -- --help` for its options.
 // Starts a real Prometheus scraping the demo service (N services, baseline and canary traffic) and
 // `canaryd serve` as its own process, creates the analyses through the HTTP API, then measures for
-// --duration: exact tick lags from the audit trail, tick and query durations, ticks missed, the
-// daemon's RSS and CPU time (/proc), Prometheus' query rate. Prints a table, writes JSON, and stops
-// everything it started, also on Ctrl-C and when --timeout runs out.
+// --duration: exact tick lags from the audit trail, tick and query durations, ticks missed, queries
+// per tick (asked by the ticks, sent to Prometheus), the daemon's RSS and CPU time (/proc), /metrics
+// scrapes. Then the verdict route against a bare fastify route (autocannon), SIGTERM → exit and a
+// restart → /readyz with every analysis running. Prints a table, writes JSON, and stops everything
+// it started, also on Ctrl-C and when --timeout runs out.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startEnvironment, stopEnvironment, serviceNames, type Environment } from './daemon-load/environment.js';
-import { collectAnalyses, createAnalyses, takeSnapshot, type Snapshot } from './daemon-load/measure.js';
-import { parseLoadOptions, type LoadOptions } from './daemon-load/options.js';
+import { fileURLToPath } from 'node:url';
+import { startDaemon, startEnvironment, stopDaemon, stopEnvironment, serviceNames, type Environment } from './daemon-load/environment.js';
+import { compareVerdictRoute, timeScrape } from './daemon-load/http-probes.js';
+import { distribution } from './daemon-load/lags.js';
+import { collectAnalyses, createAnalyses, takeSnapshot, type CreatedAnalysis, type Snapshot } from './daemon-load/measure.js';
+import { parseLoadOptions, UsageError, USAGE, type LoadOptions } from './daemon-load/options.js';
 import { childPidsNamed, ResourceSampler } from './daemon-load/probes.js';
-import { formatReport } from './daemon-load/report.js';
+import { formatHttpReport, formatReport, type HttpFigures } from './daemon-load/report.js';
 import { computeFigures, type LoadFigures } from './daemon-load/results.js';
 import { runReplicasLoad } from './daemon-replicas.js';
+
+const BARE_SERVER_SCRIPT = fileURLToPath(new URL('./daemon-load/bare-server.js', import.meta.url));
 
 const IDLE_SAMPLE_MS = 3_000;
 const DRAIN_EXTRA_MS = 2_000;
@@ -43,7 +50,37 @@ interface Running {
   storePath: string;
 }
 
-async function measure(options: LoadOptions, running: Running, signal: AbortSignal): Promise<{ figures: LoadFigures; sampler: ResourceSampler }> {
+/** GET /metrics every `everySeconds` until `signal` or the returned stop() (Prometheus' scrapes of the daemon). */
+function scrapeRegularly(daemonUrl: string, everySeconds: number, signal: AbortSignal): { stop: () => Promise<{ ms: number[]; bytes: number | null }> } {
+  const ms: number[] = [];
+  let bytes: number | null = null;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped && !signal.aborted && everySeconds > 0) {
+      try {
+        const scrape = await timeScrape(daemonUrl);
+        ms.push(scrape.ms);
+        bytes = scrape.bytes;
+      } catch {
+        // counted as missing: the table shows n
+      }
+      await sleep(everySeconds * 1000, undefined, { signal }).catch(() => undefined);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.race([loop, sleep(100)]);
+      return { ms, bytes };
+    },
+  };
+}
+
+async function measure(
+  options: LoadOptions,
+  running: Running,
+  signal: AbortSignal,
+): Promise<{ figures: LoadFigures; sampler: ResourceSampler; created: CreatedAnalysis[]; scrapes: { ms: number[]; bytes: number | null } }> {
   const intervalMs = options.intervalSeconds * 1000;
   const urls = { daemon: running.daemonUrl, prometheus: running.prometheusUrl };
   const pids = { daemon: running.daemonPid, prometheus: running.prometheusPid };
@@ -65,7 +102,9 @@ async function measure(options: LoadOptions, running: Running, signal: AbortSign
     const before: Snapshot = await takeSnapshot(urls, pids, running.storePath);
     sampler.phase = 'measuring';
     print(`measuring for ${options.durationSeconds}s…`);
+    const scraping = scrapeRegularly(running.daemonUrl, options.scrapeEverySeconds, signal);
     await sleep(Math.max(0, before.wallMs + options.durationSeconds * 1000 - Date.now()), undefined, { signal });
+    const scrapes = await scraping.stop();
     const after = await takeSnapshot(urls, pids, running.storePath);
     sampler.phase = 'draining';
     // Ticks that started before the window's end commit their events a little later.
@@ -82,14 +121,50 @@ async function measure(options: LoadOptions, running: Running, signal: AbortSign
       after,
       samples: sampler.samples,
     });
-    return { figures, sampler };
+    return { figures, sampler, created, scrapes };
   } finally {
     sampler.stop();
   }
 }
 
+/** After the window: the verdict route against a bare route, SIGTERM → exit, restart → /readyz. */
+async function probeHttp(options: LoadOptions, environment: Environment, created: readonly CreatedAnalysis[], scrapes: { ms: number[]; bytes: number | null }, signal: AbortSignal): Promise<HttpFigures> {
+  const http: HttpFigures = { scrapesMs: distribution(scrapes.ms), scrapeBytes: scrapes.bytes, verdict: null, stop: null, restartToReadyMs: null };
+  const { daemonUrl, tempDir } = environment;
+  const first = created[0];
+  if (options.verdictLoadSeconds > 0 && first !== undefined && daemonUrl !== undefined && tempDir !== undefined) {
+    print(`verdict route against a bare fastify route, ${options.verdictLoadSeconds}s each…`);
+    http.verdict = await compareVerdictRoute({
+      daemonUrl,
+      analysisId: first.id,
+      bareServerScript: BARE_SERVER_SCRIPT,
+      tempDir,
+      connections: options.connections,
+      seconds: options.verdictLoadSeconds,
+    });
+  }
+  if (!options.skipRestart && environment.daemon !== undefined) {
+    print('SIGTERM with every analysis ticking, then a restart to /readyz…');
+    http.stop = await stopDaemon(environment.daemon);
+    http.restartToReadyMs = await startDaemon(environment, signal);
+  }
+  return http;
+}
+
 export async function runDaemonLoad(argv: readonly string[]): Promise<number> {
-  const options = parseLoadOptions(argv);
+  let options: LoadOptions;
+  try {
+    const parsed = parseLoadOptions(argv);
+    if (parsed === null) {
+      print(USAGE);
+      return 0;
+    }
+    options = parsed;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n${USAGE}\n`);
+    return 2;
+  }
   if (options.store === 'postgres') return runReplicasLoad(options, argv);
   const controller = new AbortController();
   const interrupt = (): void => {
@@ -114,16 +189,19 @@ export async function runDaemonLoad(argv: readonly string[]): Promise<number> {
       prometheusUrl: prometheus.url,
       storePath,
     };
-    const { figures, sampler } = await measure(options, running, controller.signal);
+    const { figures, sampler, created, scrapes } = await measure(options, running, controller.signal);
+    const http = await probeHttp(options, environment, created, scrapes, controller.signal);
     print('');
     const context = { analyses: options.analyses, services: options.services, intervalSeconds: options.intervalSeconds, cores: availableParallelism(), stagger: options.stagger, warnings: daemonLog.problems };
     for (const line of formatReport(figures, context)) print(line);
+    for (const line of formatHttpReport(http, options.analyses)) print(line);
     mkdirSync(dirname(options.json), { recursive: true });
     const document = {
       command: `node dist/bench/daemon-load.js ${argv.join(' ')}`.trim(),
       options,
       machine: machine(),
       figures,
+      http,
       daemonWarnings: Object.fromEntries(daemonLog.problems),
       samples: sampler.samples,
     };

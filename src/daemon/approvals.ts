@@ -80,7 +80,7 @@ function replaced(record: AnalysisRecord, approval: ApprovalRecord): ApprovalRec
 function dispatch(context: DaemonContext, record: AnalysisRecord, keys: string[]): void {
   if (keys.length === 0) return;
   void context.lanes
-    .run(record.id, () => performRecordedCalls(context, record.id, keys))
+    .run(record.id, () => performRecordedCalls(context, record.id, keys, context.shutdown))
     .catch((error: unknown) => analysisLogger(context, record).error({ error: errorMessage(error) }, 'adapter calls failed to run'));
 }
 

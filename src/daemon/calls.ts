@@ -13,25 +13,31 @@ import { commitTransition } from './transitions.js';
 
 const FAILURE_COMMIT_ATTEMPTS = 5;
 
-/** Performs the still-pending calls with these idempotency keys, in the given order. */
-export async function performRecordedCalls(context: DaemonContext, analysisId: string, keys: readonly string[]): Promise<void> {
+/**
+ * Performs the still-pending calls with these idempotency keys, in the given order. Once `signal`
+ * aborts (the daemon stops), no further call starts and a call cut short stays pending: recovery
+ * makes it again with the same key.
+ */
+export async function performRecordedCalls(context: DaemonContext, analysisId: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
   if (keys.length === 0) return;
   const pending = new Map(
     (await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending').map((call) => [call.idempotencyKey, call]),
   );
   const calls = keys.map((key) => pending.get(key)).filter((call): call is AdapterCallRecord => call !== undefined);
-  await performCalls(context, calls);
+  await performCalls(context, calls, signal);
 }
 
 /**
  * Calls of one analysis, in order. When one fails after its retries, the later ones are marked
  * failed without being attempted and the analysis is stopped by the rule `adapter-failed`.
  */
-export async function performCalls(context: DaemonContext, calls: readonly AdapterCallRecord[]): Promise<void> {
+export async function performCalls(context: DaemonContext, calls: readonly AdapterCallRecord[], signal?: AbortSignal): Promise<void> {
   for (const [index, call] of calls.entries()) {
     // With replicas, the lease holder makes the calls; they stay pending for it.
     if (!actsFor(context, call.analysisId)) return;
-    const result = await callAdapter(context, call);
+    if (signal?.aborted) return;
+    const result = await callAdapter(context, call, signal);
+    if (!result.ok && signal?.aborted) return;
     await markCall(context, call, result.ok ? { ok: true, attempts: result.attempts } : result);
     if (result.ok) continue;
     const skipped = `not attempted: the earlier ${call.request.action} call (${call.idempotencyKey}) failed`;
@@ -57,7 +63,7 @@ async function unsettledWeight(context: DaemonContext, call: AdapterCallRecord):
   return `not attempted: the last set-weight (${last.idempotencyKey}) has not succeeded (${last.status})`;
 }
 
-async function callAdapter(context: DaemonContext, call: AdapterCallRecord): Promise<AdapterResult> {
+async function callAdapter(context: DaemonContext, call: AdapterCallRecord, signal?: AbortSignal): Promise<AdapterResult> {
   const adapter = context.adapters.get(call.adapter);
   const { action } = call.request;
   let result: AdapterResult;
@@ -69,7 +75,7 @@ async function callAdapter(context: DaemonContext, call: AdapterCallRecord): Pro
     result = { ok: false, attempts: 0, error: `adapter "${call.adapter}" is not configured (configured: ${known})` };
   } else {
     try {
-      result = await adapter.call(call.request);
+      result = await adapter.call(call.request, signal === undefined ? undefined : { signal });
     } catch (error) {
       // Adapters answer failures as data; a throw is a bug, still never a silent success.
       result = { ok: false, attempts: 1, error: errorMessage(error) };

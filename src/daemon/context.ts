@@ -35,6 +35,8 @@ export interface DaemonContext {
   control: ControlContext;
   /** Replicas sharing the store (src/daemon/lease.ts): absent with a single writer. */
   leases?: LeaseHolder;
+  /** Aborts when the daemon stops: adapter calls outside a tick (after an API action) give up. */
+  shutdown?: AbortSignal;
 }
 
 /** Which analyses this replica acts for (ticks, adapter calls), and the fence its writes carry. */

@@ -18,8 +18,9 @@ import { createControlContext, type ControlContext } from './control-context.js'
 import { createControlService, type ControlService } from './control-service.js';
 import { EndedAnalyses, PhaseTally } from './gate-state.js';
 import { SerialLanes } from './lanes.js';
+import { observeWrites, VerdictCache } from './verdict-cache.js';
 import { recover, type RecoverySummary } from './recovery.js';
-import type { Scheduler } from './scheduler.js';
+import { abortOnStop, type Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
 import { createGateService, type GateService } from './gates.js';
@@ -67,13 +68,19 @@ export interface Daemon {
   start(): Promise<RecoverySummary>;
   /** Resolves when no tick and no adapter call is in flight or queued. */
   idle(): Promise<void>;
-  /** Stops scheduling, then waits for the tick and the calls in flight. */
+  /**
+   * Stops scheduling and abandons what is queued: queries waiting for a slot and queries in flight
+   * are cut short (nothing of those ticks is committed), calls not yet started stay pending for
+   * recovery. Then waits for what is left to settle.
+   */
   stop(): Promise<void>;
 }
 
 export function createDaemon(deps: DaemonDeps): Daemon {
+  const shutdown = abortOnStop();
+  const verdicts = new VerdictCache();
   const context: DaemonContext = {
-    store: deps.store,
+    store: observeWrites(deps.store, verdicts),
     templates: deps.templates,
     sources: deps.sources,
     adapters: deps.adapters,
@@ -88,11 +95,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     phases: new PhaseTally(),
     ended: new EndedAnalyses(deps.retentionMs ?? METRICS_RETENTION_MS),
     control: deps.control ?? createControlContext(),
+    shutdown: shutdown.signal,
   };
   const leases = deps.store.leases === undefined ? undefined : createLeaseKeeper(context, deps.store.leases, deps.lease);
   if (leases !== undefined) context.leases = leases;
   let accepting = false;
-  const service = createAnalysisService(context, { isAccepting: () => accepting });
+  const service = createAnalysisService(context, { isAccepting: () => accepting, verdicts });
 
   async function sweepEndedSeries(): Promise<void> {
     for (const id of context.ended.takeExpired(context.clock.now())) {
@@ -126,6 +134,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     idle: () => context.lanes.idle(),
     async stop() {
       accepting = false;
+      shutdown.abort(new Error('the daemon is stopping'));
       await context.scheduler.stop();
       await context.lanes.idle();
       await leases?.release();

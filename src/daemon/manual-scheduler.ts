@@ -2,7 +2,7 @@
 // Same rules as the timer scheduler: slots at firstAt + k·interval, a job never overlaps itself.
 
 import type { ManualClock } from './clock.js';
-import { nextSlot, startRun, type RunState, type ScheduledTask, type Scheduler } from './scheduler.js';
+import { abortOnStop, nextSlot, startRun, type RunState, type ScheduledTask, type Scheduler } from './scheduler.js';
 
 interface ManualJob extends RunState {
   intervalMs: number;
@@ -15,6 +15,7 @@ export class ManualScheduler implements Scheduler {
   private readonly cronJobs = new Map<string, { expression: string; task: () => Promise<void> }>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
+  private readonly stopping = abortOnStop();
   /** Occurrences skipped because the job was still running, per key (for assertions). */
   readonly skips = new Map<string, number>();
   readonly errors: Array<{ key: string; error: unknown }> = [];
@@ -95,6 +96,7 @@ export class ManualScheduler implements Scheduler {
     this.stopped = true;
     this.jobs.clear();
     this.cronJobs.clear();
+    this.stopping.abort(new Error('the scheduler stopped'));
     await this.idle();
   }
 
@@ -110,7 +112,7 @@ export class ManualScheduler implements Scheduler {
   private fire(key: string, job: ManualJob): Promise<void> | undefined {
     const slot = job.nextAt;
     job.nextAt = slot + job.intervalMs;
-    const running = startRun(job, slot, job.task);
+    const running = startRun(job, slot, job.task, this.stopping.signal);
     if (running === undefined) {
       this.skips.set(key, (this.skips.get(key) ?? 0) + 1);
       return undefined;

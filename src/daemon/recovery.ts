@@ -33,7 +33,7 @@ export async function recover(context: DaemonContext): Promise<RecoverySummary> 
   for (const [analysisId, calls] of byAnalysis) {
     context.logger.info({ analysisId, calls: calls.map((call) => call.idempotencyKey) }, 'retrying adapter calls recorded before the restart');
     void context.lanes
-      .run(analysisId, () => performCalls(context, calls))
+      .run(analysisId, () => performCalls(context, calls, context.shutdown))
       .catch((error: unknown) => context.logger.error({ analysisId, error: errorMessage(error) }, 'recovered adapter calls failed to run'));
   }
 

@@ -27,18 +27,21 @@ export type TickOutcome =
   | 'unknown-analysis'
   | 'unknown-template'
   | 'unknown-source'
-  | 'not-leased';
+  | 'not-leased'
+  | 'abandoned';
 
 /** Ticks at startedAt + k·interval, each in the analysis' lane (after its pending adapter calls). */
 export function scheduleTicks(context: DaemonContext, record: AnalysisRecord, template: CompiledTemplate): void {
   const { id } = record;
   // With replicas, only the lease holder ticks (src/daemon/lease.ts schedules them on takeover).
   if (!actsFor(context, id)) return;
-  context.scheduler.every(tickKey(id), template.intervalMs, record.state.startedAt + template.intervalMs, async (run) => {
+  context.scheduler.every(tickKey(id), template.intervalMs, record.state.startedAt + template.intervalMs, async (run, signal) => {
     try {
-      await context.lanes.run(id, () => tickAnalysis(context, id, run));
+      await context.lanes.run(id, () => tickAnalysis(context, id, run, signal));
     } catch (error) {
-      analysisLogger(context, record).error({ error: errorMessage(error) }, 'tick failed');
+      // Stopping: queued queries were abandoned and nothing was committed.
+      if (signal.aborted) analysisLogger(context, record).debug('tick abandoned: the daemon is stopping');
+      else analysisLogger(context, record).error({ error: errorMessage(error) }, 'tick failed');
     }
   });
 }
@@ -58,7 +61,9 @@ function followController(gated: GatedTransition, template: CompiledTemplate, ju
   return { ...gated, input: { ...input, state: sticky.state, verdict: sticky.verdict, actions: [], events } };
 }
 
-export async function tickAnalysis(context: DaemonContext, analysisId: string, run: TickRun): Promise<TickOutcome> {
+/** With `signal` aborted (the daemon stops), the tick is abandoned before it commits anything. */
+export async function tickAnalysis(context: DaemonContext, analysisId: string, run: TickRun, signal?: AbortSignal): Promise<TickOutcome> {
+  if (signal?.aborted) return 'abandoned';
   if (!actsFor(context, analysisId)) return 'not-leased';
   const startedAt = context.clock.now();
   const began = context.elapsed();
@@ -109,9 +114,14 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
       judges: context.judges,
       limit: context.limit,
       elapsed: context.elapsed,
-      onQuery: ({ measurement, seconds }) => context.metrics.recordQuery(template.source, queryOutcome(measurement), seconds),
+      onQuery: ({ measurement, seconds }) => {
+        if (signal?.aborted !== true) context.metrics.recordQuery(template.source, queryOutcome(measurement), seconds);
+      },
+      ...(signal === undefined ? {} : { signal }),
     },
   );
+  // Answers cut short by the stop are not data: judge nothing, commit nothing.
+  if (signal?.aborted) return 'abandoned';
 
   const base: AnalysisState = { ...record.state, consecutiveErrors: result.state.consecutiveErrors };
   const events = [tickEvent(result.verdict, record.state, template)];
@@ -151,6 +161,6 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     scheduleApprovalExpiry(context, analysisId, gated.approval);
     log.info({ approvalId: gated.approval.id, action: gated.approval.action, policyId: gated.approval.policyId, evidenceHash: gated.approval.evidenceHash }, `awaiting approval of ${gated.approval.action}`);
   }
-  await performRecordedCalls(context, analysisId, callKeys);
+  await performRecordedCalls(context, analysisId, callKeys, signal);
   return 'judged';
 }

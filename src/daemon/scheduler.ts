@@ -8,6 +8,7 @@
 //   flight is skipped, and the next run reports its lag from the first skipped occurrence.
 // - cron(): calendar jobs of the daemon itself (the metrics-retention sweep), through node-cron.
 
+import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask as CronTask } from 'node-cron';
 import type { Clock } from './clock.js';
 
@@ -18,7 +19,11 @@ export interface TickRun {
   skipped: number;
 }
 
-export type ScheduledTask = (run: TickRun) => Promise<void>;
+/**
+ * `signal` aborts when the scheduler stops: a run in flight abandons its queued queries and calls
+ * instead of waiting them out (nothing half-done is committed).
+ */
+export type ScheduledTask = (run: TickRun, signal: AbortSignal) => Promise<void>;
 
 export interface Scheduler {
   /** Runs `task` at firstAtMs + k·intervalMs (the first such time not in the past); replaces a job with the same key. */
@@ -28,7 +33,7 @@ export interface Scheduler {
   /** Stops future runs of the job; a run in flight finishes. */
   cancel(key: string): void;
   has(key: string): boolean;
-  /** Stops every job and waits for the runs in flight. */
+  /** Stops every job, aborts the signal handed to the runs in flight and waits for them. */
   stop(): Promise<void>;
 }
 
@@ -37,6 +42,13 @@ export function nextSlot(firstAtMs: number, intervalMs: number, now: number): nu
   if (!(intervalMs > 0)) throw new RangeError(`a schedule's interval must be positive, got ${intervalMs}`);
   if (firstAtMs >= now) return firstAtMs;
   return firstAtMs + Math.ceil((now - firstAtMs) / intervalMs) * intervalMs;
+}
+
+/** The controller whose signal every run gets; each tick in flight listens to it, so no listener limit. */
+export function abortOnStop(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export type SchedulerErrorHandler = (key: string, error: unknown) => void;
@@ -56,7 +68,7 @@ export interface RunState {
  * still going is skipped and counted; the next run reports its lag from the first skipped slot.
  * Returns the run, or undefined when this slot was skipped.
  */
-export function startRun(job: RunState, slot: number, task: ScheduledTask): Promise<void> | undefined {
+export function startRun(job: RunState, slot: number, task: ScheduledTask, signal: AbortSignal): Promise<void> | undefined {
   if (job.running) {
     job.skipped += 1;
     job.firstSkippedAt ??= slot;
@@ -67,7 +79,7 @@ export function startRun(job: RunState, slot: number, task: ScheduledTask): Prom
   job.firstSkippedAt = null;
   job.running = true;
   return Promise.resolve()
-    .then(() => task(run))
+    .then(() => task(run, signal))
     .finally(() => {
       job.running = false;
     });
@@ -89,6 +101,7 @@ export class TimerScheduler implements Scheduler {
   private readonly jobs = new Map<string, TimerJob>();
   private readonly cronJobs = new Map<string, CronTask>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = abortOnStop();
   private stopped = false;
 
   constructor(private readonly options: TimerSchedulerOptions) {}
@@ -137,6 +150,7 @@ export class TimerScheduler implements Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const key of [...this.jobs.keys(), ...this.cronJobs.keys()]) this.cancel(key);
+    this.stopping.abort(new Error('the scheduler stopped'));
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -157,7 +171,7 @@ export class TimerScheduler implements Scheduler {
     const slot = job.nextAt;
     job.nextAt = nextSlot(slot + job.intervalMs, job.intervalMs, this.options.clock.now());
     this.arm(key, job);
-    const running = startRun(job, slot, job.task);
+    const running = startRun(job, slot, job.task, this.stopping.signal);
     if (running) this.track(key, running);
   }
 

@@ -7,7 +7,7 @@
 
 import type { Phase, RuleRef, TickVerdict, VerdictAction } from '../analysis/types.js';
 import type { Principal } from '../control/types.js';
-import type { AnalysisMode, StoredEvent, Target } from '../store/types.js';
+import type { AnalysisFilter, AnalysisMode, StoredEvent, Target, VerdictSummary } from '../store/types.js';
 
 export interface CreateAnalysisRequest {
   template: string;
@@ -55,6 +55,22 @@ export interface AnalysisView {
   approval?: { id: string; expiresAt: string } | null;
 }
 
+/** An analysis in a list: the view without the evidence of its last verdict. */
+export interface AnalysisSummaryView extends Omit<AnalysisView, 'lastVerdict' | 'approval'> {
+  lastVerdict: VerdictSummary | null;
+  observedWeight: number | null;
+}
+
+export interface AnalysisPageRequest extends AnalysisFilter {
+  limit: number;
+  cursor?: string;
+}
+
+export interface AnalysisPageView {
+  analyses: AnalysisSummaryView[];
+  nextCursor: string | null;
+}
+
 /** Who asks (the HTTP layer's authenticated principal; null without auth) and the create's Idempotency-Key. */
 export interface Caller {
   principal: Principal | null;
@@ -83,8 +99,16 @@ export interface VerdictView {
 export interface AnalysisService {
   create(request: CreateAnalysisRequest, caller?: Caller): Promise<AnalysisView>;
   list(filter: { phase?: Phase }): Promise<AnalysisView[]>;
+  /** One page of summaries, oldest first (GET /v1/analyses); 'invalid-request' for a bad cursor or limit. */
+  listPage(request: AnalysisPageRequest): Promise<AnalysisPageView>;
   get(id: string): Promise<AnalysisView>;
   verdict(id: string): Promise<VerdictView>;
+  /**
+   * The verdict as its JSON body, made by `serialize` once per analysis version and kept until the
+   * analysis is written again (pollers ask far more often than it changes). Optional: without it,
+   * callers serialize verdict().
+   */
+  verdictBody?(id: string, serialize: (view: VerdictView) => string): Promise<string>;
   act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView>;
   events(id: string): Promise<StoredEvent[]>;
   /** Liveness/readiness for /healthz and /readyz. */

@@ -23,7 +23,8 @@ export function unresolvedFailures(calls: readonly AdapterCallRecord[]): Adapter
   const lastDone = calls.reduce((max, call) => (call.status === 'done' ? Math.max(max, call.id) : max), 0);
   return calls.filter((call) => call.status === 'failed' && call.id > lastDone);
 }
-import { analysisView, verdictView } from './views.js';
+import { analysisView, summaryView, verdictView } from './views.js';
+import type { VerdictCache } from './verdict-cache.js';
 
 const MANUAL_ACTIONS: readonly ManualAction[] = ['pause', 'resume', 'abort', 'promote'];
 const ACT_ATTEMPTS = 3;
@@ -31,6 +32,8 @@ const ACT_ATTEMPTS = 3;
 export interface ServiceOptions {
   /** False until recovery has run, and again once shutdown began. */
   isAccepting: () => boolean;
+  /** Serialized verdicts per analysis version (absent: every poll reads the store). */
+  verdicts?: VerdictCache;
 }
 
 export function createAnalysisService(context: DaemonContext, options: ServiceOptions): AnalysisService {
@@ -46,7 +49,7 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
   function dispatchCalls(record: AnalysisRecord, keys: string[]): void {
     if (keys.length === 0) return;
     void context.lanes
-      .run(record.id, () => performRecordedCalls(context, record.id, keys))
+      .run(record.id, () => performRecordedCalls(context, record.id, keys, context.shutdown))
       .catch((error: unknown) => analysisLogger(context, record).error({ error: errorMessage(error) }, 'adapter calls failed to run'));
   }
 
@@ -71,6 +74,14 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
       return records.map((record) => analysisView(record, templateOf(templates, record)));
     },
 
+    async listPage(request) {
+      const page = await store.listAnalysisSummaries(request);
+      return {
+        analyses: page.analyses.map((summary) => summaryView(summary, templates.get(summary.template))),
+        nextCursor: page.nextCursor,
+      };
+    },
+
     async get(id: string): Promise<AnalysisView> {
       const record = await load(id);
       return analysisView(record, templateOf(templates, record));
@@ -79,6 +90,15 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
     async verdict(id: string): Promise<VerdictView> {
       const record = await load(id);
       return verdictView(record, templateOf(templates, record));
+    },
+
+    async verdictBody(id: string, serialize: (view: VerdictView) => string): Promise<string> {
+      const cached = options.verdicts?.get(id);
+      if (cached !== undefined) return cached;
+      const record = await load(id);
+      const body = serialize(verdictView(record, templateOf(templates, record)));
+      options.verdicts?.put(id, record.version, body);
+      return body;
     },
 
     async act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView> {

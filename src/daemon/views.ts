@@ -2,10 +2,10 @@
 
 import { formatDuration } from '../analysis/duration.js';
 import type { CompiledTemplate, VerdictAction } from '../analysis/types.js';
-import type { AnalysisRecord } from '../store/types.js';
+import type { AnalysisRecord, AnalysisSummary } from '../store/types.js';
 import { isoAt } from './clock.js';
 import { currentWeight } from './context.js';
-import type { AnalysisView, VerdictView } from './service-types.js';
+import type { AnalysisSummaryView, AnalysisView, VerdictView } from './service-types.js';
 
 export function analysisView(record: AnalysisRecord, template: CompiledTemplate | undefined): AnalysisView {
   const { state } = record;
@@ -30,6 +30,33 @@ export function analysisView(record: AnalysisRecord, template: CompiledTemplate 
     templateHash: record.templateHash ?? null,
     createdBy: record.createdBy ?? null,
     approval: state.approval === undefined ? null : { id: state.approval.id, expiresAt: isoAt(state.approval.expiresAt) },
+  };
+}
+
+/** `template`: the loaded template of that name, for an analysis that has no pinned one. */
+export function summaryView(summary: AnalysisSummary, template: CompiledTemplate | undefined): AnalysisSummaryView {
+  const weights = summary.pinnedStepWeights ?? template?.steps.map((step) => step.weight) ?? [];
+  return {
+    id: summary.id,
+    template: summary.template,
+    args: summary.args,
+    mode: summary.mode,
+    adapter: summary.adapter,
+    target: summary.target,
+    phase: summary.phase,
+    step: summary.stepIndex,
+    steps: weights.length,
+    weight: weights[summary.stepIndex] ?? 0,
+    startedAt: isoAt(summary.startedAt),
+    stepStartedAt: isoAt(summary.stepStartedAt),
+    decidedAt: summary.decidedAt === null ? null : isoAt(summary.decidedAt),
+    decidedBy: summary.decidedBy,
+    lastVerdict: summary.lastVerdict,
+    observedWeight: summary.observedWeight,
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
+    templateHash: summary.templateHash,
+    createdBy: summary.createdBy,
   };
 }
 

@@ -33,7 +33,7 @@ function queryShapeOf(spec: MetricSpec, judges: ReadonlyMap<string, MetricJudge>
 export async function fetchHistories(
   plans: readonly HistoryPlan[],
   context: HistoryRequestContext,
-  deps: { source: MetricSource; limit: Limiter },
+  deps: { source: MetricSource; limit: Limiter; signal?: AbortSignal },
 ): Promise<Map<string, ReadonlyMap<string, Measurement>>> {
   const { template, state } = context;
   const byMetric = new Map(template.metrics.map((spec) => [spec.name, spec]));
@@ -54,7 +54,8 @@ export async function fetchHistories(
       // Prometheus answers at most 11 000 points a series: a short interval over a long history is
       // sampled every few intervals (each sample still the increase over one interval).
       const stepMs = Math.max(template.intervalMs, Math.ceil(windowMs / MAX_HISTORY_POINTS / 1000) * 1000);
-      pending = deps.limit(() => deps.source.rangeQuery(query, endMs - windowMs, endMs, stepMs, { expect }));
+      const options = deps.signal === undefined ? { expect } : { expect, signal: deps.signal };
+      pending = deps.limit(() => deps.source.rangeQuery(query, endMs - windowMs, endMs, stepMs, options), deps.signal);
       cache.set(key, pending);
     }
     return pending;

@@ -40,6 +40,8 @@ export interface MeasureDeps {
   onQuery?: (outcome: { metric: string; variant: Variant; measurement: Measurement; seconds: number }) => void;
   /** Monotonic seconds for query durations; injected so the core stays clock-free. */
   elapsed?: () => number;
+  /** Abandons the tick: queued queries leave the queue (rejecting), queries in flight are cut short. */
+  signal?: AbortSignal;
 }
 
 export interface MeasureResult {
@@ -128,17 +130,18 @@ async function queryVariant(plan: PlannedMetric, variant: Variant, request: Meas
   const query = plan.queries[variant];
   // Timed inside the slot: the wait for a free query slot is not the source's time.
   let started = 0;
+  const signal = deps.signal === undefined ? {} : { signal: deps.signal };
   const measurement = await deps.limit(() => {
     started = deps.elapsed?.() ?? 0;
     switch (plan.shape.kind) {
       case 'range':
-        return deps.source.rangeQuery(query, atMs - plan.windowMs, atMs, plan.shape.stepMs);
+        return deps.source.rangeQuery(query, atMs - plan.windowMs, atMs, plan.shape.stepMs, signal.signal === undefined ? undefined : { expect: 'single', ...signal });
       case 'vector':
-        return deps.source.instantQuery(query, atMs, { expect: 'vector' });
+        return deps.source.instantQuery(query, atMs, { expect: 'vector', ...signal });
       case 'single':
-        return deps.source.instantQuery(query, atMs, { expect: 'single' });
+        return deps.source.instantQuery(query, atMs, { expect: 'single', ...signal });
     }
-  });
+  }, deps.signal);
   deps.onQuery?.({ metric: plan.spec.name, variant, measurement, seconds: (deps.elapsed?.() ?? 0) - started });
   return measurement;
 }

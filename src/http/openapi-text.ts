@@ -25,6 +25,11 @@ analysis (rule policy-denied) or refuses a manual action (403 policy-denied); RE
 awaiting-approval (verdict hold) until an approver decides the request at POST /v1/approvals/{id}. A freeze
 (POST /v1/freezes) holds every set-weight and complete it covers (rule freeze); rollbacks still happen.`;
 
+export const LIST_DESCRIPTION = `One page of analyses, oldest first, as summaries: where each stands and its last verdict's action,
+rule and reason, without the evidence (GET /v1/analyses/{id} has every condition, value and query). At most \`limit\` (default
+100, at most 1000) per page; \`nextCursor\` is the \`cursor\` of the next page and null on the last one. Filters (all given must
+match): \`phase\`, \`template\`, \`service\`, \`environment\`, \`version\` (the target's).`;
+
 export const CREATE_DESCRIPTION = `Creates and starts an analysis of \`template\` for \`target\` with \`args\`.
 The template is pinned: the analysis keeps the template it was created with (templateHash). With an Idempotency-Key
 header, the same key (per principal) answers the analysis already created with it (422 idempotency-key-reused for a

@@ -9,6 +9,8 @@ export interface InstantQueryOptions {
    * vector: every series → {kind:'vector'}.
    */
   expect: 'single' | 'vector';
+  /** Abandons the query (the daemon is stopping): the answer is an error Measurement, at once. */
+  signal?: AbortSignal;
 }
 
 export interface MetricSource {
@@ -35,4 +37,11 @@ export interface PrometheusSourceOptions {
   headers?: Record<string, string>;
   /** Verification is on by default; `ca` is PEM text (not a path). */
   tls?: { insecureSkipVerify?: boolean; ca?: string };
+  /**
+   * Rounds evaluation times down to a multiple of this (ms), so analyses that tick within the same
+   * window ask the same question and share one request (fan-in). Absent: exact to the millisecond.
+   */
+  queryAlignmentMs?: number;
+  /** Monotonic ms for how long a shared answer is kept (default performance.now). */
+  monotonicNow?: () => number;
 }

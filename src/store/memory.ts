@@ -19,6 +19,9 @@ import type {
 } from './types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES } from './types.js';
 import type { FreezeRecord } from '../control/types.js';
+import { decodeCursor, encodeCursor, matchesFilter, pageLimit, summarize, type AnalysisSummary } from './summary.js';
+
+const CURSOR_PREFIX = 'm:';
 
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -27,6 +30,9 @@ function copy<T>(value: T): T {
 export function createMemoryStore(options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
   const analyses = new Map<string, AnalysisRecord>();
+  /** Creation order, for cursors (ids of pruned analyses keep theirs unused). */
+  const positions = new Map<string, number>();
+  let nextPosition = 1;
   const events = new Map<string, StoredEvent[]>();
   let calls: AdapterCallRecord[] = [];
   let nextCallId = 1;
@@ -80,6 +86,7 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
         throw new DomainError('conflict', `an analysis with creation key ${key} already exists`);
       }
       write(record, newEvents, newCalls);
+      positions.set(record.id, nextPosition++);
     },
 
     async commitTransition(record, newEvents, newCalls, commitOptions) {
@@ -128,6 +135,22 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
       ensureOpen();
       const all = [...analyses.values()].filter((r) => !filter?.phase || r.state.phase === filter.phase);
       return copy(all);
+    },
+
+    async listAnalysisSummaries(query) {
+      ensureOpen();
+      const limit = pageLimit(query.limit);
+      const after = query.cursor === undefined ? 0 : decodeCursor(CURSOR_PREFIX, query.cursor);
+      const page: AnalysisSummary[] = [];
+      let last = 0;
+      for (const record of analyses.values()) {
+        const position = positions.get(record.id) ?? 0;
+        if (position <= after || !matchesFilter(record, query)) continue;
+        if (page.length === limit) return { analyses: copy(page), nextCursor: encodeCursor(CURSOR_PREFIX, last) };
+        page.push(summarize(record));
+        last = position;
+      }
+      return { analyses: copy(page), nextCursor: null };
     },
 
     async listEvents(analysisId) {

@@ -4,6 +4,9 @@
 import type { AdapterRequest } from '../adapters/types.js';
 import type { AnalysisState, CheckEvidence, CompiledTemplate, Phase } from '../analysis/types.js';
 import type { ApprovalRecord, FreezeRecord } from '../control/types.js';
+import type { AnalysisListQuery, AnalysisPage } from './summary.js';
+
+export type { AnalysisFilter, AnalysisListQuery, AnalysisPage, AnalysisSummary, VerdictSummary } from './summary.js';
 
 export { verifyEventChain, computeEventHash, GENESIS_HASH } from './event-chain.js';
 
@@ -186,6 +189,14 @@ export interface Store {
   getAnalysis(id: string): Promise<AnalysisRecord | null>;
   /** Oldest first. */
   listAnalyses(filter?: { phase?: Phase }): Promise<AnalysisRecord[]>;
+  /**
+   * One page of summaries, oldest first, of the analyses matching every filter given: at most
+   * `limit` (1..MAX_PAGE_LIMIT, else 'invalid-request' field limit), starting after `cursor` (a
+   * nextCursor this store gave; anything else is 'invalid-request' field cursor). nextCursor is null
+   * on the last page; an analysis created after a page was read appears on a later page. Summaries
+   * leave out the full verdict and judge memory, so the store need not parse whole state rows.
+   */
+  listAnalysisSummaries(query: AnalysisListQuery): Promise<AnalysisPage>;
   /** In seq order. */
   listEvents(analysisId: string): Promise<StoredEvent[]>;
   /** Calls with status pending, oldest first (recovery after a restart). */

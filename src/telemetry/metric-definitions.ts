@@ -1,6 +1,7 @@
 // canaryd's gate metrics: one place that names them, types them and says what each means.
 // docs/metrics.md is the user-facing copy of this list; keep them in step.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { ExpositionFamily } from './exposition-family.js';
 
 export const ANALYSIS_LABEL_NAMES = ['analysis', 'template', 'service', 'environment'] as const;
 
@@ -10,21 +11,21 @@ const TICK_LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 export interface GateMetricSet {
   /** 1 per analysis; identifies it and carries its version and mode (drive | observe). */
-  analysisInfo: Gauge<'analysis' | 'template' | 'service' | 'environment' | 'version' | 'mode'>;
+  analysisInfo: ExpositionFamily;
   /** 1 for the analysis' current phase, 0 for the five others. */
-  analysisPhase: Gauge<'analysis' | 'template' | 'service' | 'environment' | 'phase'>;
+  analysisPhase: ExpositionFamily;
   /** Index of the current traffic step (0 = first step), as in the verdict API. */
-  analysisStep: Gauge<'analysis' | 'template' | 'service' | 'environment'>;
+  analysisStep: ExpositionFamily;
   /** Canary traffic weight of the current step, in percent (0-100) as written in the template. */
-  analysisWeight: Gauge<'analysis' | 'template' | 'service' | 'environment'>;
+  analysisWeight: ExpositionFamily;
   /** Tick verdicts per analysis: verdict = abort|hold|promote|continue, rule = the rule that fired or "none". */
-  verdicts: Counter<'analysis' | 'template' | 'service' | 'environment' | 'verdict' | 'rule'>;
+  verdicts: ExpositionFamily;
   /** Last measured value of each metric, per variant (baseline | canary); absent while missing or errored. */
-  metricValue: Gauge<'analysis' | 'template' | 'service' | 'environment' | 'metric' | 'variant'>;
+  metricValue: ExpositionFamily;
   /** 1 when the metric's judge found a regression at the last tick, 0 when not; absent where not judged. */
-  metricRegressed: Gauge<'analysis' | 'template' | 'service' | 'environment' | 'metric'>;
+  metricRegressed: ExpositionFamily;
   /** p-value of the metric's judge at the last tick; absent where the judge gives none. */
-  metricPValue: Gauge<'analysis' | 'template' | 'service' | 'environment' | 'metric'>;
+  metricPValue: ExpositionFamily;
   /** Queries sent to each metric source, by outcome (ok, missing or a SourceErrorKind). */
   sourceQueries: Counter<'source' | 'outcome'>;
   /** Wall time of one query to a source, whatever its outcome. */
@@ -41,57 +42,24 @@ export interface GateMetricSet {
   decisions: Counter<'template' | 'verdict' | 'rule'>;
 }
 
+const ANALYSIS_FAMILIES = new WeakMap<Registry, ExpositionFamily[]>();
+
+/** The per-analysis families defined on this registry (rendered by renderMetrics after the registry's own). */
+export function analysisFamiliesOf(registry: Registry): readonly ExpositionFamily[] {
+  return ANALYSIS_FAMILIES.get(registry) ?? [];
+}
+
 export function defineGateMetrics(registry: Registry): GateMetricSet {
   const registers = [registry];
-  return {
-    analysisInfo: new Gauge({
-      name: 'canaryd_analysis_info',
-      help: 'Analysis identity: 1 for each known analysis, with its version and mode (drive or observe).',
-      labelNames: [...ANALYSIS_LABEL_NAMES, 'version', 'mode'],
-      registers,
-    }),
-    analysisPhase: new Gauge({
-      name: 'canaryd_analysis_phase',
-      help: 'Analysis phase: 1 for the current phase, 0 for the others (pending, running, paused, succeeded, aborted, failed).',
-      labelNames: [...ANALYSIS_LABEL_NAMES, 'phase'],
-      registers,
-    }),
-    analysisStep: new Gauge({
-      name: 'canaryd_analysis_step',
-      help: 'Index of the current traffic step of the analysis (0 is the first step).',
-      labelNames: [...ANALYSIS_LABEL_NAMES],
-      registers,
-    }),
-    analysisWeight: new Gauge({
-      name: 'canaryd_analysis_weight',
-      help: 'Canary traffic weight of the current step, in percent (0-100).',
-      labelNames: [...ANALYSIS_LABEL_NAMES],
-      registers,
-    }),
-    verdicts: new Counter({
-      name: 'canaryd_verdicts_total',
-      help: 'Tick verdicts per analysis by verdict (abort, hold, promote, continue) and the rule that fired ("none" when none did).',
-      labelNames: [...ANALYSIS_LABEL_NAMES, 'verdict', 'rule'],
-      registers,
-    }),
-    metricValue: new Gauge({
-      name: 'canaryd_metric_value',
-      help: 'Last measured value of a template metric per variant (baseline, canary); absent while missing or errored.',
-      labelNames: [...ANALYSIS_LABEL_NAMES, 'metric', 'variant'],
-      registers,
-    }),
-    metricRegressed: new Gauge({
-      name: 'canaryd_metric_regressed',
-      help: "1 if the metric's judge found the canary regressed at the last tick, 0 if not; absent for metrics without a judge.",
-      labelNames: [...ANALYSIS_LABEL_NAMES, 'metric'],
-      registers,
-    }),
-    metricPValue: new Gauge({
-      name: 'canaryd_metric_p_value',
-      help: "p-value of the metric's judge at the last tick (anytime-valid for sequential judges); absent where none.",
-      labelNames: [...ANALYSIS_LABEL_NAMES, 'metric'],
-      registers,
-    }),
+  const set: GateMetricSet = {
+    analysisInfo: new ExpositionFamily('canaryd_analysis_info', 'Analysis identity: 1 for each known analysis, with its version and mode (drive or observe).', 'gauge', [...ANALYSIS_LABEL_NAMES, 'version', 'mode']),
+    analysisPhase: new ExpositionFamily('canaryd_analysis_phase', 'Analysis phase: 1 for the current phase, 0 for the others (pending, running, paused, succeeded, aborted, failed).', 'gauge', [...ANALYSIS_LABEL_NAMES, 'phase']),
+    analysisStep: new ExpositionFamily('canaryd_analysis_step', 'Index of the current traffic step of the analysis (0 is the first step).', 'gauge', [...ANALYSIS_LABEL_NAMES]),
+    analysisWeight: new ExpositionFamily('canaryd_analysis_weight', 'Canary traffic weight of the current step, in percent (0-100).', 'gauge', [...ANALYSIS_LABEL_NAMES]),
+    verdicts: new ExpositionFamily('canaryd_verdicts_total', 'Tick verdicts per analysis by verdict (abort, hold, promote, continue) and the rule that fired ("none" when none did).', 'counter', [...ANALYSIS_LABEL_NAMES, 'verdict', 'rule']),
+    metricValue: new ExpositionFamily('canaryd_metric_value', 'Last measured value of a template metric per variant (baseline, canary); absent while missing or errored.', 'gauge', [...ANALYSIS_LABEL_NAMES, 'metric', 'variant']),
+    metricRegressed: new ExpositionFamily('canaryd_metric_regressed', "1 if the metric's judge found the canary regressed at the last tick, 0 if not; absent for metrics without a judge.", 'gauge', [...ANALYSIS_LABEL_NAMES, 'metric']),
+    metricPValue: new ExpositionFamily('canaryd_metric_p_value', "p-value of the metric's judge at the last tick (anytime-valid for sequential judges); absent where none.", 'gauge', [...ANALYSIS_LABEL_NAMES, 'metric']),
     sourceQueries: new Counter({
       name: 'canaryd_source_queries_total',
       help: 'Queries sent to a metric source by outcome (ok, missing, unreachable, timeout, rejected-query, server-error, malformed-answer, several-series, auth).',
@@ -138,4 +106,7 @@ export function defineGateMetrics(registry: Registry): GateMetricSet {
       registers,
     }),
   };
+  const families = [set.analysisInfo, set.analysisPhase, set.analysisStep, set.analysisWeight, set.verdicts, set.metricValue, set.metricRegressed, set.metricPValue];
+  ANALYSIS_FAMILIES.set(registry, [...(ANALYSIS_FAMILIES.get(registry) ?? []), ...families]);
+  return set;
 }

@@ -1,10 +1,11 @@
 // Gate metrics: what canaryd measured and decided, exported so dashboards and alerts can see it
 // (Argo Rollouts and Flagger export neither measured values nor the rule that fired).
+import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 
 import type { MetricResult, Phase, SourceErrorKind, StepAction, TickVerdict, Variant } from '../analysis/types.js';
 import { AnalysisSeries, type DesiredSeries } from './analysis-series.js';
-import { defineGateMetrics, type GateMetricSet } from './metric-definitions.js';
+import { analysisFamiliesOf, defineGateMetrics, type GateMetricSet } from './metric-definitions.js';
 
 // A type alias (not an interface) so it is assignable to a plain label record.
 export type AnalysisLabels = {
@@ -76,8 +77,24 @@ export function createGateMetrics(registry: Registry): GateMetrics {
   return new PromGateMetrics(metrics, series);
 }
 
+/** The registry's metrics, then the per-analysis families (pre-rendered lines, see exposition-family.ts). */
+async function* exposition(registry: Registry): AsyncGenerator<string> {
+  yield await registry.metrics();
+  for (const family of analysisFamiliesOf(registry)) {
+    yield '\n';
+    yield* family.pieces();
+  }
+}
+
 export async function renderMetrics(registry: Registry): Promise<{ contentType: string; body: string }> {
-  return { contentType: registry.contentType, body: await registry.metrics() };
+  const parts: string[] = [];
+  for await (const piece of exposition(registry)) parts.push(piece);
+  return { contentType: registry.contentType, body: parts.join('') };
+}
+
+/** The same text as a stream of pieces: a scrape at 10 000 analyses (25 MB) never blocks the event loop for long. */
+export function streamMetrics(registry: Registry): { contentType: string; body: Readable } {
+  return { contentType: registry.contentType, body: Readable.from(exposition(registry), { objectMode: false }) };
 }
 
 class PromGateMetrics implements GateMetrics {

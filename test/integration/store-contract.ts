@@ -13,6 +13,7 @@ import {
   type AnalysisRecord,
   type Store,
 } from '../../src/store/types.js';
+import { runStoreListContract } from './store-list-contract.js';
 
 export const FIXED_NOW = Date.parse('2025-03-01T12:00:00.000Z');
 
@@ -78,6 +79,7 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Doma
 
 /** `open` gives a fresh, empty store whose clock reads FIXED_NOW. */
 export function runStoreContract(backend: string, open: () => Promise<Store> | Store): void {
+  runStoreListContract(backend, open);
   describe(`Store contract: ${backend}`, () => {
     it('creates an analysis and reads it back exactly', async () => {
       const store = await open();

@@ -28,6 +28,10 @@ export interface EnvironmentOptions {
   rps: number;
   intervalSeconds: number;
   logLevel: string;
+  /** sources.default.queryAlignment in seconds (0: none, exact evaluation times). */
+  queryAlignmentSeconds: number;
+  /** The canaryd binary to run (default: this checkout's bin/canaryd.js). */
+  canaryd: string | null;
   print: (line: string) => void;
   signal: AbortSignal;
 }
@@ -40,6 +44,8 @@ export interface Environment {
   daemonLog?: DaemonLog;
   daemonUrl?: string;
   storePath?: string;
+  configFile?: string;
+  canarydBin?: string;
   serviceNames: string[];
 }
 
@@ -140,45 +146,70 @@ export async function startEnvironment(environment: Environment, options: Enviro
   await mkdir(templateDir);
   await writeFile(join(templateDir, `${BENCH_TEMPLATE}.yaml`), benchTemplateYaml(options.intervalSeconds));
   environment.storePath = join(environment.tempDir, 'canaryd.db');
-  const configFile = join(environment.tempDir, 'canaryd.yaml');
+  environment.configFile = join(environment.tempDir, 'canaryd.yaml');
+  const source: Record<string, unknown> = { type: 'prometheus', url: environment.prometheus.url, timeout: '10s' };
+  if (options.queryAlignmentSeconds > 0) source.queryAlignment = `${options.queryAlignmentSeconds}s`;
   // JSON is valid YAML.
   await writeFile(
-    configFile,
+    environment.configFile,
     JSON.stringify({
       server: { host: '127.0.0.1', port: daemonPort },
       store: { type: 'sqlite', path: environment.storePath },
       templates: [templateDir],
-      sources: { default: { type: 'prometheus', url: environment.prometheus.url, timeout: '10s' } },
+      sources: { default: source },
       adapters: { 'dry-run': { type: 'log' } },
       log: { level: options.logLevel },
     }),
   );
-
   environment.daemonLog = new DaemonLog();
-  const daemon = spawn(process.execPath, [CANARYD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  environment.daemonUrl = `http://127.0.0.1:${daemonPort}`;
+  environment.canarydBin = options.canaryd === null ? CANARYD_BIN : resolve(options.canaryd);
+  await startDaemon(environment, options.signal);
+  options.print(`canaryd serve  ${environment.daemonUrl}  (pid ${environment.daemon?.pid ?? '?'}, store ${environment.storePath})`);
+
+  await waitForCanaryData(environment.prometheus.url, environment.serviceNames.length, options.signal);
+}
+
+/** Starts `canaryd serve` on the environment's config (again, after stopDaemon); resolves once /readyz answers 200, with how long that took. */
+export async function startDaemon(environment: Environment, signal: AbortSignal): Promise<number> {
+  const { configFile, daemonUrl, daemonLog: log } = environment;
+  if (configFile === undefined || daemonUrl === undefined || log === undefined) throw new Error('the environment has no daemon config yet');
+  const started = performance.now();
+  const daemon = spawn(process.execPath, [environment.canarydBin ?? CANARYD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   environment.daemon = daemon;
   const killOnExit = (): void => {
     daemon.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
   daemon.once('exit', () => process.off('exit', killOnExit));
-  const log = environment.daemonLog;
   daemon.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
   daemon.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
-  environment.daemonUrl = `http://127.0.0.1:${daemonPort}`;
-  await waitForReady(environment.daemonUrl, daemon, log, options.signal);
-  options.print(`canaryd serve  ${environment.daemonUrl}  (pid ${daemon.pid ?? '?'}, store ${environment.storePath})`);
-
-  await waitForCanaryData(environment.prometheus.url, environment.serviceNames.length, options.signal);
+  await waitForReady(daemonUrl, daemon, log, signal);
+  return performance.now() - started;
 }
 
-async function stopDaemon(daemon: ChildProcess): Promise<void> {
-  if (daemon.exitCode !== null || daemon.signalCode !== null) return;
-  const exited = new Promise((resolve) => daemon.once('exit', resolve));
+export interface DaemonStop {
+  /** From SIGTERM to the process' exit. */
+  ms: number;
+  /** It had not exited within the grace period and was killed. */
+  killed: boolean;
+  exitCode: number | null;
+}
+
+/** SIGTERM, then SIGKILL after DAEMON_STOP_GRACE_MS; null when it was not running. */
+export async function stopDaemon(daemon: ChildProcess): Promise<DaemonStop | null> {
+  if (daemon.exitCode !== null || daemon.signalCode !== null) return null;
+  const started = performance.now();
+  let killed = false;
+  const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
   daemon.kill('SIGTERM');
-  const timer = setTimeout(() => daemon.kill('SIGKILL'), DAEMON_STOP_GRACE_MS);
-  await exited;
+  const timer = setTimeout(() => {
+    killed = true;
+    daemon.kill('SIGKILL');
+  }, DAEMON_STOP_GRACE_MS);
+  const exitCode = await exited;
   clearTimeout(timer);
+  return { ms: performance.now() - started, killed, exitCode };
 }
 
 export async function stopEnvironment(environment: Environment): Promise<void> {

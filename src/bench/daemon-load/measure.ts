@@ -56,41 +56,52 @@ interface ErrorBody {
   error?: { message?: string };
 }
 
+async function createOne(daemonUrl: string, index: number, service: string): Promise<CreatedAnalysis> {
+  const started = performance.now();
+  const response = await fetch(`${daemonUrl}/v1/analyses`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      template: BENCH_TEMPLATE,
+      args: { service },
+      mode: 'drive',
+      adapter: 'dry-run',
+      target: { service, environment: 'bench', version: `v2-${index}` },
+    }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await response.json()) as { id?: string; startedAt?: string } & ErrorBody;
+  if (response.status !== 201 || body.id === undefined || body.startedAt === undefined) {
+    throw new Error(`creating analysis ${index + 1} failed: ${response.status} ${body.error?.message ?? ''}`);
+  }
+  return { id: body.id, service, startedAtMs: Date.parse(body.startedAt), createMs: performance.now() - started };
+}
+
+/** Creations in flight at once when not spread: back to back, as fast as the daemon takes them. */
+const CREATE_CONCURRENCY = 8;
+
 export async function createAnalyses(
   daemonUrl: string,
   count: number,
   services: readonly string[],
   signal: AbortSignal,
-  /** Spread the creations over this long (0: back to back). */
+  /** Spread the creations over this long (0: back to back, a few at a time). */
   spreadMs = 0,
 ): Promise<CreatedAnalysis[]> {
   const created: CreatedAnalysis[] = [];
   const origin = Date.now();
-  for (let index = 0; index < count; index += 1) {
-    signal.throwIfAborted();
-    const due = origin + (spreadMs * index) / count;
-    if (due > Date.now()) await sleep(due - Date.now(), undefined, { signal });
-    const service = services[index % services.length] as string;
-    const started = performance.now();
-    const response = await fetch(`${daemonUrl}/v1/analyses`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        template: BENCH_TEMPLATE,
-        args: { service },
-        mode: 'drive',
-        adapter: 'dry-run',
-        target: { service, environment: 'bench', version: `v2-${index}` },
-      }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const body = (await response.json()) as { id?: string; startedAt?: string } & ErrorBody;
-    if (response.status !== 201 || body.id === undefined || body.startedAt === undefined) {
-      throw new Error(`creating analysis ${index + 1} failed: ${response.status} ${body.error?.message ?? ''}`);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      signal.throwIfAborted();
+      const index = next++;
+      const due = origin + (spreadMs * index) / count;
+      if (due > Date.now()) await sleep(due - Date.now(), undefined, { signal });
+      created.push(await createOne(daemonUrl, index, services[index % services.length] as string));
     }
-    created.push({ id: body.id, service, startedAtMs: Date.parse(body.startedAt), createMs: performance.now() - started });
-  }
-  return created;
+  };
+  await Promise.all(Array.from({ length: spreadMs > 0 ? 1 : CREATE_CONCURRENCY }, worker));
+  return created.sort((a, b) => a.startedAtMs - b.startedAtMs);
 }
 
 export async function takeSnapshot(
@@ -98,7 +109,7 @@ export async function takeSnapshot(
   pids: { daemon: number; prometheus: number | null },
   storePath: string,
 ): Promise<Snapshot> {
-  const [daemonText, prometheusText] = await Promise.all([fetchText(`${urls.daemon}/metrics`), fetchText(`${urls.prometheus}/metrics`)]);
+  const [daemonText, prometheusText] = await Promise.all([fetchText(`${urls.daemon}/metrics`, 60_000), fetchText(`${urls.prometheus}/metrics`)]);
   const usage = cpuUsage();
   return {
     wallMs: Date.now(),

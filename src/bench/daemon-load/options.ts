@@ -24,20 +24,61 @@ export interface LoadOptions {
   store: 'sqlite' | 'postgres';
   /** With replicas: seconds into the window at which one is killed with SIGKILL (default: half of it). */
   killAfterSeconds?: number;
+  /** The source's queryAlignment in seconds (fan-in of analyses ticking within it); 0: exact times. */
+  queryAlignmentSeconds: number;
+  /** Scrape the daemon's /metrics this often while measuring, as Prometheus would (0: only at the window's edges). */
+  scrapeEverySeconds: number;
+  /** Seconds of load on the verdict route and on a bare fastify route after the window (0: skip). */
+  verdictLoadSeconds: number;
+  /** Connections of that load. */
+  connections: number;
+  /** Skip stopping with SIGTERM and restarting the daemon to /readyz at the end. */
+  skipRestart: boolean;
+  /** The canaryd binary to measure (another checkout's bin/canaryd.js, for before/after); default this one's. */
+  canaryd: string | null;
 }
 
-export const USAGE =
-  'usage: node dist/bench/daemon-load.js [--analyses N] [--duration SECONDS] [--quick] [--services N] ' +
-  '[--interval SECONDS] [--rps N] [--stagger] [--json FILE] [--timeout SECONDS] [--log-level LEVEL] ' +
-  '[--store sqlite|postgres] [--replicas N] [--kill-after SECONDS]';
+export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist/bench/daemon-load.js [options])
 
-function positiveInteger(flag: string, text: string): number {
+  --analyses N          analyses to create (200)
+  --duration SECONDS    measured window after the warm-up (60)
+  --quick               50 analyses for 20 s unless given
+  --services N          demo services the analyses are spread over (20)
+  --interval SECONDS    the bench template's tick interval (5)
+  --rps N               simulated requests per second per service (200)
+  --stagger             spread the creations over one interval (default: back to back)
+  --query-alignment S   the source's queryAlignment: ticks within S seconds share requests (1; 0: exact times)
+  --scrape-every S      GET /metrics every S seconds while measuring, like Prometheus (15; 0: never)
+  --verdict-load S      seconds of autocannon load on the verdict route and on a bare fastify route (10; 0: skip)
+  --connections N       connections of that load (16)
+  --skip-restart        do not measure SIGTERM → exit and restart → /readyz at the end
+  --canaryd BIN         the canaryd binary to measure, e.g. another checkout's bin/canaryd.js (this one's)
+  --json FILE           where the results go (bench-results/daemon-load.json)
+  --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
+  --log-level LEVEL     the daemon's log level (info)
+  --store sqlite|postgres  the store (sqlite); postgres runs the replicas benchmark (src/bench/daemon-replicas.ts)
+  --replicas N          canaryd serve processes on one PostgreSQL (1; more than one needs --store postgres)
+  --kill-after SECONDS  with replicas: SIGKILL one this far into the window (half of it)
+  --help                this text`;
+
+/** A command line the bench cannot run: the message and the usage go to stderr, exit code 2. */
+export class UsageError extends Error {}
+
+function integer(flag: string, text: string, minimum: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isInteger(value) || value < 1) throw new Error(`${flag}: expected a positive integer, got "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isInteger(value) || value < minimum) {
+    throw new UsageError(`${flag}: expected ${minimum === 0 ? 'a whole number ≥ 0' : 'a positive integer'}, got "${text}"`);
+  }
   return value;
 }
 
-export function parseLoadOptions(argv: readonly string[]): LoadOptions {
+function positiveInteger(flag: string, text: string): number {
+  return integer(flag, text, 1);
+}
+
+/** null: --help was asked for. */
+export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
+  if (argv.includes('--help') || argv.includes('-h')) return null;
   const options: LoadOptions = {
     analyses: 200,
     services: 20,
@@ -50,6 +91,12 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     stagger: false,
     replicas: 1,
     store: 'sqlite',
+    queryAlignmentSeconds: 1,
+    scrapeEverySeconds: 15,
+    verdictLoadSeconds: 10,
+    connections: 16,
+    skipRestart: false,
+    canaryd: null,
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -57,7 +104,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     const flag = argv[i] as string;
     const next = (): string => {
       const value = argv[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
       return value;
     };
     explicit.add(flag);
@@ -75,17 +122,23 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     else if (flag === '--kill-after') options.killAfterSeconds = positiveInteger(flag, next());
     else if (flag === '--store') {
       const store = next();
-      if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store: expected sqlite or postgres, got "${store}"\n${USAGE}`);
+      if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store: expected sqlite or postgres, got "${store}"`);
       options.store = store;
     }
-    else throw new Error(`unknown argument ${flag}\n${USAGE}`);
+    else if (flag === '--query-alignment') options.queryAlignmentSeconds = integer(flag, next(), 0);
+    else if (flag === '--scrape-every') options.scrapeEverySeconds = integer(flag, next(), 0);
+    else if (flag === '--verdict-load') options.verdictLoadSeconds = integer(flag, next(), 0);
+    else if (flag === '--connections') options.connections = positiveInteger(flag, next());
+    else if (flag === '--skip-restart') options.skipRestart = true;
+    else if (flag === '--canaryd') options.canaryd = next();
+    else throw new UsageError(`unknown argument ${flag}`);
   }
-  if (options.replicas > 1 && options.store !== 'postgres') throw new Error(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)\n${USAGE}`);
+  if (options.replicas > 1 && options.store !== 'postgres') throw new UsageError(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)`);
   if (quick) {
     if (!explicit.has('--analyses')) options.analyses = 50;
     if (!explicit.has('--duration')) options.durationSeconds = 20;
   }
-  // Set-up (Prometheus, first scrapes, creation) and tear-down take well under three minutes.
-  if (options.timeoutSeconds === 0) options.timeoutSeconds = options.durationSeconds + 4 * options.intervalSeconds + 180;
+  // Set-up (Prometheus, first scrapes, creation), the HTTP probes and tear-down take well under four minutes.
+  if (options.timeoutSeconds === 0) options.timeoutSeconds = options.durationSeconds + 4 * options.intervalSeconds + 240 + 3 * options.verdictLoadSeconds;
   return options;
 }

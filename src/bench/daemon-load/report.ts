@@ -1,5 +1,7 @@
 // The benchmark's table, for a terminal and for docs/daemon-load.md.
 
+import type { DaemonStop } from './environment.js';
+import type { VerdictComparison } from './http-probes.js';
 import type { Distribution } from './lags.js';
 import type { Approximate, LoadFigures } from './results.js';
 
@@ -21,6 +23,38 @@ export interface ReportContext {
   warnings: ReadonlyMap<string, number>;
 }
 
+export interface HttpFigures {
+  /** GET /metrics while measuring: ms of each scrape and the size of the last. */
+  scrapesMs: Distribution;
+  scrapeBytes: number | null;
+  verdict: VerdictComparison | null;
+  stop: DaemonStop | null;
+  /** From spawning canaryd serve again on the same store to /readyz 200. */
+  restartToReadyMs: number | null;
+}
+
+function load(route: VerdictComparison['verdict']): string {
+  return `${number(route.requestsPerSecond, 0)} req/s  p50 ${number(route.latencyMs.p50)}  p99 ${number(route.latencyMs.p99)}  max ${number(route.latencyMs.max)} ms  (errors ${route.errors}, non-2xx ${route.non2xx})`;
+}
+
+export function formatHttpReport(http: HttpFigures, analyses: number): string[] {
+  const rows: Array<[string, string]> = [
+    ['GET /metrics while measuring, ms', `${spread(http.scrapesMs)}  ${http.scrapeBytes === null ? '' : `${(http.scrapeBytes / 2 ** 20).toFixed(1)} MiB`}`],
+  ];
+  const { verdict } = http;
+  if (verdict !== null) {
+    rows.push([`verdict route (${verdict.connections} conn, ${verdict.seconds}s)`, load(verdict.verdict)]);
+    rows.push([`bare fastify, same ${verdict.bodyBytes} B body`, load(verdict.bare)]);
+    rows.push(['verdict ÷ bare', number(verdict.ratio, 3)]);
+  }
+  if (http.stop !== null) {
+    rows.push([`SIGTERM → exit, ${analyses} ticking`, `${number(http.stop.ms, 0)} ms${http.stop.killed ? ' (killed after the grace period)' : ''}, exit code ${http.stop.exitCode ?? '-'}`]);
+  }
+  if (http.restartToReadyMs !== null) rows.push([`restart → /readyz, ${analyses} running`, `${number(http.restartToReadyMs, 0)} ms`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+}
+
 export function formatReport(figures: LoadFigures, context: ReportContext): string[] {
   const { ticks, queries, memoryMb, cpu, store } = figures;
   const missedShare = ticks.expected > 0 ? (100 * ticks.missed) / ticks.expected : 0;
@@ -36,6 +70,7 @@ export function formatReport(figures: LoadFigures, context: ReportContext): stri
     ['tick duration, ms (histogram)', spread(figures.tickDurationMs)],
     ['ticks run / due', `${ticks.run} / ${ticks.expected}  missed ${ticks.missed} (${number(missedShare)}%)  duplicates ${ticks.duplicates}  ${number(ticks.perSecond)}/s`],
     ['queries/s (daemon, Prometheus)', `${number(queries.daemonPerSecond)}  ${number(queries.prometheusPerSecond)}   outcomes: ${outcomes || '-'}`],
+    ['queries per tick (asked, sent: fan-in)', `${number(queries.daemonPerTick, 2)}  ${number(queries.prometheusPerTick, 2)}`],
     ['query duration, ms (daemon, incl. queue)', spread(queries.durationMs)],
     // Prometheus' request-duration buckets start at 100ms: only the mean says anything here.
     ['query duration, ms (Prometheus side)', `mean ${number(queries.prometheusServeMs.mean)}  (n=${queries.prometheusServeMs.count})`],

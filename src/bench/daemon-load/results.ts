@@ -32,6 +32,10 @@ export interface LoadFigures {
   queries: {
     daemonPerSecond: number;
     prometheusPerSecond: number;
+    /** Queries the ticks asked for, per tick run (before fan-in). */
+    daemonPerTick: number | null;
+    /** Requests Prometheus received, per tick run (after fan-in). */
+    prometheusPerTick: number | null;
     byOutcome: Record<string, number>;
     /** As the daemon sees it: the wait for a free query slot (the limiter) included. */
     durationMs: Approximate;
@@ -149,6 +153,8 @@ export function computeFigures(input: ResultInput): LoadFigures {
     queries: {
       daemonPerSecond: (queriesByDaemon(after) - queriesByDaemon(before)) / seconds,
       prometheusPerSecond: (queriesToPrometheus(after) - queriesToPrometheus(before)) / seconds,
+      daemonPerTick: lags.run > 0 ? (queriesByDaemon(after) - queriesByDaemon(before)) / lags.run : null,
+      prometheusPerTick: lags.run > 0 ? (queriesToPrometheus(after) - queriesToPrometheus(before)) / lags.run : null,
       byOutcome: outcomes(input),
       durationMs: approximate(windowHistogram(input, 'canaryd_source_query_duration_seconds', (s) => s.daemonMetrics), 1000),
       prometheusServeMs: approximate(

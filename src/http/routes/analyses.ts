@@ -1,8 +1,9 @@
 // Create, list and read analyses.
 
 import { z } from 'zod';
+import { DomainError } from '../../analysis/errors.js';
 import type { AnalysisService, CreateAnalysisRequest } from '../../daemon/service-types.js';
-import { CREATE_DESCRIPTION } from '../openapi-text.js';
+import { CREATE_DESCRIPTION, LIST_DESCRIPTION } from '../openapi-text.js';
 import { analysisListSchema, analysisViewSchema, createAnalysisBodySchema, listAnalysesQuerySchema } from '../schemas/analysis.js';
 import { analysisIdParamsSchema, errorResponses, jsonResponse } from '../schemas/common.js';
 import type { ZodFastifyInstance } from '../types.js';
@@ -51,17 +52,26 @@ export function registerAnalysisRoutes(app: ZodFastifyInstance, service: Analysi
     schema: {
       operationId: 'listAnalyses',
       tags: ['analyses'],
-      summary: 'List analyses, oldest first',
+      summary: 'List analyses, oldest first, a page at a time',
+      description: LIST_DESCRIPTION,
       querystring: listAnalysesQuerySchema,
       response: {
-        200: jsonResponse(analysisListSchema, 'The analyses, oldest first.'),
+        200: jsonResponse(analysisListSchema, 'One page of analyses (summaries), oldest first, and the cursor of the next page.'),
         ...errorResponses([400, 500, 503]),
       },
     },
     handler: async (request) => {
-      const { phase } = request.query;
-      const analyses = await service.list(phase === undefined ? {} : { phase });
-      return { analyses };
+      const { limit, cursor, ...filters } = request.query;
+      const defined = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
+      try {
+        return await service.listPage({ ...defined, limit, ...(cursor === undefined ? {} : { cursor }) });
+      } catch (error) {
+        // The store names its argument; the client sent it as a query parameter.
+        if (error instanceof DomainError && error.code === 'invalid-request' && error.field === 'cursor') {
+          throw new DomainError('invalid-request', error.message, 'query.cursor');
+        }
+        throw error;
+      }
     },
   });
 

@@ -1,5 +1,6 @@
 // Metrics, liveness, readiness, and the OpenAPI document itself.
 
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 
 import type { AnalysisService } from '../../daemon/service-types.js';
@@ -7,7 +8,8 @@ import { errorResponses, jsonResponse } from '../schemas/common.js';
 import { healthSchema, readySchema } from '../schemas/operations.js';
 import type { ZodFastifyInstance } from '../types.js';
 
-export type MetricsExposition = () => Promise<{ contentType: string; body: string }>;
+/** The exposition text, whole or as a stream (sent as it is produced). */
+export type MetricsExposition = () => Promise<{ contentType: string; body: string | Readable }>;
 
 export function registerOperationRoutes(
   app: ZodFastifyInstance,
@@ -31,7 +33,8 @@ export function registerOperationRoutes(
     },
     handler: async (_request, reply) => {
       const { contentType, body } = await deps.metrics();
-      return reply.code(200).type(contentType).send(body);
+      // fastify pipes a stream as it is; the typed reply knows only the schema's string.
+      return reply.code(200).type(contentType).send(typeof body === 'string' ? body : (body as unknown as string));
     },
   });
 

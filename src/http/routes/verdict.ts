@@ -1,6 +1,6 @@
 // The poller's endpoint, manual actions and the audit trail of one analysis.
 
-import type { AnalysisService } from '../../daemon/service-types.js';
+import type { AnalysisService, VerdictView } from '../../daemon/service-types.js';
 import { ACTIONS_DESCRIPTION, EVENTS_DESCRIPTION, VERDICT_DESCRIPTION } from '../openapi-text.js';
 import { manualActionBodySchema } from '../schemas/actions.js';
 import { analysisViewSchema } from '../schemas/analysis.js';
@@ -8,6 +8,13 @@ import { analysisIdParamsSchema, errorResponses, jsonResponse } from '../schemas
 import { eventListSchema } from '../schemas/events.js';
 import { verdictViewSchema } from '../schemas/verdict.js';
 import type { ZodFastifyInstance } from '../types.js';
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** What the route's serializer would send: the JSON round trip, checked against the response schema. */
+function serializeVerdict(view: VerdictView): string {
+  return JSON.stringify(verdictViewSchema.parse(JSON.parse(JSON.stringify(view))));
+}
 
 export function registerAnalysisDetailRoutes(app: ZodFastifyInstance, service: AnalysisService): void {
   app.route({
@@ -24,7 +31,12 @@ export function registerAnalysisDetailRoutes(app: ZodFastifyInstance, service: A
         ...errorResponses([404, 500, 503]),
       },
     },
-    handler: async (request) => service.verdict(request.params.id),
+    handler: async (request, reply) => {
+      if (service.verdictBody === undefined) return service.verdict(request.params.id);
+      // A string body with a JSON content type is sent as is: checked against the schema once per version, not per poll.
+      const body = await service.verdictBody(request.params.id, serializeVerdict);
+      return reply.type(JSON_CONTENT_TYPE).send(body as unknown as VerdictView);
+    },
   });
 
   app.route({

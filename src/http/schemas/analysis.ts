@@ -3,8 +3,9 @@
 import { z } from 'zod';
 
 import { ARG_NAME_PATTERN } from '../../template/schema.js';
-import { MODES, modeSchema, PHASES, phaseSchema, ruleRefSchema, targetSchema, timestampSchema } from './common.js';
+import { MODES, modeSchema, PHASES, phaseSchema, ruleRefSchema, targetSchema, timestampSchema, verdictActionSchema } from './common.js';
 import { expected, requiredText } from './messages.js';
+import { MAX_PAGE_LIMIT } from '../../store/summary.js';
 import { tickVerdictSchema } from './verdict.js';
 
 const NAME_MAX = 256;
@@ -76,11 +77,27 @@ export const createAnalysisBodySchema = z
   })
   .describe('Unknown fields are refused (400), so a typo never falls back to a default.');
 
+export const DEFAULT_PAGE_LIMIT = 100;
+const PAGE_LIMIT_ERROR = `must be a whole number from 1 to ${MAX_PAGE_LIMIT}`;
+const targetFilter = (what: string) => z.string().min(1, 'must not be empty').max(NAME_MAX).optional().describe(`Only analyses whose ${what} is this.`);
+
 export const listAnalysesQuerySchema = z.strictObject({
   phase: z
     .enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` })
     .optional()
     .describe('Only analyses in this phase.'),
+  template: targetFilter('template'),
+  service: targetFilter('target.service'),
+  environment: targetFilter('target.environment'),
+  version: targetFilter('target.version'),
+  limit: z.coerce
+    .number({ error: PAGE_LIMIT_ERROR })
+    .int(PAGE_LIMIT_ERROR)
+    .min(1, PAGE_LIMIT_ERROR)
+    .max(MAX_PAGE_LIMIT, PAGE_LIMIT_ERROR)
+    .default(DEFAULT_PAGE_LIMIT)
+    .describe(`At most this many analyses in the page (default ${DEFAULT_PAGE_LIMIT}, at most ${MAX_PAGE_LIMIT}).`),
+  cursor: z.string().min(1, 'must not be empty').max(200).optional().describe('The nextCursor of the previous page, as it was given.'),
 });
 
 export const analysisViewSchema = z
@@ -116,4 +133,20 @@ export const analysisViewSchema = z
   })
   .meta({ id: 'Analysis', description: 'An analysis: template + args + target + mode, and where it stands.' });
 
-export const analysisListSchema = z.object({ analyses: z.array(analysisViewSchema) }).meta({ id: 'AnalysisList' });
+export const analysisSummarySchema = analysisViewSchema
+  .omit({ lastVerdict: true, approval: true })
+  .extend({
+    lastVerdict: z
+      .object({ action: verdictActionSchema, rule: ruleRefSchema.nullable(), reason: z.string(), at: timestampSchema, evidenceHash: z.string() })
+      .nullable()
+      .describe('The latest decision without its evidence (GET /v1/analyses/{id} has the conditions, values and queries); null before the first tick.'),
+    observedWeight: z.number().nullable().describe("The controller's last reported weight (observe mode following a controller); null otherwise."),
+  })
+  .meta({ id: 'AnalysisSummary', description: 'An analysis in a list: where it stands, without the evidence of its last verdict.' });
+
+export const analysisListSchema = z
+  .object({
+    analyses: z.array(analysisSummarySchema),
+    nextCursor: z.string().nullable().describe('Pass it as ?cursor= for the next page; null on the last page.'),
+  })
+  .meta({ id: 'AnalysisList' });

@@ -11,8 +11,8 @@ import type { SourceFailure } from './messages.js';
 export type HttpOutcome = { ok: true; answer: HttpAnswer } | { ok: false; failure: SourceFailure };
 
 export interface PrometheusHttp {
-  /** POSTs `params` form-encoded to `<base URL><apiPath>`; never throws. */
-  postForm(apiPath: string, params: Record<string, string>): Promise<HttpOutcome>;
+  /** POSTs `params` form-encoded to `<base URL><apiPath>`; never throws. `signal` abandons the request. */
+  postForm(apiPath: string, params: Record<string, string>, signal?: AbortSignal): Promise<HttpOutcome>;
   /** Every credential this client sends, for redaction from messages. */
   readonly secrets: readonly string[];
   close(): void;
@@ -28,6 +28,8 @@ export class SourceConfigError extends Error {
 }
 
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** The caller gave up (the daemon is stopping); nobody judges this answer. */
+const ABANDONED: SourceFailure = { kind: 'timeout', detail: 'abandoned: the daemon is stopping' };
 const USER_AGENT = 'canaryd';
 
 interface BaseUrl {
@@ -55,7 +57,8 @@ function parseBaseUrl(name: string, url: string): BaseUrl {
 }
 
 function buildHeaders(options: PrometheusSourceOptions, urlUser: BaseUrl['urlUser']): Record<string, string> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...options.headers };
+  // identity: answers are ~100-byte JSON documents; inflating them cost more CPU than it saved (issue 10).
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Encoding': 'identity', 'User-Agent': USER_AGENT, ...options.headers };
   const basic = options.basicAuth ?? urlUser;
   if (options.bearerToken !== undefined) {
     headers.Authorization = `Bearer ${options.bearerToken}`;
@@ -99,15 +102,16 @@ export function createPrometheusHttp(options: PrometheusSourceOptions): Promethe
     // Keep the raw text: JSON errors are ours to classify, not axios' to throw.
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
+    decompress: false,
   });
 
-  async function postForm(apiPath: string, params: Record<string, string>): Promise<HttpOutcome> {
+  async function postForm(apiPath: string, params: Record<string, string>, abandon?: AbortSignal): Promise<HttpOutcome> {
+    if (abandon?.aborted) return { ok: false, failure: ABANDONED };
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    const signal = abandon === undefined ? deadline.signal : AbortSignal.any([deadline.signal, abandon]);
     try {
-      const response = await client.post<string>(`${base.prefix}${apiPath}${base.search}`, new URLSearchParams(params), {
-        signal: deadline.signal,
-      });
+      const response = await client.post<string>(`${base.prefix}${apiPath}${base.search}`, new URLSearchParams(params), { signal });
       const location = response.headers.location;
       const answer: HttpAnswer = {
         status: response.status,
@@ -117,6 +121,7 @@ export function createPrometheusHttp(options: PrometheusSourceOptions): Promethe
       };
       return { ok: true, answer };
     } catch (error) {
+      if (abandon?.aborted === true && !deadline.signal.aborted) return { ok: false, failure: ABANDONED };
       return { ok: false, failure: classifyTransportError(error, options.timeoutMs, deadline.signal.aborted) };
     } finally {
       clearTimeout(timer);

@@ -31,6 +31,8 @@ const configSchema = z.strictObject({
       caFile: nonEmpty.optional(),
     })
     .optional(),
+  /** Evaluation times rounded down to a multiple of this: analyses ticking within it share requests. */
+  queryAlignment: durationMs({ positive: true }).optional(),
 });
 
 export interface PrometheusSourceConfig {
@@ -48,6 +50,7 @@ export interface PrometheusSourceConfig {
     caFile?: string;
     ca?: string;
   };
+  queryAlignmentMs?: number;
 }
 
 /** The daemon config's source entry → the options of createPrometheusSource. */
@@ -57,6 +60,7 @@ export function prometheusOptionsFromConfig(config: PrometheusSourceConfig): Pro
     url: config.url,
     timeoutMs: config.timeoutMs,
     headers: config.headers,
+    ...(config.queryAlignmentMs !== undefined ? { queryAlignmentMs: config.queryAlignmentMs } : {}),
     ...(config.bearerToken !== undefined ? { bearerToken: config.bearerToken } : {}),
     ...(config.basicAuth ? { basicAuth: config.basicAuth } : {}),
     ...(config.tls
@@ -114,6 +118,7 @@ export const prometheusSourcePlugin: SourcePlugin<z.output<typeof configSchema>,
   resolve(raw, { name, absolute }) {
     const built: PrometheusSourceConfig = { type: 'prometheus', name, url: raw.url, timeoutMs: raw.timeout, headers: raw.headers };
     // The password is filled in when the secrets are read.
+    if (raw.queryAlignment !== undefined) built.queryAlignmentMs = raw.queryAlignment;
     if (raw.basicAuth !== undefined) built.basicAuth = { username: raw.basicAuth.username, password: '' };
     if (raw.tls !== undefined) {
       built.tls = { insecureSkipVerify: raw.tls.insecureSkipVerify };

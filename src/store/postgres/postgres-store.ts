@@ -16,6 +16,7 @@ import { CONTROL_TRAIL_ID, type AdapterCallInput, type AnalysisRecord, type Even
 import { isUniqueViolation, openConnection, type PoolOptions } from './connection.js';
 import { createLeaseStore } from './leases.js';
 import { releasesPage } from './releases.js';
+import { summaryPage } from './summaries.js';
 import { ENDED_PHASES_SQL } from './schema.js';
 
 export interface PostgresStoreOptions {
@@ -203,6 +204,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     },
 
     listReleases: (query) => releasesPage(db, query),
+
+    listAnalysisSummaries: (query) => summaryPage(db, query),
 
     close: () => db.close(),
 

@@ -1,11 +1,14 @@
 // The embedded default Store: one SQLite file through better-sqlite3.
 //
-// Durability: WAL journal with synchronous=FULL. In WAL mode, synchronous=NORMAL already survives a
-// killed process (SIGKILL: committed pages are in the WAL file, which the OS keeps), but it does
-// not fsync the WAL on each commit, so a power loss or kernel crash can drop the last committed
-// transitions — a decision or an adapter call record could vanish after the adapter was already
-// called. FULL fsyncs the WAL at every commit, so a commit that returned is on disk. The price is
-// one fsync per transition; transitions are a handful per tick, far below what a disk sustains.
+// Durability: WAL journal. A commit that records something the world acts on — an adapter call
+// (recorded before it is made), a decision, a manual action, a new analysis, a call marked done, a
+// freeze — runs with synchronous=FULL: the WAL is fsynced before the commit returns, so it is on
+// disk before the adapter is called. A routine tick (only `tick` events, no calls) runs with
+// synchronous=NORMAL: it survives a killed process (SIGKILL: committed pages are in the WAL file,
+// which the OS keeps) but not a power loss or kernel crash, which can drop the last routine ticks.
+// Those only recorded a verdict nothing outside acted on; after the restart the analysis is judged
+// again at its next tick, and the next FULL commit makes every earlier one durable with it. This
+// takes the fsync (≈ 0.2–10 ms, on the event loop: better-sqlite3 is synchronous) off every tick.
 // WAL also lets readers (the verdict API) run while a transition is being written.
 //
 // better-sqlite3 is synchronous; the methods are async only to honour the Store interface.
@@ -24,6 +27,8 @@ import { prepareReleaseQuery } from './releases.js';
 import type { FreezeRecord } from '../../control/types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
 import { migrate } from './schema.js';
+import { prepareSummaryPage } from './summaries.js';
+import { isRoutineCommit, synchronousSwitch } from './durability.js';
 import {
   analysisToRow,
   eventToRow,
@@ -85,6 +90,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     INSERT INTO control_events (seq, type, at, payload, hash, prev_hash) VALUES (@seq, @type, @at, @payload, @hash, @prev_hash)`);
   const selectControlEvents = db.prepare<[], Omit<EventRow, 'analysis_id'>>('SELECT * FROM control_events ORDER BY seq');
   const selectAnalysis = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE id = ?');
+  const summaryPage = prepareSummaryPage(db);
   const selectAllAnalyses = db.prepare<[], AnalysisRow>('SELECT * FROM analyses ORDER BY position');
   const selectAnalysesByPhase = db.prepare<[string], AnalysisRow>(
     'SELECT * FROM analyses WHERE phase = ? ORDER BY position',
@@ -210,19 +216,29 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     }
   }
 
+  const syncFor = synchronousSwitch(db);
+
   return {
     async createAnalysis(record, events, calls) {
       checkCalls(record.id, calls);
-      run(() => createTransaction.immediate(record, events, calls));
+      run(() => {
+        syncFor(true);
+        createTransaction.immediate(record, events, calls);
+      });
     },
 
     async commitTransition(record, events, calls, options) {
       checkCalls(record.id, calls);
-      run(() => transitionTransaction.immediate(record, events, calls, options?.retryCalls ?? []));
+      const retry = options?.retryCalls ?? [];
+      run(() => {
+        syncFor(!isRoutineCommit(events, calls, retry));
+        transitionTransaction.immediate(record, events, calls, retry);
+      });
     },
 
     async markCallDone(callId: number, outcome: CallOutcome) {
       run(() => {
+        syncFor(true);
         const result = finishCall.run({
           id: callId,
           status: outcome.ok ? 'done' : 'failed',
@@ -251,6 +267,10 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       });
     },
 
+    async listAnalysisSummaries(query) {
+      return run(() => summaryPage(query));
+    },
+
     async listEvents(analysisId) {
       return run(() => selectEvents.all(analysisId).map(rowToEvent));
     },
@@ -267,7 +287,10 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
       const cutoff = pruneCutoff(olderThan);
       // LIMIT -1: no limit.
       const limit = pruneLimit(options) ?? -1;
-      return run(() => pruneTransaction.immediate(cutoff, limit));
+      return run(() => {
+        syncFor(true);
+        return pruneTransaction.immediate(cutoff, limit);
+      });
     },
 
     async findByCreationKey(key) {
@@ -278,7 +301,10 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     },
 
     async saveFreeze(freeze, event) {
-      run(() => freezeTransaction.immediate(freeze, event));
+      run(() => {
+        syncFor(true);
+        freezeTransaction.immediate(freeze, event);
+      });
     },
 
     async listFreezes() {

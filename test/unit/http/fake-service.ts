@@ -4,6 +4,8 @@
 import { DomainError } from '../../../src/analysis/errors.js';
 import type { Phase, RuleRef, TickVerdict, VerdictAction } from '../../../src/analysis/types.js';
 import type {
+  AnalysisPageRequest,
+  AnalysisPageView,
   AnalysisService,
   AnalysisView,
   CreateAnalysisRequest,
@@ -12,7 +14,7 @@ import type {
   VerdictView,
 } from '../../../src/daemon/service-types.js';
 import { chainEvents } from '../../../src/store/event-chain.js';
-import type { EventInput, StoredEvent } from '../../../src/store/types.js';
+import type { AnalysisFilter, EventInput, StoredEvent } from '../../../src/store/types.js';
 
 export const WEIGHTS = [1, 5, 25, 50, 100];
 const AT = '2025-03-01T12:00:00.000Z';
@@ -33,7 +35,9 @@ export class FakeAnalysisService implements AnalysisService {
   readonly templates = new Map<string, string[]>([['http-service', ['service']]]);
   readonly adapters = new Set(['deployer', 'dry-run']);
   readonly created: CreateAnalysisRequest[] = [];
-  readonly listFilters: Array<{ phase?: Phase }> = [];
+  /** The filters of each list request (without limit and cursor). */
+  readonly listFilters: Array<AnalysisFilter> = [];
+  readonly pageRequests: AnalysisPageRequest[] = [];
   readonly actions: RecordedAction[] = [];
   readonly views = new Map<string, AnalysisView>();
   readonly trails = new Map<string, StoredEvent[]>();
@@ -95,6 +99,30 @@ export class FakeAnalysisService implements AnalysisService {
     this.check();
     this.listFilters.push(filter);
     return [...this.views.values()].filter((view) => filter.phase === undefined || view.phase === filter.phase);
+  }
+
+  async listPage(request: AnalysisPageRequest): Promise<AnalysisPageView> {
+    this.check();
+    this.pageRequests.push(request);
+    const { limit, cursor, ...filter } = request;
+    this.listFilters.push(filter);
+    const matching = [...this.views.values()].filter(
+      (view) =>
+        (filter.phase === undefined || view.phase === filter.phase) &&
+        (filter.template === undefined || view.template === filter.template) &&
+        (filter.service === undefined || view.target.service === filter.service) &&
+        (filter.environment === undefined || view.target.environment === filter.environment) &&
+        (filter.version === undefined || view.target.version === filter.version),
+    );
+    const start = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(start) || start < 0) throw new DomainError('invalid-request', 'cursor is not one this server gave out', 'cursor');
+    const page = matching.slice(start, start + limit);
+    const analyses = page.map(({ lastVerdict, approval: _approval, ...view }) => ({
+      ...view,
+      lastVerdict: lastVerdict === null ? null : { action: lastVerdict.action, rule: lastVerdict.rule, reason: lastVerdict.reason, at: lastVerdict.at, evidenceHash: lastVerdict.evidenceHash },
+      observedWeight: null,
+    }));
+    return { analyses, nextCursor: start + limit < matching.length ? String(start + limit) : null };
   }
 
   async get(id: string): Promise<AnalysisView> {
