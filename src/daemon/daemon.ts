@@ -51,6 +51,11 @@ export interface DaemonDeps {
   control?: ControlContext;
   /** Leases when the store has them (PostgreSQL: replicas); default ttl 10 s, renewed every 3 s. */
   lease?: LeaseOptions;
+  /**
+   * Cache each analysis' serialized verdict until this daemon writes it again (default true). Only
+   * right when no other process writes the store; default false for a store shared by replicas.
+   */
+  cacheVerdicts?: boolean;
 }
 
 export interface Daemon {
@@ -78,9 +83,10 @@ export interface Daemon {
 
 export function createDaemon(deps: DaemonDeps): Daemon {
   const shutdown = abortOnStop();
-  const verdicts = new VerdictCache();
+  // A store replicas share (it has leases) is written by other processes too: no cache by default.
+  const verdicts = (deps.cacheVerdicts ?? deps.store.leases === undefined) ? new VerdictCache() : undefined;
   const context: DaemonContext = {
-    store: observeWrites(deps.store, verdicts),
+    store: verdicts === undefined ? deps.store : observeWrites(deps.store, verdicts),
     templates: deps.templates,
     sources: deps.sources,
     adapters: deps.adapters,
@@ -100,7 +106,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const leases = deps.store.leases === undefined ? undefined : createLeaseKeeper(context, deps.store.leases, deps.lease);
   if (leases !== undefined) context.leases = leases;
   let accepting = false;
-  const service = createAnalysisService(context, { isAccepting: () => accepting, verdicts });
+  const service = createAnalysisService(context, { isAccepting: () => accepting, ...(verdicts === undefined ? {} : { verdicts }) });
 
   async function sweepEndedSeries(): Promise<void> {
     for (const id of context.ended.takeExpired(context.clock.now())) {

@@ -138,6 +138,7 @@ export function testDaemon(
     control?: ControlContext;
     /** Templates loaded from "files" (default: just `template`). */
     templates?: Map<string, CompiledTemplate>;
+    cacheVerdicts?: boolean;
   } = {},
 ): TestDaemon {
   const clock = options.clock ?? new ManualClock(T0);
@@ -160,6 +161,7 @@ export function testDaemon(
     elapsed: () => clock.now() / 1000,
     storeRetentionMs: options.storeRetentionMs,
     ...(options.control === undefined ? {} : { control: options.control }),
+    ...(options.cacheVerdicts === undefined ? {} : { cacheVerdicts: options.cacheVerdicts }),
   });
   return { daemon, clock, scheduler, store, source, adapter, registry, log };
 }

@@ -71,6 +71,19 @@ describe('verdict cache', () => {
     await t.daemon.stop();
   });
 
+  it('with cacheVerdicts false (a store other replicas write), every poll reads the store', async () => {
+    const clock = new ManualClock(T0);
+    const counted = countingStore(clock);
+    const t = testDaemon({ clock, store: counted.store, cacheVerdicts: false });
+    await t.daemon.start();
+    server = await buildServer({ service: t.daemon.service, metrics: async () => ({ contentType: 'text/plain', body: '' }) });
+    const view = await t.daemon.service.create({ template: 'web', args: { service: 'checkout' }, mode: 'observe', target: TARGET });
+    const before = counted.reads();
+    for (let i = 0; i < 3; i += 1) expect((await server.inject({ method: 'GET', url: `/v1/analyses/${view.id}/verdict` })).statusCode).toBe(200);
+    expect(counted.reads()).toBe(before + 3);
+    await t.daemon.stop();
+  });
+
   it('a read that started before a write never puts its older body back', async () => {
     const cache = new VerdictCache();
     const store = observeWrites(createMemoryStore(), cache);
