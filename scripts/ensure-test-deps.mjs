@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Ensures what `npm test` runs besides Node: prometheus, promtool and Rscript; quiet when installed.
+// Ensures what `npm test` runs besides Node: prometheus, promtool, Rscript and PostgreSQL (initdb,
+// postgres); quiet when installed.
 import { ensureTestDeps, runAsCommand } from './lib/ensure-binaries.mjs';
 // And chromium (Debian package "chromium"), in which the HTML canary report's test opens the report.
 import { ensureChromium } from './lib/ensure-binaries.mjs';

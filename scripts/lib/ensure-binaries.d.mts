@@ -4,10 +4,15 @@ export interface Requirement {
   binary: string;
   aptPackage: string;
   purpose: string;
+  /** How to find it when it is not on PATH (default: PATH only). */
+  locate?: (binary: string) => string | null;
 }
 
 export declare const PROMETHEUS_REQUIREMENTS: Requirement[];
 export declare const RSCRIPT_REQUIREMENTS: Requirement[];
+export declare const POSTGRES_REQUIREMENTS: Requirement[];
+export declare function findPostgresBinary(binary: string): string | null;
+export declare function ensurePostgres(): Promise<void>;
 
 export declare class MissingBinariesError extends Error {
   readonly code: 'MISSING_BINARIES';

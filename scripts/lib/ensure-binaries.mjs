@@ -1,5 +1,8 @@
 // Makes sure the external programs the tests and the demo run are installed: prometheus and
-// promtool (Debian package "prometheus"), Rscript (Debian package "r-base-core").
+// promtool (Debian package "prometheus"), Rscript (Debian package "r-base-core"), initdb and
+// postgres (Debian package "postgresql", which keeps them in /usr/lib/postgresql/<major>/bin, off
+// PATH; the package may create and start a cluster on 5432 where a service manager runs — the tests
+// never use it: they initdb their own, as an unprivileged user, on a free port).
 // Quiet when everything is there. As root on Debian/Ubuntu it installs what is missing with apt-get;
 // otherwise it fails with a message saying what to install. No dependencies: plain Node ESM.
 //
@@ -8,14 +11,37 @@
 // on a free port.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** @typedef {{ binary: string, aptPackage: string, purpose: string }} Requirement */
+/** @typedef {{ binary: string, aptPackage: string, purpose: string, locate?: (binary: string) => string | null }} Requirement */
 
 export const PROMETHEUS_REQUIREMENTS = [
   { binary: 'prometheus', aptPackage: 'prometheus', purpose: 'integration tests and the demo' },
   { binary: 'promtool', aptPackage: 'prometheus', purpose: 'backfilling test history' },
+];
+
+/**
+ * A PostgreSQL program: on PATH, or in Debian's /usr/lib/postgresql/<major>/bin (newest major first).
+ * @param {string} binary
+ * @returns {string | null}
+ */
+export function findPostgresBinary(binary) {
+  const onPath = findOnPath(binary);
+  if (onPath !== null) return onPath;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const majors = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  for (const major of majors) {
+    const candidate = join(root, major, 'bin', binary);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+export const POSTGRES_REQUIREMENTS = [
+  { binary: 'initdb', aptPackage: 'postgresql', purpose: 'the PostgreSQL store tests and the replicas benchmark', locate: findPostgresBinary },
+  { binary: 'postgres', aptPackage: 'postgresql', purpose: 'the PostgreSQL store tests and the replicas benchmark', locate: findPostgresBinary },
 ];
 
 export const RSCRIPT_REQUIREMENTS = [
@@ -86,8 +112,13 @@ function describeMissing(missing) {
  * @param {Requirement[]} requirements
  * @returns {Promise<void>}
  */
+/** @param {Requirement} requirement */
+function isMissing(requirement) {
+  return (requirement.locate ?? findOnPath)(requirement.binary) === null;
+}
+
 export async function ensureBinaries(requirements) {
-  const missing = requirements.filter((r) => findOnPath(r.binary) === null);
+  const missing = requirements.filter(isMissing);
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((r) => r.aptPackage))];
   const installCommand = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
@@ -109,7 +140,7 @@ export async function ensureBinaries(requirements) {
   run('apt-get', ['update']);
   run('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
 
-  const stillMissing = requirements.filter((r) => findOnPath(r.binary) === null);
+  const stillMissing = requirements.filter(isMissing);
   if (stillMissing.length > 0) {
     throw new MissingBinariesError(`Installed ${packages.join(', ')} but still missing on PATH: ${describeMissing(stillMissing)}`);
   }
@@ -120,9 +151,14 @@ export function ensurePrometheus() {
   return ensureBinaries(PROMETHEUS_REQUIREMENTS);
 }
 
-/** Everything the test suite runs: prometheus, promtool, Rscript (one apt-get call if needed). */
+/** initdb and postgres (the replicas benchmark). */
+export function ensurePostgres() {
+  return ensureBinaries(POSTGRES_REQUIREMENTS);
+}
+
+/** Everything the test suite runs: prometheus, promtool, Rscript, PostgreSQL (one apt-get call if needed). */
 export function ensureTestDeps() {
-  return ensureBinaries([...PROMETHEUS_REQUIREMENTS, ...RSCRIPT_REQUIREMENTS]);
+  return ensureBinaries([...PROMETHEUS_REQUIREMENTS, ...RSCRIPT_REQUIREMENTS, ...POSTGRES_REQUIREMENTS]);
 }
 
 /**

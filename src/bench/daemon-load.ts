@@ -20,6 +20,7 @@ import { parseLoadOptions, UsageError, USAGE, type LoadOptions } from './daemon-
 import { childPidsNamed, ResourceSampler } from './daemon-load/probes.js';
 import { formatHttpReport, formatReport, type HttpFigures } from './daemon-load/report.js';
 import { computeFigures, type LoadFigures } from './daemon-load/results.js';
+import { runReplicasLoad } from './daemon-replicas.js';
 
 const BARE_SERVER_SCRIPT = fileURLToPath(new URL('./daemon-load/bare-server.js', import.meta.url));
 
@@ -164,6 +165,7 @@ export async function runDaemonLoad(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${error.message}\n${USAGE}\n`);
     return 2;
   }
+  if (options.store === 'postgres') return runReplicasLoad(options, argv);
   const controller = new AbortController();
   const interrupt = (): void => {
     print('stopping: interrupted');

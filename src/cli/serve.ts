@@ -10,6 +10,8 @@ import { buildApp, StartupProblems, type App } from '../app.js';
 import { loadConfigFile, loadConfigText, type ConfigLoadResult } from '../config/load.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { formatProblem, type Problem } from '../template/problems.js';
+import { lockStoreForDaemon } from '../store/registry.js';
+import type { StoreLock } from '../store/plugin.js';
 import { CliError, EXIT } from './common.js';
 import type { CommandIo } from './io.js';
 
@@ -97,21 +99,35 @@ export function registerServe(program: Command, io: CommandIo, options: ServeOpt
       if (!loaded.ok) throw invalid(io, loaded.problems, 'invalid config');
       const config: DaemonConfig = port === undefined ? loaded.config : { ...loaded.config, server: { ...loaded.config.server, port } };
 
-      const app = await startApp(config, io);
-      let address: string;
+      let lock: StoreLock;
       try {
-        address = await app.server.listen({ host: config.server.host, port: config.server.port });
+        lock = lockStoreForDaemon(config.store);
       } catch (error) {
-        await app.close();
-        throw new CliError(`cannot listen on ${config.server.host}:${config.server.port}: ${(error as Error).message}`, EXIT.runtime);
+        throw startupFailure(io, error);
       }
-      app.logger.info({ address }, `listening on ${address}`);
-      options.onListening?.(address);
-
-      const signal = await (options.waitForShutdown ?? waitForSignal)();
-      app.logger.info({ signal }, 'shutting down: no new ticks; finishing the tick and adapter calls in flight');
-      await app.close();
-      app.logger.info('stopped');
-      io.setExitCode(EXIT.promote);
+      try {
+        await serveUntilSignal(config, io, options);
+      } finally {
+        lock.release();
+      }
     });
+}
+
+async function serveUntilSignal(config: DaemonConfig, io: CommandIo, options: ServeOptions): Promise<void> {
+  const app = await startApp(config, io);
+  let address: string;
+  try {
+    address = await app.server.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await app.close();
+    throw new CliError(`cannot listen on ${config.server.host}:${config.server.port}: ${(error as Error).message}`, EXIT.runtime);
+  }
+  app.logger.info({ address }, `listening on ${address}`);
+  options.onListening?.(address);
+
+  const signal = await (options.waitForShutdown ?? waitForSignal)();
+  app.logger.info({ signal }, 'shutting down: no new ticks; finishing the tick and adapter calls in flight');
+  await app.close();
+  app.logger.info('stopped');
+  io.setExitCode(EXIT.promote);
 }

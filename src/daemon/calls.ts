@@ -6,7 +6,7 @@ import { DomainError } from '../analysis/errors.js';
 import { isReleaseRollback, type AdapterResult } from '../adapters/types.js';
 import type { AdapterCallRecord, CallOutcome } from '../store/types.js';
 import { adapterFailureTransition } from './adapter-failure.js';
-import { analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
+import { actsFor, analysisLogger, errorCode, errorMessage, type DaemonContext } from './context.js';
 import { adapterFailedEvent, type FailedCall } from './events.js';
 import { templateOf } from './control-context.js';
 import { commitTransition } from './transitions.js';
@@ -33,6 +33,8 @@ export async function performRecordedCalls(context: DaemonContext, analysisId: s
  */
 export async function performCalls(context: DaemonContext, calls: readonly AdapterCallRecord[], signal?: AbortSignal): Promise<void> {
   for (const [index, call] of calls.entries()) {
+    // With replicas, the lease holder makes the calls; they stay pending for it.
+    if (!actsFor(context, call.analysisId)) return;
     if (signal?.aborted) return;
     const result = await callAdapter(context, call, signal);
     if (!result.ok && signal?.aborted) return;
@@ -89,9 +91,16 @@ async function callAdapter(context: DaemonContext, call: AdapterCallRecord, sign
 }
 
 async function markCall(context: DaemonContext, call: AdapterCallRecord, outcome: CallOutcome): Promise<void> {
+  const fence = context.leases?.fence(call.analysisId);
   try {
-    await context.store.markCallDone(call.id, outcome);
+    await context.store.markCallDone(call.id, outcome, fence === undefined ? undefined : { fence });
   } catch (error) {
+    if (errorCode(error) === 'lease-lost') {
+      // Made but not marked: the new holder makes it again with the same idempotency key.
+      context.logger.warn({ analysisId: call.analysisId, callId: call.id, error: errorMessage(error) }, 'adapter call made, but another replica holds the analysis now');
+      context.leases?.lost(call.analysisId);
+      return;
+    }
     if (errorCode(error) !== 'conflict') throw error;
     context.logger.warn({ analysisId: call.analysisId, callId: call.id, error: errorMessage(error) }, 'adapter call was already marked');
   }

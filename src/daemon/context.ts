@@ -5,7 +5,7 @@ import type { DeploymentAdapter } from '../adapters/types.js';
 import type { Limiter } from '../engine/limit.js';
 import type { JudgeRegistry } from '../engine/measure.js';
 import type { MetricSource } from '../sources/types.js';
-import type { AnalysisRecord, Store } from '../store/types.js';
+import type { AnalysisRecord, Fence, Store } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AnalysisLabels, GateMetrics } from '../telemetry/metrics.js';
 import type { Clock } from './clock.js';
@@ -33,8 +33,23 @@ export interface DaemonContext {
   ended: EndedAnalyses;
   /** Policies, freezes (issue 8). */
   control: ControlContext;
+  /** Replicas sharing the store (src/daemon/lease.ts): absent with a single writer. */
+  leases?: LeaseHolder;
   /** Aborts when the daemon stops: adapter calls outside a tick (after an API action) give up. */
   shutdown?: AbortSignal;
+}
+
+/** Which analyses this replica acts for (ticks, adapter calls), and the fence its writes carry. */
+export interface LeaseHolder {
+  holds(analysisId: string): boolean;
+  fence(analysisId: string): Fence | undefined;
+  /** The store refused a write with 'lease-lost': stop acting for the analysis. */
+  lost(analysisId: string): void;
+}
+
+/** False when replicas share the store and another one holds the analysis. */
+export function actsFor(context: DaemonContext, analysisId: string): boolean {
+  return context.leases === undefined || context.leases.holds(analysisId);
 }
 
 export const DEFAULT_QUERY_CONCURRENCY = 16;

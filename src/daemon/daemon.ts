@@ -24,6 +24,7 @@ import { abortOnStop, type Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
 import { createAnalysisService } from './service.js';
 import { createGateService, type GateService } from './gates.js';
+import { createLeaseKeeper, type LeaseKeeper, type LeaseOptions } from './lease.js';
 import { createReleaseService } from './releases.js';
 import type { ReleaseService } from './release-types.js';
 import { pruneEndedAnalyses, STORE_RETENTION_CRON, STORE_RETENTION_KEY } from './store-retention.js';
@@ -48,9 +49,11 @@ export interface DaemonDeps {
   storeRetentionMs?: number;
   /** Policies (default: none, everything allowed, no policy events). */
   control?: ControlContext;
+  /** Leases when the store has them (PostgreSQL: replicas); default ttl 10 s, renewed every 3 s. */
+  lease?: LeaseOptions;
   /**
    * Cache each analysis' serialized verdict until this daemon writes it again (default true). Only
-   * right when no other process writes the store: a store shared by replicas must pass false.
+   * right when no other process writes the store; default false for a store shared by replicas.
    */
   cacheVerdicts?: boolean;
 }
@@ -64,6 +67,8 @@ export interface Daemon {
   /** Release records, rollbacks, checks and gate reports (issue 9). */
   releases: ReleaseService;
   context: DaemonContext;
+  /** This replica's leases, when the store is shared by replicas. */
+  leases?: LeaseKeeper;
   /** Recovery (pending calls, running analyses), then the retention sweeps; the service accepts requests after it. */
   start(): Promise<RecoverySummary>;
   /** Resolves when no tick and no adapter call is in flight or queued. */
@@ -78,7 +83,8 @@ export interface Daemon {
 
 export function createDaemon(deps: DaemonDeps): Daemon {
   const shutdown = abortOnStop();
-  const verdicts = deps.cacheVerdicts === false ? undefined : new VerdictCache();
+  // A store replicas share (it has leases) is written by other processes too: no cache by default.
+  const verdicts = (deps.cacheVerdicts ?? deps.store.leases === undefined) ? new VerdictCache() : undefined;
   const context: DaemonContext = {
     store: verdicts === undefined ? deps.store : observeWrites(deps.store, verdicts),
     templates: deps.templates,
@@ -97,6 +103,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control: deps.control ?? createControlContext(),
     shutdown: shutdown.signal,
   };
+  const leases = deps.store.leases === undefined ? undefined : createLeaseKeeper(context, deps.store.leases, deps.lease);
+  if (leases !== undefined) context.leases = leases;
   let accepting = false;
   const service = createAnalysisService(context, { isAccepting: () => accepting, ...(verdicts === undefined ? {} : { verdicts }) });
 
@@ -113,9 +121,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     gates: createGateService(context, service),
     releases: createReleaseService(context),
     context,
+    ...(leases !== undefined ? { leases } : {}),
     async start() {
       context.control.freezes = await context.store.listFreezes();
       const summary = await recover(context);
+      // With replicas, recovery scheduled nothing: the first heartbeat claims this replica's share.
+      await leases?.start();
       context.scheduler.cron(RETENTION_SWEEP_KEY, RETENTION_SWEEP_CRON, sweepEndedSeries);
       const storeRetentionMs = deps.storeRetentionMs;
       if (storeRetentionMs !== undefined) {
@@ -132,6 +143,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       shutdown.abort(new Error('the daemon is stopping'));
       await context.scheduler.stop();
       await context.lanes.idle();
+      await leases?.release();
     },
   };
 }

@@ -12,7 +12,7 @@ import { runTick } from '../engine/tick.js';
 import type { AnalysisRecord } from '../store/types.js';
 import type { QueryOutcome } from '../telemetry/metrics.js';
 import { performRecordedCalls } from './calls.js';
-import { analysisLogger, errorMessage, tickKey, type DaemonContext } from './context.js';
+import { actsFor, analysisLogger, errorMessage, tickKey, type DaemonContext } from './context.js';
 import { tickEvent } from './events.js';
 import { isTerminal } from './gate-state.js';
 import type { TickRun } from './scheduler.js';
@@ -27,11 +27,14 @@ export type TickOutcome =
   | 'unknown-analysis'
   | 'unknown-template'
   | 'unknown-source'
+  | 'not-leased'
   | 'abandoned';
 
 /** Ticks at startedAt + k·interval, each in the analysis' lane (after its pending adapter calls). */
 export function scheduleTicks(context: DaemonContext, record: AnalysisRecord, template: CompiledTemplate): void {
   const { id } = record;
+  // With replicas, only the lease holder ticks (src/daemon/lease.ts schedules them on takeover).
+  if (!actsFor(context, id)) return;
   context.scheduler.every(tickKey(id), template.intervalMs, record.state.startedAt + template.intervalMs, async (run, signal) => {
     try {
       await context.lanes.run(id, () => tickAnalysis(context, id, run, signal));
@@ -61,6 +64,7 @@ function followController(gated: GatedTransition, template: CompiledTemplate, ju
 /** With `signal` aborted (the daemon stops), the tick is abandoned before it commits anything. */
 export async function tickAnalysis(context: DaemonContext, analysisId: string, run: TickRun, signal?: AbortSignal): Promise<TickOutcome> {
   if (signal?.aborted) return 'abandoned';
+  if (!actsFor(context, analysisId)) return 'not-leased';
   const startedAt = context.clock.now();
   const began = context.elapsed();
   const record = await context.store.getAnalysis(analysisId);
@@ -140,6 +144,11 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   try {
     ({ callKeys } = await commitTransition(context, gated.input));
   } catch (error) {
+    if (error instanceof DomainError && error.code === 'lease-lost') {
+      log.warn({ error: error.message }, 'tick not committed: another replica holds the analysis now');
+      context.leases?.lost(analysisId);
+      return 'not-leased';
+    }
     if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
     // A manual action changed the analysis while this tick measured: its judgement is stale.
     log.debug({ error: error.message }, 'tick skipped: the analysis changed while it was judged');

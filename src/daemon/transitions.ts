@@ -54,7 +54,9 @@ export async function commitTransition(context: DaemonContext, input: Transition
   const events = decision === null ? explained : [...explained, decisionEvent(decision, before.state, state, verdict, template)];
   const calls = input.boundCalls ?? callInputs(record, input.actions, { hash: verdict.evidenceHash, rule: verdict.rule, at: verdict.at });
   const retried = input.retryCalls ?? [];
-  await context.store.commitTransition(record, events, calls, retried.length > 0 ? { retryCalls: retried.map((call) => call.id) } : undefined);
+  const fence = context.leases?.fence(record.id);
+  const options = { ...(retried.length > 0 ? { retryCalls: retried.map((call) => call.id) } : {}), ...(fence !== undefined ? { fence } : {}) };
+  await context.store.commitTransition(record, events, calls, Object.keys(options).length > 0 ? options : undefined);
 
   context.metrics.recordVerdict(analysisLabels(record), verdict);
   publishState(context, record, template);

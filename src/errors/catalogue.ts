@@ -39,6 +39,7 @@ export const ERROR_CATALOGUE = {
   'not-found': { httpStatus: 404, exitCode: EXIT.runtime, summary: 'no analysis (or adapter call) with this id' },
   'invalid-transition': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a manual action the analysis\' phase does not allow' },
   conflict: { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a stale write: the analysis (or call) changed meanwhile, or already exists' },
+  'lease-lost': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a replica wrote for an analysis whose lease another replica has taken over (fencing token stale)' },
   'no-such-step': { httpStatus: 409, exitCode: EXIT.invalid, summary: 'a step index beyond the template\'s steps (e.g. analyze --step, or a template that lost steps)' },
   'not-observe-mode': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'an observed weight for an analysis in drive mode (canaryd sets its weight itself)' },
   'unknown-gate': { httpStatus: 404, exitCode: EXIT.invalid, summary: 'a gate type canaryd does not serve (POST /v1/gates/flagger/{type})' },

@@ -12,4 +12,11 @@ export interface StoreDeps {
 // No default retention: a config that does not ask for it never loses an audit trail.
 export const retention = durationMs({ positive: true }).optional();
 
-export type StorePlugin<Raw extends { retention?: number | undefined }, Config extends { type: string }> = ExtensionPlugin<Raw, Config, StoreDeps, Store>;
+export type StorePlugin<Raw extends { retention?: number | undefined }, Config extends { type: string }> = ExtensionPlugin<Raw, Config, StoreDeps, Store> & {
+  /** A store that only one daemon may use at a time (SQLite) locks it for `canaryd serve`; throws 'store-unavailable' when taken. */
+  lockForDaemon?(config: Config): StoreLock;
+};
+
+export interface StoreLock {
+  release(): void;
+}

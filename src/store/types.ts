@@ -131,6 +131,35 @@ export { ENDED_PHASES } from '../analysis/types.js';
 export interface CommitOptions {
   /** Ids of this analysis' failed calls to make pending again (same key and request), in the same transaction. */
   retryCalls?: number[];
+  /** The writer's lease of the analysis (replicas); a store with leases refuses the write with 'lease-lost' unless it is current. */
+  fence?: Fence;
+}
+
+/** A replica's lease of one analysis: the fencing token grows with every change of holder. */
+export interface Fence {
+  owner: string;
+  token: number;
+}
+
+export interface LeaseGrant {
+  analysisId: string;
+  token: number;
+}
+
+/**
+ * Leases of analyses among replicas sharing one store (PostgreSQL). Times are epoch ms of the
+ * caller's clock; replicas' clocks must agree to well within the lease's time to live.
+ */
+export interface LeaseStore {
+  /**
+   * In one transaction: this replica's heartbeat, the renewal of every lease it still holds, the
+   * release of leases of ended analyses (once their last calls are made), and claims of unleased or
+   * expired leases of analyses that have not ended or still have pending calls, up to its fair share
+   * (such analyses / live replicas). Returns what it holds.
+   */
+  heartbeat(owner: string, now: number, ttlMs: number): Promise<LeaseGrant[]>;
+  /** Gives up every lease of this replica and its heartbeat (a clean shutdown: others take over at once). */
+  release(owner: string): Promise<void>;
 }
 
 export interface PruneOptions {
@@ -156,7 +185,7 @@ export interface Store {
    */
   commitTransition(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], options?: CommitOptions): Promise<void>;
   /** Marks a pending call done or failed; 'not-found' for an unknown id, 'conflict' when not pending. */
-  markCallDone(callId: number, outcome: CallOutcome): Promise<void>;
+  markCallDone(callId: number, outcome: CallOutcome, options?: { fence?: Fence }): Promise<void>;
   getAnalysis(id: string): Promise<AnalysisRecord | null>;
   /** Oldest first. */
   listAnalyses(filter?: { phase?: Phase }): Promise<AnalysisRecord[]>;
@@ -197,4 +226,6 @@ export interface Store {
    */
   listReleases(query: ReleaseQuery): Promise<ReleasePage>;
   close(): Promise<void>;
+  /** Present when several replicas can share the store (PostgreSQL); absent: a single writer. */
+  leases?: LeaseStore;
 }

@@ -19,6 +19,11 @@ export interface LoadOptions {
    * at unrelated times). Default: created back to back, so all ticks come due together (worst case).
    */
   stagger: boolean;
+  /** `canaryd serve` processes (more than one needs --store postgres: src/bench/daemon-replicas.ts). */
+  replicas: number;
+  store: 'sqlite' | 'postgres';
+  /** With replicas: seconds into the window at which one is killed with SIGKILL (default: half of it). */
+  killAfterSeconds?: number;
   /** The source's queryAlignment in seconds (fan-in of analyses ticking within it); 0: exact times. */
   queryAlignmentSeconds: number;
   /** Scrape the daemon's /metrics this often while measuring, as Prometheus would (0: only at the window's edges). */
@@ -51,6 +56,9 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist/be
   --json FILE           where the results go (bench-results/daemon-load.json)
   --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
   --log-level LEVEL     the daemon's log level (info)
+  --store sqlite|postgres  the store (sqlite); postgres runs the replicas benchmark (src/bench/daemon-replicas.ts)
+  --replicas N          canaryd serve processes on one PostgreSQL (1; more than one needs --store postgres)
+  --kill-after SECONDS  with replicas: SIGKILL one this far into the window (half of it)
   --help                this text`;
 
 /** A command line the bench cannot run: the message and the usage go to stderr, exit code 2. */
@@ -81,6 +89,8 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     timeoutSeconds: 0,
     logLevel: 'info',
     stagger: false,
+    replicas: 1,
+    store: 'sqlite',
     queryAlignmentSeconds: 1,
     scrapeEverySeconds: 15,
     verdictLoadSeconds: 10,
@@ -108,6 +118,13 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--json') options.json = next();
     else if (flag === '--timeout') options.timeoutSeconds = positiveInteger(flag, next());
     else if (flag === '--log-level') options.logLevel = next();
+    else if (flag === '--replicas') options.replicas = positiveInteger(flag, next());
+    else if (flag === '--kill-after') options.killAfterSeconds = positiveInteger(flag, next());
+    else if (flag === '--store') {
+      const store = next();
+      if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store: expected sqlite or postgres, got "${store}"`);
+      options.store = store;
+    }
     else if (flag === '--query-alignment') options.queryAlignmentSeconds = integer(flag, next(), 0);
     else if (flag === '--scrape-every') options.scrapeEverySeconds = integer(flag, next(), 0);
     else if (flag === '--verdict-load') options.verdictLoadSeconds = integer(flag, next(), 0);
@@ -116,6 +133,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--canaryd') options.canaryd = next();
     else throw new UsageError(`unknown argument ${flag}`);
   }
+  if (options.replicas > 1 && options.store !== 'postgres') throw new UsageError(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)`);
   if (quick) {
     if (!explicit.has('--analyses')) options.analyses = 50;
     if (!explicit.has('--duration')) options.durationSeconds = 20;

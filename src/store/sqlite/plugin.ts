@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { nonEmpty } from '../../config/fields.js';
 import { retention, type StorePlugin } from '../plugin.js';
+import { acquireSqliteDaemonLock } from './daemon-lock.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 const configSchema = z.strictObject({ type: z.literal('sqlite'), path: nonEmpty, retention });
@@ -19,4 +20,5 @@ export const sqliteStorePlugin: StorePlugin<z.output<typeof configSchema>, Sqlit
   secretFields: [],
   resolve: (raw, { absolute }) => ({ type: 'sqlite', path: absolute(raw.path) }),
   create: (config, deps) => openSqliteStore(config.path, { now: deps.now }),
+  lockForDaemon: (config) => acquireSqliteDaemonLock(config.path),
 };

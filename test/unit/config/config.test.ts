@@ -111,7 +111,7 @@ describe('parseConfig', () => {
 
   it('reports every shape problem at its node', () => {
     const text = `server: { host: 0.0.0.0, port: 70000 }
-store: { type: postgres, path: x }
+store: { type: etcd, path: x }
 sources:
   default:
     type: prometheus
@@ -128,7 +128,7 @@ telemetry: {}
       // Issue 8: without auth, only a loopback host.
       `c.yaml:1:17: server.host: "0.0.0.0" is not a loopback address, and without auth anyone who reaches it could change deployments; configure auth.tokens or listen on 127.0.0.1`,
       `c.yaml:1:32: server.port: must be at most 65535`,
-      `c.yaml:2:16: store.type: expected sqlite or memory, got "postgres"`,
+      `c.yaml:2:16: store.type: expected sqlite, memory or postgres, got "etcd"`,
       `c.yaml:6:10: sources.default.url: expected an http:// or https:// URL`,
       `c.yaml:7:14: sources.default.timeout: invalid duration 10: expected e.g. 30s, 5m, 1h30m (give a unit, e.g. 30s)`,
       `c.yaml:8:5: sources.default.bearerTokenFiel: unknown field`,

@@ -32,9 +32,9 @@ describe('plugin registries', () => {
   it('list their plug-ins by type, and name the registered types', () => {
     expect(sourceRegistry.plugins.map((plugin) => plugin.type)).toEqual(['prometheus']);
     expect(adapterRegistry.known()).toBe('webhook, log');
-    expect(storeRegistry.known()).toBe('sqlite, memory');
+    expect(storeRegistry.known()).toBe('sqlite, memory, postgres');
     expect(storeRegistry.get('memory')).toBe(memoryStorePlugin);
-    expect(storeRegistry.get('postgres')).toBeUndefined();
+    expect(storeRegistry.get('etcd')).toBeUndefined();
     expect(createRegistry([]).known()).toBe('none');
   });
 
@@ -58,7 +58,7 @@ describe('an unknown type lists the registered types, at file:line:col', () => {
   });
 
   it('for a store', () => {
-    expect(problemsOf(`store:\n  type: postgres\n${SOURCE}`)).toEqual([`c.yaml:2:9: store.type: expected sqlite or memory, got "postgres"`]);
+    expect(problemsOf(`store:\n  type: etcd\n${SOURCE}`)).toEqual([`c.yaml:2:9: store.type: expected sqlite, memory or postgres, got "etcd"`]);
   });
 });
 

@@ -39,6 +39,7 @@ const EXPECTED: Record<DomainErrorCode, [status: number, exit: number]> = {
   'not-found': [404, EXIT.runtime],
   'invalid-transition': [409, EXIT.runtime],
   conflict: [409, EXIT.runtime],
+  'lease-lost': [409, EXIT.runtime],
   'no-such-step': [409, EXIT.invalid],
   'not-running': [409, EXIT.runtime],
   'not-observe-mode': [409, EXIT.runtime],
