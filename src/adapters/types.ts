@@ -1,9 +1,9 @@
 // Deployment adapters: how canaryd, in drive mode, tells a deployer to set a weight, complete,
 // roll back, pause or resume. Argo Rollouts and others can follow behind the same interface.
 
-import type { AdapterAction, Target } from '../store/types.js';
+import type { AdapterAction, Target } from '../analysis/types.js';
 
-export type { AdapterAction } from '../store/types.js';
+export type { AdapterAction } from '../analysis/types.js';
 
 /** What canaryd asks of an adapter; the webhook adapter POSTs exactly these fields. */
 export interface AdapterRequest {

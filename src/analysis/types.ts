@@ -295,6 +295,16 @@ export interface FollowState {
   promoted: boolean;
 }
 
+/** What is being released: the deployment an analysis judges (domain type shared by the store and the adapters). */
+export interface Target {
+  service: string;
+  environment: string;
+  version: string;
+}
+
+/** What an adapter is asked to do; the same names as StepAction's types. */
+export type AdapterAction = 'set-weight' | 'complete' | 'rollback' | 'pause' | 'resume';
+
 export type StepAction =
   | { type: 'set-weight'; step: number; weight: number }
   | { type: 'complete'; step: number; weight: number }

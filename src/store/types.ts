@@ -2,7 +2,7 @@
 // recorded. Async so that a PostgreSQL backend (several replicas) can implement the same contract.
 
 import type { AdapterRequest } from '../adapters/types.js';
-import type { AnalysisState, CheckEvidence, CompiledTemplate, Phase } from '../analysis/types.js';
+import type { AnalysisState, CheckEvidence, CompiledTemplate, Phase, Target } from '../analysis/types.js';
 import type { ApprovalRecord, FreezeRecord } from '../control/types.js';
 import type { AnalysisListQuery, AnalysisPage } from './summary.js';
 
@@ -15,11 +15,7 @@ export type AnalysisMode = 'drive' | 'observe';
 /** The id under which the control trail (freezes) is chained. */
 export const CONTROL_TRAIL_ID = 'control';
 
-export interface Target {
-  service: string;
-  environment: string;
-  version: string;
-}
+export type { AdapterAction, Target } from '../analysis/types.js';
 
 export interface AnalysisRecord {
   id: string;
@@ -103,7 +99,6 @@ export interface StoredEvent extends EventInput {
   prevHash: string;
 }
 
-export type AdapterAction = 'set-weight' | 'complete' | 'rollback' | 'pause' | 'resume';
 
 export interface AdapterCallInput {
   adapter: string;

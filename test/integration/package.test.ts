@@ -62,7 +62,7 @@ describe('npm pack', () => {
   });
 
   it('ships nothing of the tests, the benchmarks or the TypeScript sources', () => {
-    const unwanted = packedFiles.filter((path) => /^(test|src)\//.test(path) || path.startsWith('dist/bench/') || /\.test\./.test(path) || path === 'vitest.config.ts');
+    const unwanted = packedFiles.filter((path) => /^(test|src)\//.test(path) || path.startsWith('dist/bench/') || /^(dist-)?bench\//.test(path) || /\.test\./.test(path) || path === 'vitest.config.ts');
     expect(unwanted).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { generateRun } from '../../../src/bench/detection/generate.js';
+import { generateRun } from '../../../bench/detection/generate.js';
 import { createRandom, deriveSeed } from '../../../src/stats/random.js';
-import { runScenario } from '../../../src/bench/detection/run.js';
-import { buildCatalogue, type Scenario } from '../../../src/bench/detection/scenarios.js';
-import { median, summarize } from '../../../src/bench/detection/summarize.js';
+import { runScenario } from '../../../bench/detection/run.js';
+import { buildCatalogue, type Scenario } from '../../../bench/detection/scenarios.js';
+import { median, summarize } from '../../../bench/detection/summarize.js';
 
 const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
 function variance(values: number[]): number {

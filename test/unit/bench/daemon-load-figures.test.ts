@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { histogramDelta, histogramOf, histogramQuantile, parseExposition, sumOf } from '../../../src/bench/daemon-load/exposition.js';
-import { distribution, quantile, tickLags } from '../../../src/bench/daemon-load/lags.js';
-import { parseLoadOptions } from '../../../src/bench/daemon-load/options.js';
-import { DaemonLog } from '../../../src/bench/daemon-load/daemon-log.js';
+import { histogramDelta, histogramOf, histogramQuantile, parseExposition, sumOf } from '../../../bench/daemon-load/exposition.js';
+import { distribution, quantile, tickLags } from '../../../bench/daemon-load/lags.js';
+import { parseLoadOptions } from '../../../bench/daemon-load/options.js';
+import { DaemonLog } from '../../../bench/daemon-load/daemon-log.js';
 
 const START = 1_000_000;
 const INTERVAL = 5_000;

@@ -2,9 +2,9 @@
 // the takeover after a kill, and the checks of adapter calls against what the deployer received.
 
 import { describe, expect, it } from 'vitest';
-import { parseLoadOptions } from '../../../src/bench/daemon-load/options.js';
-import { computeReplicaFigures, type FigureInput } from '../../../src/bench/daemon-replicas-figures.js';
-import { replicasMinDurationSeconds, replicasTemplateYaml } from '../../../src/bench/daemon-replicas-template.js';
+import { parseLoadOptions } from '../../../bench/daemon-load/options.js';
+import { computeReplicaFigures, type FigureInput } from '../../../bench/daemon-replicas-figures.js';
+import { replicasMinDurationSeconds, replicasTemplateYaml } from '../../../bench/daemon-replicas-template.js';
 
 const START = 1_000_000;
 const INTERVAL = 10_000;

@@ -3,12 +3,12 @@
 // the step index in the context, the judge's memory carried through the whole analysis, and the
 // baseline's history handed over on the first judgement as the engine's range queries return it.
 
-import type { Measurement, MetricSpec, RangeSeries, Series } from '../../analysis/types.js';
-import { compiledJudgeOf } from '../../engine/judge-config.js';
-import type { JudgeContext, MetricJudge, VariantMeasurements } from '../../stats/judge.js';
-import type { DispersionModel } from '../../stats/sequential-config.js';
-import { sequentialCountJudge } from '../../stats/sequential-count.js';
-import { sequentialHistogramJudge } from '../../stats/sequential-histogram.js';
+import type { Measurement, MetricSpec, RangeSeries, Series } from '../../src/analysis/types.js';
+import { compiledJudgeOf } from '../../src/engine/judge-config.js';
+import type { JudgeContext, MetricJudge, VariantMeasurements } from '../../src/stats/judge.js';
+import type { DispersionModel } from '../../src/stats/sequential-config.js';
+import { sequentialCountJudge } from '../../src/stats/sequential-count.js';
+import { sequentialHistogramJudge } from '../../src/stats/sequential-histogram.js';
 import type { BenchJudge } from './judges.js';
 import type { ArmSeries, RunData, VariantSeries } from './generate.js';
 import { BUCKET_BOUNDS, type Scenario, stepIndexAt } from './scenarios.js';

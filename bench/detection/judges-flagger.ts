@@ -5,8 +5,8 @@
 // The thresholds a user would write: 1.5 × the healthy values (error rate 1.5%, p99 1.5 × the true
 // healthy p99). Tighter thresholds abort more healthy canaries; looser ones miss more regressions.
 
-import { interpolatedQuantile } from '../../stats/sequential-readings.js';
-import { normalQuantile } from '../../stats/normal.js';
+import { interpolatedQuantile } from '../../src/stats/sequential-readings.js';
+import { normalQuantile } from '../../src/stats/normal.js';
 import { trueLatencyQuantile, type RunData } from './generate.js';
 import type { BenchJudge } from './judges.js';
 import { intervalHistogram } from './judges-mann-whitney.js';

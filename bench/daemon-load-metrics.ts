@@ -1,14 +1,14 @@
-// What one scrape of /metrics costs the daemon at N analyses: `node dist/bench/daemon-load-metrics.js [--analyses N]`.
+// What one scrape of /metrics costs the daemon at N analyses: `node dist-bench/bench/daemon-load-metrics.js [--analyses N]`.
 // Fills the daemon's gate metrics as N running analyses with the bench template's three metrics
 // would, then renders the exposition a few times and reports the longest event-loop block
 // (perf_hooks' event-loop delay histogram) and the time of a whole scrape. In-process, no daemon needed.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
-import type { TickVerdict } from '../analysis/types.js';
-import { createGateMetrics, streamMetrics } from '../telemetry/metrics.js';
+import type { TickVerdict } from '../src/analysis/types.js';
+import { createGateMetrics, streamMetrics } from '../src/telemetry/metrics.js';
 
-const USAGE = 'usage: node dist/bench/daemon-load-metrics.js [--analyses N] [--scrapes N]';
+const USAGE = 'usage: node dist-bench/bench/daemon-load-metrics.js [--analyses N] [--scrapes N]';
 
 function option(argv: readonly string[], flag: string, fallback: number): number {
   const index = argv.indexOf(flag);

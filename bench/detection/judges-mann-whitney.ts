@@ -8,8 +8,8 @@
 // exclude zero, and the classifier's exact-shift rule for constant samples would decide 1-vs-1
 // samples alone (Kayenta itself jitters such samples and would not call them High).
 
-import { classifyMannWhitney, type KayentaConfig } from '../../stats/kayenta.js';
-import { interpolatedQuantile, type Histogram } from '../../stats/sequential-readings.js';
+import { classifyMannWhitney, type KayentaConfig } from '../../src/stats/kayenta.js';
+import { interpolatedQuantile, type Histogram } from '../../src/stats/sequential-readings.js';
 import { CANARYD_QUANTILES } from './judges-canaryd.js';
 import type { BenchJudge } from './judges.js';
 import type { RunData } from './generate.js';

@@ -11,12 +11,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdapterRequest } from '../adapters/types.js';
-import { readBody, startDemoService, type DemoService } from '../demo/demo-service.js';
-import { freePort } from '../demo/free-port.js';
-import { startPrometheus, type RunningPrometheus } from '../demo/prometheus-server.js';
+import type { AdapterRequest } from '../src/adapters/types.js';
+import { readBody, startDemoService, type DemoService } from '../src/demo/demo-service.js';
+import { freePort } from '../src/demo/free-port.js';
+import { startPrometheus, type RunningPrometheus } from '../src/demo/prometheus-server.js';
 import { DaemonLog } from './daemon-load/daemon-log.js';
-import { startPostgres, type RunningPostgres } from './postgres-server.js';
+import { startPostgres, type RunningPostgres } from '../test/helpers/postgres.js';
 import { replicasMinDurationSeconds, replicasTemplateYaml, REPLICAS_TEMPLATE } from './daemon-replicas-template.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,7 +96,7 @@ async function waitForReady(replica: Replica): Promise<void> {
 }
 
 export async function startReplicasStack(stack: ReplicasStack, options: StackOptions): Promise<void> {
-  const { ensurePrometheus } = await import('../../scripts/lib/ensure-binaries.mjs');
+  const { ensurePrometheus } = await import('../scripts/lib/ensure-binaries.mjs');
   await ensurePrometheus();
   stack.tempDir = await mkdtemp(join(tmpdir(), 'canaryd-replicas-'));
   stack.postgres = await startPostgres({ fsync: true });

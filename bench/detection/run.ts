@@ -6,7 +6,7 @@ import { fixedHorizonMannWhitney, kayentaMannWhitney } from './judges-mann-whitn
 import { oracleSprt } from './judges-oracle.js';
 import type { BenchJudge } from './judges.js';
 import { generateRun } from './generate.js';
-import { createRandom, deriveSeed } from '../../stats/random.js';
+import { createRandom, deriveSeed } from '../../src/stats/random.js';
 import type { Catalogue, Scenario } from './scenarios.js';
 
 export const JUDGES: readonly BenchJudge[] = [

@@ -165,7 +165,7 @@ export async function runReplicasLoad(options: LoadOptions, argv: readonly strin
     for (const entry of cpu) print(`  ${entry.replica}: ${entry.cpuSeconds === null ? 'cpu n/a' : `${entry.cpuSeconds.toFixed(1)} cpu-s in the window`}; warnings ${JSON.stringify(entry.warnings)}`);
     const json = options.json === 'bench-results/daemon-load.json' ? 'bench-results/daemon-replicas.json' : options.json;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, `${JSON.stringify({ command: `node dist/bench/daemon-load.js ${argv.join(' ')}`.trim(), options, cores: availableParallelism(), createSeconds, createRetries, figures, replicas: cpu }, null, 2)}\n`);
+    writeFileSync(json, `${JSON.stringify({ command: `node dist-bench/bench/daemon-load.js ${argv.join(' ')}`.trim(), options, cores: availableParallelism(), createSeconds, createRetries, figures, replicas: cpu }, null, 2)}\n`);
     print(`wrote ${json}`);
     const broken = figures.calls.decisionsWithSeveralKeys > 0 || figures.calls.doneButNotDelivered > 0 || figures.ticks.duplicates > 0;
     return broken ? 1 : 0;

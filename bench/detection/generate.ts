@@ -2,8 +2,8 @@
 // bucket (Poisson per bucket, so the total is Poisson too) and errors (Poisson given the requests,
 // with the error-rate multipliers of the scenario's noise).
 
-import { normalCdf } from '../../stats/normal.js';
-import type { Random } from '../../stats/random.js';
+import { normalCdf } from '../../src/stats/normal.js';
+import type { Random } from '../../src/stats/random.js';
 import { BUCKET_BOUNDS, LATENCY_LOG_SD, LATENCY_MEDIAN_SECONDS, shareAt, type Scenario } from './scenarios.js';
 
 export interface VariantSeries<T> {

@@ -19,7 +19,7 @@ export interface LoadOptions {
    * at unrelated times). Default: created back to back, so all ticks come due together (worst case).
    */
   stagger: boolean;
-  /** `canaryd serve` processes (more than one needs --store postgres: src/bench/daemon-replicas.ts). */
+  /** `canaryd serve` processes (more than one needs --store postgres: bench/daemon-replicas.ts). */
   replicas: number;
   store: 'sqlite' | 'postgres';
   /** With replicas: seconds into the window at which one is killed with SIGKILL (default: half of it). */
@@ -38,7 +38,7 @@ export interface LoadOptions {
   canaryd: string | null;
 }
 
-export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist/bench/daemon-load.js [options])
+export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-bench/bench/daemon-load.js [options])
 
   --analyses N          analyses to create (200)
   --duration SECONDS    measured window after the warm-up (60)
@@ -56,7 +56,7 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist/be
   --json FILE           where the results go (bench-results/daemon-load.json)
   --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
   --log-level LEVEL     the daemon's log level (info)
-  --store sqlite|postgres  the store (sqlite); postgres runs the replicas benchmark (src/bench/daemon-replicas.ts)
+  --store sqlite|postgres  the store (sqlite); postgres runs the replicas benchmark (bench/daemon-replicas.ts)
   --replicas N          canaryd serve processes on one PostgreSQL (1; more than one needs --store postgres)
   --kill-after SECONDS  with replicas: SIGKILL one this far into the window (half of it)
   --help                this text`;

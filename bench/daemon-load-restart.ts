@@ -1,4 +1,4 @@
-// Restart and stop with N analyses running: `node dist/bench/daemon-load-restart.js [--analyses N] [--canaryd BIN] [--runs N]`.
+// Restart and stop with N analyses running: `node dist-bench/bench/daemon-load-restart.js [--analyses N] [--canaryd BIN] [--runs N]`.
 // Starts `canaryd serve` (BIN: another checkout's bin/canaryd.js for before/after) on a temp SQLite
 // store, creates one analysis through the API, lets it tick once, stops the daemon, clones that
 // analysis (row, events re-chained under the new id) to N, then times `canaryd serve` from spawn
@@ -16,11 +16,11 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { freePort } from '../demo/free-port.js';
-import { chainEvents } from '../store/event-chain.js';
+import { freePort } from '../src/demo/free-port.js';
+import { chainEvents } from '../src/store/event-chain.js';
 import { BENCH_TEMPLATE, benchTemplateYaml } from './daemon-load/template.js';
 
-const USAGE = 'usage: node dist/bench/daemon-load-restart.js [--analyses N] [--canaryd BIN] [--runs N]';
+const USAGE = 'usage: node dist-bench/bench/daemon-load-restart.js [--analyses N] [--canaryd BIN] [--runs N]';
 const OWN_BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/canaryd.js');
 const INTERVAL_SECONDS = 5;
 const SOURCE_TIMEOUT_SECONDS = 10;

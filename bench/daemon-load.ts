@@ -197,7 +197,7 @@ export async function runDaemonLoad(argv: readonly string[]): Promise<number> {
     for (const line of formatHttpReport(http, options.analyses)) print(line);
     mkdirSync(dirname(options.json), { recursive: true });
     const document = {
-      command: `node dist/bench/daemon-load.js ${argv.join(' ')}`.trim(),
+      command: `node dist-bench/bench/daemon-load.js ${argv.join(' ')}`.trim(),
       options,
       machine: machine(),
       figures,

@@ -8,11 +8,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signWebhookBody, SIGNATURE_HEADER } from '../../adapters/webhook-signature.js';
-import type { AdapterRequest } from '../../adapters/types.js';
-import { startDemoService, type DemoService, type DemoServiceSpec } from '../../demo/demo-service.js';
-import { freePort } from '../../demo/free-port.js';
-import { startPrometheus, type RunningPrometheus } from '../../demo/prometheus-server.js';
+import { signWebhookBody, SIGNATURE_HEADER } from '../../src/adapters/webhook-signature.js';
+import type { AdapterRequest } from '../../src/adapters/types.js';
+import { startDemoService, type DemoService, type DemoServiceSpec } from '../../src/demo/demo-service.js';
+import { freePort } from '../../src/demo/free-port.js';
+import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-server.js';
 import { benchTemplateYaml, BENCH_TEMPLATE } from './template.js';
 import { DaemonLog } from './daemon-log.js';
 
@@ -122,7 +122,7 @@ async function waitForReady(url: string, daemon: ChildProcess, log: DaemonLog, s
 
 /** Starts everything; what was started is recorded in `environment` as it goes, for stopEnvironment. */
 export async function startEnvironment(environment: Environment, options: EnvironmentOptions): Promise<void> {
-  const { ensurePrometheus } = await import('../../../scripts/lib/ensure-binaries.mjs');
+  const { ensurePrometheus } = await import('../../scripts/lib/ensure-binaries.mjs');
   await ensurePrometheus();
   environment.tempDir = await mkdtemp(join(tmpdir(), 'canaryd-load-'));
   const secret = randomBytes(24).toString('hex');
