@@ -19,7 +19,17 @@ function option(argv: readonly string[], flag: string, fallback: number): number
 }
 
 function verdict(): TickVerdict {
-  const result = (name: string) => ({ name, baseline: 1.5, canary: 1.6, delta: 0.1, change: 0.066, ratio: 1.066, missing: false, error: false, queries: { baseline: '', canary: '' } });
+  const result = (name: string) => ({
+    name,
+    baseline: 1.5,
+    canary: 1.6,
+    delta: 0.1,
+    change: 0.066,
+    ratio: 1.066,
+    missing: false,
+    error: false,
+    queries: { baseline: '', canary: '' },
+  });
   return {
     action: 'continue',
     rule: { id: 'healthy', group: 'promote' },
@@ -43,7 +53,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const metrics = createGateMetrics(registry);
   const judged = verdict();
   for (let index = 0; index < analyses; index += 1) {
-    const labels = { analysis: `0190f1c2-${String(index).padStart(4, '0')}-7000-8000-000000000000`, template: 'bench-web', service: `svc-${index % 20}`, environment: 'bench' };
+    const labels = {
+      analysis: `0190f1c2-${String(index).padStart(4, '0')}-7000-8000-000000000000`,
+      template: 'bench-web',
+      service: `svc-${index % 20}`,
+      environment: 'bench',
+    };
     metrics.recordAnalysis({ ...labels, version: `v2-${index}`, mode: 'drive' }, { phase: 'running', step: 0, weight: 50 });
     metrics.recordVerdict(labels, judged);
   }

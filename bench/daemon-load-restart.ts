@@ -107,7 +107,11 @@ function cloneAnalyses(storePath: string, total: number): void {
     for (let index = 1; index < total; index += 1) {
       const id = randomUUID();
       insert.run({ ...row, id });
-      const chained = chainEvents(id, null, events.map((event) => ({ type: event.type, at: event.at, payload: JSON.parse(event.payload) as Record<string, unknown> })));
+      const chained = chainEvents(
+        id,
+        null,
+        events.map((event) => ({ type: event.type, at: event.at, payload: JSON.parse(event.payload) as Record<string, unknown> })),
+      );
       for (const event of chained) insertEvent.run(id, event.seq, event.type, event.at, JSON.stringify(event.payload), event.hash, event.prevHash);
     }
   })();
@@ -148,7 +152,13 @@ async function main(argv: readonly string[]): Promise<number> {
     const created = await fetch(`${url}/v1/analyses`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ template: BENCH_TEMPLATE, args: { service: 'svc-01' }, mode: 'drive', adapter: 'dry-run', target: { service: 'svc-01', environment: 'bench', version: 'v2' } }),
+      body: JSON.stringify({
+        template: BENCH_TEMPLATE,
+        args: { service: 'svc-01' },
+        mode: 'drive',
+        adapter: 'dry-run',
+        target: { service: 'svc-01', environment: 'bench', version: 'v2' },
+      }),
     });
     if (created.status !== 201) throw new Error(`creating the analysis failed: ${created.status} ${await created.text()}`);
     // The initial delay and one tick (its queries time out): the state carries a verdict, as a running analysis' does.

@@ -128,7 +128,13 @@ async function measure(
 }
 
 /** After the window: the verdict route against a bare route, SIGTERM → exit, restart → /readyz. */
-async function probeHttp(options: LoadOptions, environment: Environment, created: readonly CreatedAnalysis[], scrapes: { ms: number[]; bytes: number | null }, signal: AbortSignal): Promise<HttpFigures> {
+async function probeHttp(
+  options: LoadOptions,
+  environment: Environment,
+  created: readonly CreatedAnalysis[],
+  scrapes: { ms: number[]; bytes: number | null },
+  signal: AbortSignal,
+): Promise<HttpFigures> {
   const http: HttpFigures = { scrapesMs: distribution(scrapes.ms), scrapeBytes: scrapes.bytes, verdict: null, stop: null, restartToReadyMs: null };
   const { daemonUrl, tempDir } = environment;
   const first = created[0];
@@ -192,7 +198,14 @@ export async function runDaemonLoad(argv: readonly string[]): Promise<number> {
     const { figures, sampler, created, scrapes } = await measure(options, running, controller.signal);
     const http = await probeHttp(options, environment, created, scrapes, controller.signal);
     print('');
-    const context = { analyses: options.analyses, services: options.services, intervalSeconds: options.intervalSeconds, cores: availableParallelism(), stagger: options.stagger, warnings: daemonLog.problems };
+    const context = {
+      analyses: options.analyses,
+      services: options.services,
+      intervalSeconds: options.intervalSeconds,
+      cores: availableParallelism(),
+      stagger: options.stagger,
+      warnings: daemonLog.problems,
+    };
     for (const line of formatReport(figures, context)) print(line);
     for (const line of formatHttpReport(http, options.analyses)) print(line);
     mkdirSync(dirname(options.json), { recursive: true });

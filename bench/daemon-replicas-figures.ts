@@ -135,7 +135,10 @@ export function computeReplicaFigures(input: FigureInput): ReplicaFigures {
 
 const ms = (value: number | null): string => (value === null ? 'n/a' : `${Math.round(value)} ms`);
 
-export function formatReplicaReport(figures: ReplicaFigures, context: { analyses: number; replicas: number; intervalSeconds: number; windowSeconds: number }): string[] {
+export function formatReplicaReport(
+  figures: ReplicaFigures,
+  context: { analyses: number; replicas: number; intervalSeconds: number; windowSeconds: number },
+): string[] {
   const { ticks, takeover, calls } = figures;
   const lines = [
     `replicas benchmark: ${context.analyses} analyses, ${context.replicas} replicas on PostgreSQL, ${context.intervalSeconds}s ticks, ${context.windowSeconds}s window`,

@@ -67,10 +67,20 @@ async function startReceiver(stack: ReplicasStack, forwardTo: string): Promise<s
     void (async () => {
       const raw = await readBody(request);
       const body = JSON.parse(raw) as AdapterRequest;
-      stack.deliveries.push({ receivedAtMs: Date.now(), analysisId: body.analysisId, action: body.action, step: body.step, idempotencyKey: body.idempotencyKey });
+      stack.deliveries.push({
+        receivedAtMs: Date.now(),
+        analysisId: body.analysisId,
+        action: body.action,
+        step: body.step,
+        idempotencyKey: body.idempotencyKey,
+      });
       const upstream = await fetch(forwardTo, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Canaryd-Signature': String(request.headers['canaryd-signature'] ?? ''), 'Idempotency-Key': body.idempotencyKey },
+        headers: {
+          'Content-Type': 'application/json',
+          'Canaryd-Signature': String(request.headers['canaryd-signature'] ?? ''),
+          'Idempotency-Key': body.idempotencyKey,
+        },
         body: raw,
       });
       response.writeHead(upstream.status, { 'Content-Type': 'application/json' }).end(await upstream.text());
@@ -111,13 +121,19 @@ export async function startReplicasStack(stack: ReplicasStack, options: StackOpt
     secret,
     services: stack.serviceNames.map((name) => ({ name, rps: options.rps, baseline: { ...track }, canary: { ...track } })),
   });
-  stack.prometheus = await startPrometheus({ scrapeConfigs: [{ job: 'demo-service', target: `127.0.0.1:${servicePort}`, intervalSeconds: 1 }], retention: '1d' });
+  stack.prometheus = await startPrometheus({
+    scrapeConfigs: [{ job: 'demo-service', target: `127.0.0.1:${servicePort}`, intervalSeconds: 1 }],
+    retention: '1d',
+  });
   options.print(`prometheus     ${stack.prometheus.url}; demo service ${stack.demo.url} (${stack.serviceNames.length} services)`);
   const receiverUrl = await startReceiver(stack, `${stack.demo.url}/deploy`);
 
   const templates = join(stack.tempDir, 'templates');
   await mkdir(templates);
-  await writeFile(join(templates, `${REPLICAS_TEMPLATE}.yaml`), replicasTemplateYaml(options.intervalSeconds, replicasMinDurationSeconds(options.intervalSeconds, options.durationSeconds)));
+  await writeFile(
+    join(templates, `${REPLICAS_TEMPLATE}.yaml`),
+    replicasTemplateYaml(options.intervalSeconds, replicasMinDurationSeconds(options.intervalSeconds, options.durationSeconds)),
+  );
   const urlFile = join(stack.tempDir, 'postgres-url');
   await writeFile(urlFile, `${stack.databaseUrl}\n`, { mode: 0o600 });
   const secretFile = join(stack.tempDir, 'webhook-secret');

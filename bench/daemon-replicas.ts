@@ -38,12 +38,20 @@ async function createOne(replicaUrl: string, index: number, service: string, sig
     const response = await fetch(`${replicaUrl}/v1/analyses`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ template: REPLICAS_TEMPLATE, args: { service }, mode: 'drive', adapter: BENCH_ADAPTER, target: { service, environment: 'bench', version: `v2-${index}` } }),
+      body: JSON.stringify({
+        template: REPLICAS_TEMPLATE,
+        args: { service },
+        mode: 'drive',
+        adapter: BENCH_ADAPTER,
+        target: { service, environment: 'bench', version: `v2-${index}` },
+      }),
       signal: AbortSignal.timeout(60_000),
     });
     const body = (await response.json()) as { id?: string; startedAt?: string; error?: { message?: string } };
-    if (response.status === 201 && body.id !== undefined && body.startedAt !== undefined) return { created: { id: body.id, startedAtMs: Date.parse(body.startedAt) }, retries: attempt - 1 };
-    if (response.status !== 503 || attempt >= CREATE_ATTEMPTS) throw new Error(`creating analysis ${index + 1} on ${replicaUrl}: ${response.status} ${body.error?.message ?? ''} (attempt ${attempt})`);
+    if (response.status === 201 && body.id !== undefined && body.startedAt !== undefined)
+      return { created: { id: body.id, startedAtMs: Date.parse(body.startedAt) }, retries: attempt - 1 };
+    if (response.status !== 503 || attempt >= CREATE_ATTEMPTS)
+      throw new Error(`creating analysis ${index + 1} on ${replicaUrl}: ${response.status} ${body.error?.message ?? ''} (attempt ${attempt})`);
     await sleep(CREATE_RETRY_MS * attempt, undefined, { signal });
   }
 }
@@ -83,14 +91,19 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
 async function killOne(db: pg.Client, stack: ReplicasStack, signal: AbortSignal): Promise<KillRecord> {
   const victim = stack.replicas[0];
   if (victim === undefined) throw new Error('no replica to kill');
-  const held = (await db.query<{ analysis_id: string }>('SELECT analysis_id FROM leases WHERE owner LIKE $1', [ownedBy(victim.process.pid)])).rows.map((row) => row.analysis_id);
+  const held = (await db.query<{ analysis_id: string }>('SELECT analysis_id FROM leases WHERE owner LIKE $1', [ownedBy(victim.process.pid)])).rows.map(
+    (row) => row.analysis_id,
+  );
   victim.process.kill('SIGKILL');
   const atMs = Date.now();
   print(`killed ${victim.name} (pid ${victim.process.pid ?? '?'}) with SIGKILL; it held ${held.length} analyses`);
   const leaseTakeoverMs = await waitUntil(
     'the other replicas to take the leases over',
     async () => {
-      const left = await db.query<{ count: string }>('SELECT count(*) FROM leases WHERE analysis_id = ANY($1) AND owner LIKE $2', [held, ownedBy(victim.process.pid)]);
+      const left = await db.query<{ count: string }>('SELECT count(*) FROM leases WHERE analysis_id = ANY($1) AND owner LIKE $2', [
+        held,
+        ownedBy(victim.process.pid),
+      ]);
       return Number(left.rows[0]?.count) === 0;
     },
     LEASE_WAIT_MS,
@@ -109,7 +122,11 @@ async function readTrails(db: pg.Client): Promise<{ analyses: AnalysisTrail[]; c
     const state = JSON.parse(row.state) as { startedAt: number; decidedAt: number | null };
     return { id: row.id, startedAtMs: state.startedAt, endedAtMs: ENDED.has(row.phase) ? state.decidedAt : null, tickAtMs: ticks.get(row.id) ?? [] };
   });
-  const calls = (await db.query<{ analysis_id: string; idempotency_key: string; request: string; status: string }>('SELECT analysis_id, idempotency_key, request, status FROM adapter_calls')).rows.map((row) => {
+  const calls = (
+    await db.query<{ analysis_id: string; idempotency_key: string; request: string; status: string }>(
+      'SELECT analysis_id, idempotency_key, request, status FROM adapter_calls',
+    )
+  ).rows.map((row) => {
     const request = JSON.parse(row.request) as { action: string; step: number };
     return { analysisId: row.analysis_id, idempotencyKey: row.idempotency_key, action: request.action, step: request.step, status: row.status };
   });
@@ -136,7 +153,12 @@ export async function runReplicasLoad(options: LoadOptions, argv: readonly strin
     const createSeconds = (Date.now() - createdFrom) / 1000;
     print(`created in ${createSeconds.toFixed(1)}s (${createRetries} creates retried after a 503); waiting for every analysis to be leased…`);
     const leased = db;
-    await waitUntil('every analysis to be leased', async () => Number((await leased.query<{ count: string }>('SELECT count(*) FROM leases')).rows[0]?.count) >= options.analyses, LEASE_WAIT_MS, signal);
+    await waitUntil(
+      'every analysis to be leased',
+      async () => Number((await leased.query<{ count: string }>('SELECT count(*) FROM leases')).rows[0]?.count) >= options.analyses,
+      LEASE_WAIT_MS,
+      signal,
+    );
     const spread = (await db.query<{ owner: string; count: string }>('SELECT owner, count(*) FROM leases GROUP BY owner ORDER BY owner')).rows;
     print(`leases: ${spread.map((row) => `${row.owner} ${row.count}`).join(', ')}`);
 
@@ -157,15 +179,39 @@ export async function runReplicasLoad(options: LoadOptions, argv: readonly strin
     await sleep(intervalMs + 2_000, undefined, { signal });
 
     const { analyses, calls } = await readTrails(db);
-    const figures = computeReplicaFigures({ intervalMs, initialDelayMs: intervalMs, windowFromMs, windowToMs, analyses, kill, calls, deliveries: stack.deliveries });
+    const figures = computeReplicaFigures({
+      intervalMs,
+      initialDelayMs: intervalMs,
+      windowFromMs,
+      windowToMs,
+      analyses,
+      kill,
+      calls,
+      deliveries: stack.deliveries,
+    });
     print('');
-    const context = { analyses: options.analyses, replicas: options.replicas, intervalSeconds: options.intervalSeconds, windowSeconds: options.durationSeconds };
+    const context = {
+      analyses: options.analyses,
+      replicas: options.replicas,
+      intervalSeconds: options.intervalSeconds,
+      windowSeconds: options.durationSeconds,
+    };
     for (const line of formatReplicaReport(figures, context)) print(line);
-    const cpu = stack.replicas.map((replica, index) => ({ replica: replica.name, cpuSeconds: cpuAfter[index] != null && cpuBefore[index] != null ? (cpuAfter[index] as number) - (cpuBefore[index] as number) : null, warnings: Object.fromEntries(replica.log.problems) }));
-    for (const entry of cpu) print(`  ${entry.replica}: ${entry.cpuSeconds === null ? 'cpu n/a' : `${entry.cpuSeconds.toFixed(1)} cpu-s in the window`}; warnings ${JSON.stringify(entry.warnings)}`);
+    const cpu = stack.replicas.map((replica, index) => ({
+      replica: replica.name,
+      cpuSeconds: cpuAfter[index] != null && cpuBefore[index] != null ? (cpuAfter[index] as number) - (cpuBefore[index] as number) : null,
+      warnings: Object.fromEntries(replica.log.problems),
+    }));
+    for (const entry of cpu)
+      print(
+        `  ${entry.replica}: ${entry.cpuSeconds === null ? 'cpu n/a' : `${entry.cpuSeconds.toFixed(1)} cpu-s in the window`}; warnings ${JSON.stringify(entry.warnings)}`,
+      );
     const json = options.json === 'bench-results/daemon-load.json' ? 'bench-results/daemon-replicas.json' : options.json;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, `${JSON.stringify({ command: `node dist-bench/bench/daemon-load.js ${argv.join(' ')}`.trim(), options, cores: availableParallelism(), createSeconds, createRetries, figures, replicas: cpu }, null, 2)}\n`);
+    writeFileSync(
+      json,
+      `${JSON.stringify({ command: `node dist-bench/bench/daemon-load.js ${argv.join(' ')}`.trim(), options, cores: availableParallelism(), createSeconds, createRetries, figures, replicas: cpu }, null, 2)}\n`,
+    );
     print(`wrote ${json}`);
     const broken = figures.calls.decisionsWithSeveralKeys > 0 || figures.calls.doneButNotDelivered > 0 || figures.ticks.duplicates > 0;
     return broken ? 1 : 0;

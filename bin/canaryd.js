@@ -2,7 +2,9 @@
 import { main } from '../dist/main.js';
 
 main(process.argv).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error) => {
     process.stderr.write(`canaryd: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 4;

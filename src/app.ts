@@ -128,7 +128,8 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       createAdapters(config.adapters, {
         now: () => clock.now(),
         ...(overrides.sleeper ? { sleeper: overrides.sleeper } : {}),
-        log: (request) => logger.info({ analysisId: request.analysisId, adapterRequest: request }, `dry run: would ${request.action} (weight ${request.weight})`),
+        log: (request) =>
+          logger.info({ analysisId: request.analysisId, adapterRequest: request }, `dry run: would ${request.action} (weight ${request.weight})`),
       });
     const scheduler =
       overrides.scheduler ??

@@ -134,7 +134,9 @@ export async function startEnvironment(environment: Environment, options: Enviro
     services: environment.serviceNames.map((name) => healthySpec(name, options.rps)),
   });
   await sendCanaryTraffic(environment.service, secret, environment.serviceNames);
-  options.print(`demo service   ${environment.service.url}  (${environment.serviceNames.length} services, ${options.rps} req/s each, canary weight ${CANARY_WEIGHT}%)`);
+  options.print(
+    `demo service   ${environment.service.url}  (${environment.serviceNames.length} services, ${options.rps} req/s each, canary weight ${CANARY_WEIGHT}%)`,
+  );
 
   environment.prometheus = await startPrometheus({
     scrapeConfigs: [{ job: 'demo-service', target: `127.0.0.1:${servicePort}`, intervalSeconds: 1 }],

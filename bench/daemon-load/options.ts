@@ -124,8 +124,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
       const store = next();
       if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`--store: expected sqlite or postgres, got "${store}"`);
       options.store = store;
-    }
-    else if (flag === '--query-alignment') options.queryAlignmentSeconds = integer(flag, next(), 0);
+    } else if (flag === '--query-alignment') options.queryAlignmentSeconds = integer(flag, next(), 0);
     else if (flag === '--scrape-every') options.scrapeEverySeconds = integer(flag, next(), 0);
     else if (flag === '--verdict-load') options.verdictLoadSeconds = integer(flag, next(), 0);
     else if (flag === '--connections') options.connections = positiveInteger(flag, next());
@@ -133,7 +132,8 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--canaryd') options.canaryd = next();
     else throw new UsageError(`unknown argument ${flag}`);
   }
-  if (options.replicas > 1 && options.store !== 'postgres') throw new UsageError(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)`);
+  if (options.replicas > 1 && options.store !== 'postgres')
+    throw new UsageError(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)`);
   if (quick) {
     if (!explicit.has('--analyses')) options.analyses = 50;
     if (!explicit.has('--duration')) options.durationSeconds = 20;

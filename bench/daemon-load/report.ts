@@ -48,7 +48,10 @@ export function formatHttpReport(http: HttpFigures, analyses: number): string[] 
     rows.push(['verdict ÷ bare', number(verdict.ratio, 3)]);
   }
   if (http.stop !== null) {
-    rows.push([`SIGTERM → exit, ${analyses} ticking`, `${number(http.stop.ms, 0)} ms${http.stop.killed ? ' (killed after the grace period)' : ''}, exit code ${http.stop.exitCode ?? '-'}`]);
+    rows.push([
+      `SIGTERM → exit, ${analyses} ticking`,
+      `${number(http.stop.ms, 0)} ms${http.stop.killed ? ' (killed after the grace period)' : ''}, exit code ${http.stop.exitCode ?? '-'}`,
+    ]);
   }
   if (http.restartToReadyMs !== null) rows.push([`restart → /readyz, ${analyses} running`, `${number(http.restartToReadyMs, 0)} ms`]);
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -68,17 +71,29 @@ export function formatReport(figures: LoadFigures, context: ReportContext): stri
     ['tick lag, ms (exact, events)', spread(figures.tickLagMs.fromEvents)],
     ['tick lag, ms (daemon histogram)', spread(figures.tickLagMs.fromDaemonHistogram)],
     ['tick duration, ms (histogram)', spread(figures.tickDurationMs)],
-    ['ticks run / due', `${ticks.run} / ${ticks.expected}  missed ${ticks.missed} (${number(missedShare)}%)  duplicates ${ticks.duplicates}  ${number(ticks.perSecond)}/s`],
+    [
+      'ticks run / due',
+      `${ticks.run} / ${ticks.expected}  missed ${ticks.missed} (${number(missedShare)}%)  duplicates ${ticks.duplicates}  ${number(ticks.perSecond)}/s`,
+    ],
     ['queries/s (daemon, Prometheus)', `${number(queries.daemonPerSecond)}  ${number(queries.prometheusPerSecond)}   outcomes: ${outcomes || '-'}`],
     ['queries per tick (asked, sent: fan-in)', `${number(queries.daemonPerTick, 2)}  ${number(queries.prometheusPerTick, 2)}`],
     ['query duration, ms (daemon, incl. queue)', spread(queries.durationMs)],
     // Prometheus' request-duration buckets start at 100ms: only the mean says anything here.
     ['query duration, ms (Prometheus side)', `mean ${number(queries.prometheusServeMs.mean)}  (n=${queries.prometheusServeMs.count})`],
-    ['daemon RSS, MB', `idle ${number(memoryMb.idle)}  after creation ${number(memoryMb.afterCreation)}  measuring min ${number(memoryMb.measuring.min)} ${spread(memoryMb.measuring)}`],
+    [
+      'daemon RSS, MB',
+      `idle ${number(memoryMb.idle)}  after creation ${number(memoryMb.afterCreation)}  measuring min ${number(memoryMb.measuring.min)} ${spread(memoryMb.measuring)}`,
+    ],
     ['daemon RSS per analysis, KB', number(memoryMb.perAnalysisKb, 0)],
-    ['CPU, cores (daemon, Prometheus, bench)', `${number(cpu.daemonCores, 2)}  ${number(cpu.prometheusCores, 2)}  ${number(cpu.benchCores, 2)}   load avg 1m ${number(cpu.loadAverage1m, 2)} on ${context.cores} cores`],
+    [
+      'CPU, cores (daemon, Prometheus, bench)',
+      `${number(cpu.daemonCores, 2)}  ${number(cpu.prometheusCores, 2)}  ${number(cpu.benchCores, 2)}   load avg 1m ${number(cpu.loadAverage1m, 2)} on ${context.cores} cores`,
+    ],
     ['GET /healthz, ms (1/s)', spread(figures.healthzMs)],
-    ['store growth', `${(store.growthBytes / 1024).toFixed(0)} KiB  ${number(store.bytesPerTick, 0)} B/tick  tick event payload ${spread(store.tickEventBytes, 0)} B`],
+    [
+      'store growth',
+      `${(store.growthBytes / 1024).toFixed(0)} KiB  ${number(store.bytesPerTick, 0)} B/tick  tick event payload ${spread(store.tickEventBytes, 0)} B`,
+    ],
     ['POST /v1/analyses, ms', spread(figures.creationMs)],
     ['phases at the end', phases],
   ];

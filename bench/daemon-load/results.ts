@@ -130,8 +130,7 @@ export function computeFigures(input: ResultInput): LoadFigures {
   const measuringRss = distribution(rssMb(measuring).filter((value): value is number => value !== null));
   const idle = lastValue(rssMb(byPhase('idle')));
   const prometheusRss = measuring.map((sample) => sample.prometheusRssKb).filter((value): value is number => value !== null);
-  const queriesToPrometheus = (snapshot: Snapshot): number =>
-    sumOf(snapshot.prometheusMetrics, 'prometheus_http_requests_total', QUERY_HANDLERS);
+  const queriesToPrometheus = (snapshot: Snapshot): number => sumOf(snapshot.prometheusMetrics, 'prometheus_http_requests_total', QUERY_HANDLERS);
   const queriesByDaemon = (snapshot: Snapshot): number => sumOf(snapshot.daemonMetrics, 'canaryd_source_queries_total');
   const phases: Record<string, number> = {};
   const endings: Record<string, number> = {};
@@ -146,9 +145,15 @@ export function computeFigures(input: ResultInput): LoadFigures {
     window: { from: new Date(before.wallMs).toISOString(), to: new Date(after.wallMs).toISOString(), seconds },
     tickLagMs: {
       fromEvents: distribution(lags.lagsMs),
-      fromDaemonHistogram: approximate(windowHistogram(input, 'canaryd_tick_lag_seconds', (s) => s.daemonMetrics), 1000),
+      fromDaemonHistogram: approximate(
+        windowHistogram(input, 'canaryd_tick_lag_seconds', (s) => s.daemonMetrics),
+        1000,
+      ),
     },
-    tickDurationMs: approximate(windowHistogram(input, 'canaryd_tick_duration_seconds', (s) => s.daemonMetrics), 1000),
+    tickDurationMs: approximate(
+      windowHistogram(input, 'canaryd_tick_duration_seconds', (s) => s.daemonMetrics),
+      1000,
+    ),
     ticks: { expected: lags.expected, run: lags.run, missed: lags.missed, duplicates: lags.duplicates, perSecond: lags.run / seconds },
     queries: {
       daemonPerSecond: (queriesByDaemon(after) - queriesByDaemon(before)) / seconds,
@@ -156,7 +161,10 @@ export function computeFigures(input: ResultInput): LoadFigures {
       daemonPerTick: lags.run > 0 ? (queriesByDaemon(after) - queriesByDaemon(before)) / lags.run : null,
       prometheusPerTick: lags.run > 0 ? (queriesToPrometheus(after) - queriesToPrometheus(before)) / lags.run : null,
       byOutcome: outcomes(input),
-      durationMs: approximate(windowHistogram(input, 'canaryd_source_query_duration_seconds', (s) => s.daemonMetrics), 1000),
+      durationMs: approximate(
+        windowHistogram(input, 'canaryd_source_query_duration_seconds', (s) => s.daemonMetrics),
+        1000,
+      ),
       prometheusServeMs: approximate(
         windowHistogram(input, 'prometheus_http_request_duration_seconds', (s) => s.prometheusMetrics, QUERY_HANDLERS),
         1000,

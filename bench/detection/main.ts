@@ -31,7 +31,11 @@ function parseOptions(argv: readonly string[]): Options {
     };
     if (arg === '--quick') options.quick = true;
     else if (arg === '--robust') options.robust = true;
-    else if (arg === '--only') options.only = next().split(',').map((name) => name.trim()).filter((name) => name !== '');
+    else if (arg === '--only')
+      options.only = next()
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '');
     else if (arg === '--json') options.json = next();
     else if (arg === '--seed') options.seed = Number.parseInt(next(), 10);
     else if (arg === '--workers') options.workers = Math.max(1, Number.parseInt(next(), 10));
@@ -74,12 +78,22 @@ async function runAll(requests: WorkerRequest[], workers: number, onDone: (done:
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const catalogue = buildCatalogue(options.quick);
-  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({ scenario, index, replicates: replicatesFor(catalogue, scenario), seed: options.seed, withRobust: options.robust, only: options.only }));
+  const requests: WorkerRequest[] = catalogue.scenarios.map((scenario, index) => ({
+    scenario,
+    index,
+    replicates: replicatesFor(catalogue, scenario),
+    seed: options.seed,
+    withRobust: options.robust,
+    only: options.only,
+  }));
   const runs = requests.reduce((total, request) => total + request.replicates, 0);
   const started = Date.now();
-  process.stderr.write(`detection benchmark: ${requests.length} scenarios, ${runs} runs, seed ${options.seed}, ${options.workers} workers${options.quick ? ', quick' : ''}\n`);
+  process.stderr.write(
+    `detection benchmark: ${requests.length} scenarios, ${runs} runs, seed ${options.seed}, ${options.workers} workers${options.quick ? ', quick' : ''}\n`,
+  );
   const outcomes = await runAll(requests, options.workers, (done) => {
-    if (done % 20 === 0 || done === requests.length) process.stderr.write(`  ${done}/${requests.length} scenarios, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    if (done % 20 === 0 || done === requests.length)
+      process.stderr.write(`  ${done}/${requests.length} scenarios, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   });
   const { summary, rows } = summarize(outcomes);
   const seconds = (Date.now() - started) / 1000;
@@ -87,11 +101,16 @@ async function main(): Promise<void> {
   process.stdout.write(`Power / median time-to-detect ÷ oracle, on regressions the oracle detects (Poisson noise):\n\n${familyTable(rows)}\n\n`);
   process.stdout.write(`The same by how fast the oracle detects (scenarios in brackets):\n\n${oracleSpeedTable(summary)}\n\n`);
   const headline = ['canaryd-sequential', 'kayenta-mann-whitney', 'oracle-sprt'].filter((name) => rows.some((row) => row.judge === name));
-  process.stdout.write(`Per family: power / median ticks to detect / median minutes / median TTD ÷ oracle (medians over scenarios):\n\n${ticksTable(rows, headline)}\n\n`);
+  process.stdout.write(
+    `Per family: power / median ticks to detect / median minutes / median TTD ÷ oracle (medians over scenarios):\n\n${ticksTable(rows, headline)}\n\n`,
+  );
   process.stdout.write(`${runs} runs in ${seconds.toFixed(0)} s (seed ${options.seed}${options.quick ? ', --quick' : ''})\n`);
   if (options.json !== null) {
     const document = { seed: options.seed, quick: options.quick, runs, seconds, summary, rows };
-    writeFileSync(options.json, `${JSON.stringify(document, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+    writeFileSync(
+      options.json,
+      `${JSON.stringify(document, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`,
+    );
     process.stderr.write(`wrote ${options.json}\n`);
   }
 }

@@ -13,7 +13,17 @@ function table(header: string[], lines: string[][]): string {
 
 export function summaryTable(summary: readonly JudgeSummary[]): string {
   return table(
-    ['judge', 'false aborts (all healthy)', 'worst healthy scenario', 'power', 'median TTD (min)', 'median TTD / oracle', 'power bursty', 'TTD/oracle bursty', 'aborts before a mid-step onset'],
+    [
+      'judge',
+      'false aborts (all healthy)',
+      'worst healthy scenario',
+      'power',
+      'median TTD (min)',
+      'median TTD / oracle',
+      'power bursty',
+      'TTD/oracle bursty',
+      'aborts before a mid-step onset',
+    ],
     summary.map((row) => [
       row.judge,
       percent(row.falseAbortRate),
@@ -42,7 +52,9 @@ export function familyTable(rows: readonly Row[]): string {
   const lines: string[][] = [];
   for (const family of ['error-regression', 'latency-regression'] as const) {
     for (const rate of [...new Set(rows.map((row) => row.requestsPerSecond))].sort((a, b) => a - b)) {
-      const selected = rows.filter((row) => row.family === family && row.noise === 'poisson' && row.requestsPerSecond === rate && row.oracleDetectable === true);
+      const selected = rows.filter(
+        (row) => row.family === family && row.noise === 'poisson' && row.requestsPerSecond === rate && row.oracleDetectable === true,
+      );
       if (selected.length === 0) continue;
       const cells = judges.map((judge) => {
         const own = selected.filter((row) => row.judge === judge);
@@ -62,7 +74,10 @@ export function oracleSpeedTable(summary: readonly JudgeSummary[]): string {
   const speeds = summary[0]?.byOracleSpeed.map((entry) => entry.oracleMinutes) ?? [];
   return table(
     ['judge', ...speeds.map((speed) => `oracle ${speed} min: power / TTD÷oracle`)],
-    summary.map((row) => [row.judge, ...row.byOracleSpeed.map((entry) => `${percent(entry.power)} / ${number(entry.medianTimeToDetectRatioToOracle, 2)} (${entry.scenarios})`)]),
+    summary.map((row) => [
+      row.judge,
+      ...row.byOracleSpeed.map((entry) => `${percent(entry.power)} / ${number(entry.medianTimeToDetectRatioToOracle, 2)} (${entry.scenarios})`),
+    ]),
   );
 }
 

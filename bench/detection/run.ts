@@ -26,7 +26,9 @@ export const OPTIONAL_JUDGES: readonly BenchJudge[] = [canarydJudge('canaryd-seq
 
 /** The judges of a run: all, plus the optional ones with --robust, or only those named (--only a,b). */
 export function judgesFor(withRobust: boolean, only: readonly string[] = []): readonly BenchJudge[] {
-  const all = withRobust ? [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...OPTIONAL_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)] : JUDGES;
+  const all = withRobust
+    ? [...JUDGES.slice(0, 1 + CANARYD_LOOSER_ALPHAS.length), ...OPTIONAL_JUDGES, ...JUDGES.slice(1 + CANARYD_LOOSER_ALPHAS.length)]
+    : JUDGES;
   return only.length === 0 ? all : all.filter((judge) => only.includes(judge.name));
 }
 

@@ -190,14 +190,18 @@ function obviousScenarios(): Scenario[] {
       for (const baselineErrorRate of [0, 0.0005]) {
         for (const canaryErrorRate of [0.03, 0.1]) {
           scenarios.push(scenario({ family: 'obvious-regression', noise: 'poisson', requestsPerSecond, canaryShare, baselineErrorRate, canaryErrorRate }));
-          scenarios.push(scenario({ family: 'healthy', noise: 'poisson', requestsPerSecond, canaryShare, baselineErrorRate, canaryErrorRate: baselineErrorRate }));
+          scenarios.push(
+            scenario({ family: 'healthy', noise: 'poisson', requestsPerSecond, canaryShare, baselineErrorRate, canaryErrorRate: baselineErrorRate }),
+          );
         }
       }
     }
   }
   // A healthy canary over a near-zero baseline stays healthy under bursts too.
   for (const noise of ['arm-gamma', 'pod-gamma'] as const) {
-    scenarios.push(scenario({ family: 'healthy', noise, noiseCv: 1, requestsPerSecond: 10, canaryShare: 0.5, baselineErrorRate: 0.002, canaryErrorRate: 0.002 }));
+    scenarios.push(
+      scenario({ family: 'healthy', noise, noiseCv: 1, requestsPerSecond: 10, canaryShare: 0.5, baselineErrorRate: 0.002, canaryErrorRate: 0.002 }),
+    );
   }
   return dedupe(scenarios);
 }
@@ -213,13 +217,27 @@ function multiStepScenarios(quick: boolean): Scenario[] {
   for (const requestsPerSecond of quick ? [50, 500] : [5, 50, 500]) {
     for (const onsetIntervals of [0, LATER_STEP_ONSET]) {
       for (const errorRatio of [1.5, 3]) {
-        scenarios.push(scenario({ family: 'error-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, errorRatio, onsetIntervals, multiStep: true }));
+        scenarios.push(
+          scenario({ family: 'error-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, errorRatio, onsetIntervals, multiStep: true }),
+        );
       }
       for (const latencyScale of [1.1, 1.5]) {
-        scenarios.push(scenario({ family: 'latency-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, latencyScale, onsetIntervals, multiStep: true }));
+        scenarios.push(
+          scenario({ family: 'latency-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, latencyScale, onsetIntervals, multiStep: true }),
+        );
       }
     }
-    scenarios.push(scenario({ family: 'obvious-regression', noise: 'poisson', requestsPerSecond, canaryShare: 0.05, baselineErrorRate: 0, canaryErrorRate: 0.1, multiStep: true }));
+    scenarios.push(
+      scenario({
+        family: 'obvious-regression',
+        noise: 'poisson',
+        requestsPerSecond,
+        canaryShare: 0.05,
+        baselineErrorRate: 0,
+        canaryErrorRate: 0.1,
+        multiStep: true,
+      }),
+    );
   }
   return scenarios;
 }

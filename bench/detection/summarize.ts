@@ -134,8 +134,7 @@ function summarizeJudge(judge: string, rows: readonly Row[], outcomes: readonly 
       if (Number.isFinite(minutes)) detectedTimes.push(minutes);
     }
   }
-  const ratios = (list: readonly Row[]): number | null =>
-    list.length === 0 ? null : finiteOrNull(median(list.map((row) => row.ratioToOracle ?? Infinity)));
+  const ratios = (list: readonly Row[]): number | null => (list.length === 0 ? null : finiteOrNull(median(list.map((row) => row.ratioToOracle ?? Infinity))));
   const midStep = regressions.filter((row) => row.onsetMinutes > 0);
   const midStepRuns = midStep.reduce((total, row) => total + row.runs, 0);
   return {
@@ -151,7 +150,9 @@ function summarizeJudge(judge: string, rows: readonly Row[], outcomes: readonly 
     medianTimeToDetectRatioToOracleBursty: ratios(bursty),
     powerAllRegressions: pooledRate(regressions),
     byOracleSpeed: ORACLE_SPEEDS.map(({ label, from, to }) => {
-      const selected = poisson.filter((row) => (row.oracleMedianTimeToDetectMinutes ?? Infinity) > from && (row.oracleMedianTimeToDetectMinutes ?? Infinity) <= to);
+      const selected = poisson.filter(
+        (row) => (row.oracleMedianTimeToDetectMinutes ?? Infinity) > from && (row.oracleMedianTimeToDetectMinutes ?? Infinity) <= to,
+      );
       return { oracleMinutes: label, scenarios: selected.length, power: pooledRate(selected), medianTimeToDetectRatioToOracle: ratios(selected) };
     }),
     preOnsetAbortRate: midStepRuns === 0 ? null : midStep.reduce((total, row) => total + row.preOnsetAborts, 0) / midStepRuns,
@@ -161,6 +162,12 @@ function summarizeJudge(judge: string, rows: readonly Row[], outcomes: readonly 
 export function summarize(outcomes: readonly ScenarioOutcome[]): { summary: JudgeSummary[]; rows: Row[] } {
   const judges = Object.keys(outcomes[0]?.aborts ?? {});
   const rows = judges.flatMap((judge) => outcomes.map((outcome) => scenarioRow(judge, outcome)));
-  const summary = judges.map((judge) => summarizeJudge(judge, rows.filter((row) => row.judge === judge), outcomes));
+  const summary = judges.map((judge) =>
+    summarizeJudge(
+      judge,
+      rows.filter((row) => row.judge === judge),
+      outcomes,
+    ),
+  );
   return { summary, rows };
 }

@@ -19,6 +19,9 @@ export interface WorkerAnswer {
 }
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  const answer: WorkerAnswer = { index: request.index, outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.withRobust, request.only)) };
+  const answer: WorkerAnswer = {
+    index: request.index,
+    outcome: runScenario(request.scenario, request.index, request.replicates, request.seed, judgesFor(request.withRobust, request.only)),
+  };
   parentPort?.postMessage(answer);
 });

@@ -44,14 +44,10 @@ export const POSTGRES_REQUIREMENTS = [
   { binary: 'postgres', aptPackage: 'postgresql', purpose: 'the PostgreSQL store tests and the replicas benchmark', locate: findPostgresBinary },
 ];
 
-export const RSCRIPT_REQUIREMENTS = [
-  { binary: 'Rscript', aptPackage: 'r-base-core', purpose: 'cross-checking the statistics tests' },
-];
+export const RSCRIPT_REQUIREMENTS = [{ binary: 'Rscript', aptPackage: 'r-base-core', purpose: 'cross-checking the statistics tests' }];
 
 /** Debian's chromium: the HTML canary report is opened in it, headless, by the test suite. */
-export const CHROMIUM_REQUIREMENTS = [
-  { binary: 'chromium', aptPackage: 'chromium', purpose: 'opening the HTML canary report in a headless browser' },
-];
+export const CHROMIUM_REQUIREMENTS = [{ binary: 'chromium', aptPackage: 'chromium', purpose: 'opening the HTML canary report in a headless browser' }];
 
 /** chromium (the report's browser test). */
 export function ensureChromium() {
@@ -131,9 +127,7 @@ export async function ensureBinaries(requirements) {
     );
   }
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new MissingBinariesError(
-      `Missing on PATH: ${describeMissing(missing)}. Install them as root: sudo apt-get update && sudo ${installCommand}`,
-    );
+    throw new MissingBinariesError(`Missing on PATH: ${describeMissing(missing)}. Install them as root: sudo apt-get update && sudo ${installCommand}`);
   }
 
   console.error(`Installing ${packages.join(', ')} for ${describeMissing(missing)} ...`);

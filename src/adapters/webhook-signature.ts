@@ -19,13 +19,7 @@ export function signWebhookBody(secret: string, rawBody: string, nowSeconds: num
  * its timestamp is within toleranceSeconds of nowSeconds. Several v1 entries are accepted (a
  * sender rotating secrets may send one per secret). Never throws on a malformed header.
  */
-export function verifyWebhookSignature(
-  secret: string,
-  header: string,
-  rawBody: string,
-  nowSeconds: number,
-  toleranceSeconds = 300,
-): boolean {
+export function verifyWebhookSignature(secret: string, header: string, rawBody: string, nowSeconds: number, toleranceSeconds = 300): boolean {
   let timestamp: number | null = null;
   const signatures: string[] = [];
   for (const part of header.split(',')) {

@@ -23,18 +23,12 @@ export function isFresh(spec: CheckSpec, evidence: CheckEvidence, now: number): 
 }
 
 /** Every declared check as read at `now`: its evidence with its freshness, or null when never posted. */
-export function readChecks(
-  specs: readonly CheckSpec[],
-  evidence: Readonly<Record<string, CheckEvidence>>,
-  now: number,
-): Record<string, CheckReading | null> {
+export function readChecks(specs: readonly CheckSpec[], evidence: Readonly<Record<string, CheckEvidence>>, now: number): Record<string, CheckReading | null> {
   const readings: Record<string, CheckReading | null> = {};
   for (const spec of specs) {
     const posted = Object.hasOwn(evidence, spec.name) ? evidence[spec.name] : undefined;
     readings[spec.name] =
-      posted === undefined
-        ? null
-        : { values: posted.values, source: posted.source, digest: posted.digest, at: posted.at, fresh: isFresh(spec, posted, now) };
+      posted === undefined ? null : { values: posted.values, source: posted.source, digest: posted.digest, at: posted.at, fresh: isFresh(spec, posted, now) };
   }
   return readings;
 }

@@ -27,7 +27,11 @@ export function stickyPromotion(template: CompiledTemplate, before: AnalysisStat
   const reason =
     `${verdict.reason.split('; advancing to ')[0] ?? verdict.reason}; promote at ${describeStep(template, current)} ` +
     `(weight ${formatNumber(template.steps[current]?.weight ?? 0)}) holds until the controller moves to the next weight`;
-  const sticky = buildVerdict({ action: 'promote', rule: verdict.rule, reason }, { conditions: verdict.conditions, metrics: verdict.metrics, window: verdict.window }, now);
+  const sticky = buildVerdict(
+    { action: 'promote', rule: verdict.rule, reason },
+    { conditions: verdict.conditions, metrics: verdict.metrics, window: verdict.window },
+    now,
+  );
   const follow = { weight: before.follow?.weight ?? null, promoted: true };
   return { state: { ...proposed.state, stepIndex: current, stepStartedAt: before.stepStartedAt, follow, lastVerdict: sticky }, verdict: sticky, actions: [] };
 }

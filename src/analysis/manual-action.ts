@@ -62,14 +62,7 @@ export function applyManualAction(
   return manualTransition(template, base, action, now, actor, reason);
 }
 
-function manualTransition(
-  template: CompiledTemplate,
-  state: AnalysisState,
-  action: ManualAction,
-  now: number,
-  actor: string,
-  reason: string,
-): StepTransition {
+function manualTransition(template: CompiledTemplate, state: AnalysisState, action: ManualAction, now: number, actor: string, reason: string): StepTransition {
   const { kind, verdict } = TRANSITION[action];
   const why = reason.trim() === '' ? '' : `: ${reason.trim()}`;
   const at = state.phase === 'pending' ? '' : ` at ${describeStep(template, state.stepIndex)}`;

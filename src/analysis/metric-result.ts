@@ -8,11 +8,7 @@ import type { Measurement, MetricResult, MetricSpec, RenderedQueries, Series, Va
  * scalar stats. For shapes only a judge understands (vectors, samples) it replaces the "wrong shape"
  * error; a failed query stays an error whatever the judge says.
  */
-export type MetricJudgeHook = (
-  spec: MetricSpec,
-  baseline: Measurement,
-  canary: Measurement,
-) => Partial<MetricResult> | null;
+export type MetricJudgeHook = (spec: MetricSpec, baseline: Measurement, canary: Measurement) => Partial<MetricResult> | null;
 
 const LISTED_SERIES = 5;
 

@@ -47,10 +47,7 @@ function whyUnknown(evaluation: RuleEvaluation): string {
     if (record.truth !== 'unknown') continue;
     for (const observed of record.observed) if (observed.value === null) missing.add(observed.ref);
   }
-  const detail =
-    missing.size === 0
-      ? ''
-      : `: ${[...missing].join(', ')} ${missing.size === 1 ? 'has' : 'have'} no value`;
+  const detail = missing.size === 0 ? '' : `: ${[...missing].join(', ')} ${missing.size === 1 ? 'has' : 'have'} no value`;
   return `promote rule ${evaluation.rule.id} is unknown${detail}`;
 }
 

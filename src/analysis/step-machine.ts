@@ -4,16 +4,7 @@
 import { formatDuration } from './duration.js';
 import { DomainError } from './errors.js';
 import type { RuleOutcome } from './rules.js';
-import {
-  describeStep,
-  stepAction,
-  stepAt,
-  transition,
-  type Decision,
-  type Evidence,
-  type StepTransition,
-  type TransitionKind,
-} from './step-transitions.js';
+import { describeStep, stepAction, stepAt, transition, type Decision, type Evidence, type StepTransition, type TransitionKind } from './step-transitions.js';
 import type { AnalysisState, CheckReading, CompiledTemplate, FailureAction, MetricResult, StepAction } from './types.js';
 
 export { applyManualAction, type ManualAction } from './manual-action.js';
@@ -97,16 +88,13 @@ export function applyTick(template: CompiledTemplate, state: AnalysisState, inpu
     window: input.window,
     ...(input.checks === undefined ? {} : { checks: input.checks }),
   };
-  const decide = (kind: TransitionKind, decision: Decision): StepTransition =>
-    transition(template, counted, now, kind, decision, evidence);
+  const decide = (kind: TransitionKind, decision: Decision): StepTransition => transition(template, counted, now, kind, decision, evidence);
 
   if (outcome.action === 'abort') {
     return decide('abort', { action: 'abort', rule: outcome.rule, reason: outcome.reason });
   }
 
-  const failing = input.metrics.find(
-    (metric) => (counted.consecutiveErrors[metric.name] ?? 0) > template.consecutiveErrorLimit,
-  );
+  const failing = input.metrics.find((metric) => (counted.consecutiveErrors[metric.name] ?? 0) > template.consecutiveErrorLimit);
   if (failing !== undefined) {
     const count = counted.consecutiveErrors[failing.name] ?? 0;
     const lastError = failing.message === undefined ? '' : `: ${failing.message}`;

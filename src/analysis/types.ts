@@ -153,14 +153,7 @@ export interface CheckReading {
 
 // ---------------------------------------------------------------- measurements
 
-export type SourceErrorKind =
-  | 'unreachable'
-  | 'timeout'
-  | 'rejected-query'
-  | 'server-error'
-  | 'malformed-answer'
-  | 'several-series'
-  | 'auth';
+export type SourceErrorKind = 'unreachable' | 'timeout' | 'rejected-query' | 'server-error' | 'malformed-answer' | 'several-series' | 'auth';
 
 export interface SourceError {
   kind: SourceErrorKind;

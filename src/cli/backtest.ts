@@ -3,18 +3,7 @@
 import type { Command } from 'commander';
 import { createLimiter } from '../engine/limit.js';
 import { runBacktest, type AnalysisReport } from '../engine/backtest.js';
-import {
-  CliError,
-  EXIT,
-  collectArg,
-  loadTemplate,
-  openSource,
-  parseArgFlags,
-  parseOutputFormat,
-  parseTime,
-  templateArgs,
-  type SourceFlags,
-} from './common.js';
+import { CliError, EXIT, collectArg, loadTemplate, openSource, parseArgFlags, parseOutputFormat, parseTime, templateArgs, type SourceFlags } from './common.js';
 import { judgeRegistry } from '../stats/registry.js';
 import { formatReport } from './format-text.js';
 import { parseCheckFlags } from './check-flags.js';
@@ -39,7 +28,7 @@ export function registerBacktest(program: Command, io: CommandIo): void {
     .requiredOption('--end <time>', 'when to stop replaying: RFC 3339 or unix seconds')
     .option('--arg <key=value>', 'template argument (repeatable)', collectArg, [])
     .option('--source-url <url>', 'Prometheus-compatible HTTP API base URL')
-    .option('--config <file>', 'daemon config file whose `sources` provide the template\'s source')
+    .option('--config <file>', "daemon config file whose `sources` provide the template's source")
     .option('--bearer-token-file <file>', 'file holding a bearer token for --source-url')
     .option('--bearer-token-env <name>', 'environment variable holding a bearer token for --source-url')
     .option('--timeout <duration>', 'query timeout for --source-url', '10s')

@@ -16,7 +16,9 @@ async function readEvidence(name: string, file: string, template: CompiledTempla
   const spec = template.checks?.find((check) => check.name === name);
   if (spec === undefined) {
     const known = (template.checks ?? []).map((check) => check.name);
-    throw new CliError(`${where}: template ${template.name} has no check "${name}" (${known.length === 0 ? 'it declares none' : `checks: ${known.join(', ')}`})`);
+    throw new CliError(
+      `${where}: template ${template.name} has no check "${name}" (${known.length === 0 ? 'it declares none' : `checks: ${known.join(', ')}`})`,
+    );
   }
   let body: unknown;
   try {
@@ -25,10 +27,12 @@ async function readEvidence(name: string, file: string, template: CompiledTempla
     const why = error instanceof SyntaxError ? `not JSON: ${error.message}` : `cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
     throw new CliError(`${where}: ${why}`);
   }
-  if (!isRecord(body) || !isRecord(body.values)) throw new CliError(`${where}: values: expected {"values": {FIELD: value, ...}, "source": "...", "digest"?: "..."}`);
+  if (!isRecord(body) || !isRecord(body.values))
+    throw new CliError(`${where}: values: expected {"values": {FIELD: value, ...}, "source": "...", "digest"?: "..."}`);
   const unknownKey = Object.keys(body).find((key) => !['values', 'source', 'digest'].includes(key));
   if (unknownKey !== undefined) throw new CliError(`${where}: ${unknownKey}: unknown field (fields: values, source, digest)`);
-  if (typeof body.source !== 'string' || body.source.trim() === '') throw new CliError(`${where}: source: say where the evidence comes from, e.g. "eval-run 42"`);
+  if (typeof body.source !== 'string' || body.source.trim() === '')
+    throw new CliError(`${where}: source: say where the evidence comes from, e.g. "eval-run 42"`);
   if (body.digest !== undefined && typeof body.digest !== 'string') throw new CliError(`${where}: digest: must be a string`);
   const problem = checkValuesProblem(spec, body.values);
   if (problem !== null) throw new CliError(`${where}: ${problem.field}: ${problem.message}`);

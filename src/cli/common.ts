@@ -160,4 +160,3 @@ async function bearerToken(flags: SourceFlags): Promise<{ bearerToken?: string }
   }
   return {};
 }
-

@@ -25,9 +25,7 @@ const actionList = z.union([
 
 export const policySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must start with a letter or digit and contain only letters, digits, _ and -' }),
-  match: z
-    .strictObject({ environment: oneOrMany.optional(), service: oneOrMany.optional(), action: actionList.optional() })
-    .default({}),
+  match: z.strictObject({ environment: oneOrMany.optional(), service: oneOrMany.optional(), action: actionList.optional() }).default({}),
   decision: z.enum(POLICY_DECISIONS, { error: `expected one of ${POLICY_DECISIONS.join(', ')}` }),
   approvers: z.array(nonEmpty).min(1).optional(),
   expires: durationMs({ positive: true }).optional(),

@@ -32,7 +32,8 @@ function checkTokens(tokens: unknown[], issues: PathIssue[]): void {
     if (!isRecord(token)) return;
     const path = ['auth', 'tokens', index];
     const given = ['tokenFile', 'tokenEnv'].filter((key) => token[key] !== undefined);
-    if (given.length === 0) issues.push({ path, message: `${formatPath(path)}: needs tokenFile or tokenEnv (the bearer token itself is never written in the config)` });
+    if (given.length === 0)
+      issues.push({ path, message: `${formatPath(path)}: needs tokenFile or tokenEnv (the bearer token itself is never written in the config)` });
     if (given.length > 1) {
       const second = [...path, 'tokenEnv'];
       issues.push({ path: second, at: 'key', message: `${formatPath(second)}: give only one of tokenFile, tokenEnv` });

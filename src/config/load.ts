@@ -31,9 +31,7 @@ export interface SecretReference {
   location: Pick<Problem, 'file' | 'line' | 'column'>;
 }
 
-export type ConfigParseResult =
-  | { ok: true; config: DaemonConfig; secrets: SecretReference[] }
-  | { ok: false; problems: Problem[] };
+export type ConfigParseResult = { ok: true; config: DaemonConfig; secrets: SecretReference[] } | { ok: false; problems: Problem[] };
 
 type AnyPlugin = ExtensionPlugin<unknown, unknown, unknown, unknown>;
 
@@ -133,7 +131,10 @@ function buildEntries<C>(
   secrets: SecretCollector,
 ): Record<string, C> {
   return Object.fromEntries(
-    Object.entries(entries).map(([name, entry]) => [name, buildEntry(registered(registry, entry), entry, { section, name }, [section, name], baseDir, secrets)]),
+    Object.entries(entries).map(([name, entry]) => [
+      name,
+      buildEntry(registered(registry, entry), entry, { section, name }, [section, name], baseDir, secrets),
+    ]),
   );
 }
 
@@ -175,7 +176,10 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
   if (document.auth !== undefined) {
     config.auth = { principals: buildPrincipals(document.auth.tokens) };
     document.auth.tokens.forEach((token, index) => {
-      const fields = { file: [['tokenFile'], token.tokenFile] as [Path, string | undefined], env: [['tokenEnv'], token.tokenEnv] as [Path, string | undefined] };
+      const fields = {
+        file: [['tokenFile'], token.tokenFile] as [Path, string | undefined],
+        env: [['tokenEnv'], token.tokenEnv] as [Path, string | undefined],
+      };
       secrets.add({ section: 'auth', name: token.name }, 'authToken', fields, ['auth', 'tokens', index]);
     });
   }
@@ -184,9 +188,17 @@ export function parseConfig(text: string, file: string, baseDir: string = dirnam
   return { ok: true, config, secrets: secrets.references };
 }
 
-function applyField<C extends { type: string }>(registry: PluginRegistry<ExtensionPlugin<unknown, C, never, unknown>>, config: C | undefined, target: string, value: string): void {
+function applyField<C extends { type: string }>(
+  registry: PluginRegistry<ExtensionPlugin<unknown, C, never, unknown>>,
+  config: C | undefined,
+  target: string,
+  value: string,
+): void {
   if (config === undefined) return;
-  registry.get(config.type)?.secretFields.find((field) => field.name === target)?.apply(config, value);
+  registry
+    .get(config.type)
+    ?.secretFields.find((field) => field.name === target)
+    ?.apply(config, value);
 }
 
 function applySecret(config: DaemonConfig, reference: SecretReference, value: string): void {
@@ -207,7 +219,12 @@ function applySecret(config: DaemonConfig, reference: SecretReference, value: st
       applyField(storeRegistry, config.store, reference.target, value);
       return;
     case 'notifications':
-      applyField(sinkRegistry, config.notifications?.sinks.find((sink) => sink.name === name), reference.target, value);
+      applyField(
+        sinkRegistry,
+        config.notifications?.sinks.find((sink) => sink.name === name),
+        reference.target,
+        value,
+      );
       return;
   }
 }
@@ -246,11 +263,7 @@ export async function resolveSecrets(config: DaemonConfig, secrets: readonly Sec
 export type ConfigLoadResult = { ok: true; config: DaemonConfig } | { ok: false; problems: Problem[] };
 
 /** Config text (e.g. the embedded default) → DaemonConfig with its secrets read. */
-export async function loadConfigText(
-  text: string,
-  file: string,
-  options: { baseDir?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<ConfigLoadResult> {
+export async function loadConfigText(text: string, file: string, options: { baseDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ConfigLoadResult> {
   const parsed = parseConfig(text, file, options.baseDir);
   if (!parsed.ok) return parsed;
   const problems = await resolveSecrets(parsed.config, parsed.secrets, options.env ?? process.env);

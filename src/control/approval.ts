@@ -34,7 +34,10 @@ export function assertMayDecide(approval: ApprovalRecord, principal: Principal |
     throw new DomainError('self-approval', `principal ${principal.name} ${role}; another approver must decide (approvers: ${approval.approvers.join(', ')})`);
   }
   if (!approval.approvers.includes(principal.name)) {
-    throw new DomainError('forbidden', `principal ${principal.name} is not an approver of policy ${approval.policyId} (approvers: ${approval.approvers.join(', ')})`);
+    throw new DomainError(
+      'forbidden',
+      `principal ${principal.name} is not an approver of policy ${approval.policyId} (approvers: ${approval.approvers.join(', ')})`,
+    );
   }
   if (principal.environments !== null && !principal.environments.includes(approval.target.environment)) {
     throw new DomainError('forbidden', `principal ${principal.name} may not approve in environment ${approval.target.environment}`);
@@ -62,7 +65,14 @@ export function approvedTransition(
   const base = baseState(state, approval);
   const why = reason.trim() === '' ? '' : `: ${reason.trim()}`;
   const decision = {
-    action: approval.kind === 'abort' ? ('abort' as const) : approval.kind === 'pause' ? ('hold' as const) : approval.kind === 'resume' ? ('continue' as const) : ('promote' as const),
+    action:
+      approval.kind === 'abort'
+        ? ('abort' as const)
+        : approval.kind === 'pause'
+          ? ('hold' as const)
+          : approval.kind === 'resume'
+            ? ('continue' as const)
+            : ('promote' as const),
     rule: approval.rule,
     reason: `${approval.action} approved by ${approver} (approval ${approval.id}, evidence ${approval.evidenceHash.slice(0, 12)})${why}`,
   };

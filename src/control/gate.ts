@@ -49,7 +49,11 @@ export function gate(rules: GateRules, subject: GateSubject, actions: readonly S
 }
 
 /** The actions a follow-up (a pause after a denial, a rejection or an expiry) may still call: only the allowed ones. */
-export function allowedFollowUps(rules: GateRules, subject: GateSubject, actions: readonly StepAction[]): { actions: StepAction[]; decisions: PolicyDecision[] } {
+export function allowedFollowUps(
+  rules: GateRules,
+  subject: GateSubject,
+  actions: readonly StepAction[],
+): { actions: StepAction[]; decisions: PolicyDecision[] } {
   const decisions = actions.map((action) => decidePolicy(rules.policies, { ...subject, action: action.type }, rules.policySetHash));
   return { actions: actions.filter((_, index) => decisions[index]?.decision === 'ALLOW'), decisions };
 }

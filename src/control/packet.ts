@@ -24,9 +24,27 @@ function riskFlags(input: PacketInput): string[] {
   const { record, proposed, template } = input;
   const flags: string[] = [];
   const metrics = proposed.verdict.metrics;
-  if (metrics.some((metric) => metric.missing)) flags.push(`missing telemetry: ${metrics.filter((m) => m.missing).map((m) => m.name).join(', ')}`);
-  if (metrics.some((metric) => metric.error)) flags.push(`failed queries: ${metrics.filter((m) => m.error).map((m) => m.name).join(', ')}`);
-  if (metrics.some((metric) => metric.regressed === true)) flags.push(`regressed: ${metrics.filter((m) => m.regressed === true).map((m) => m.name).join(', ')}`);
+  if (metrics.some((metric) => metric.missing))
+    flags.push(
+      `missing telemetry: ${metrics
+        .filter((m) => m.missing)
+        .map((m) => m.name)
+        .join(', ')}`,
+    );
+  if (metrics.some((metric) => metric.error))
+    flags.push(
+      `failed queries: ${metrics
+        .filter((m) => m.error)
+        .map((m) => m.name)
+        .join(', ')}`,
+    );
+  if (metrics.some((metric) => metric.regressed === true))
+    flags.push(
+      `regressed: ${metrics
+        .filter((m) => m.regressed === true)
+        .map((m) => m.name)
+        .join(', ')}`,
+    );
   if (proposed.verdict.rule === null || proposed.verdict.rule.group === 'builtin') flags.push('no template promote rule fired for this action');
   if (proposed.actions.some((action) => action.type === 'complete') || proposed.actions.some((action) => action.weight >= 100)) {
     flags.push('full traffic: every user gets the canary');

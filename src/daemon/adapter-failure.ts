@@ -33,7 +33,14 @@ export function adapterFailureTransition(
     case 'awaiting-approval':
     case 'running': {
       const { approval: _waiting, ...base } = state;
-      const paused = transition(template, { ...base, phase: 'running' }, now, 'pause', { action: 'hold', rule, reason: `${reason}; analysis paused` }, evidence);
+      const paused = transition(
+        template,
+        { ...base, phase: 'running' },
+        now,
+        'pause',
+        { action: 'hold', rule, reason: `${reason}; analysis paused` },
+        evidence,
+      );
       return { state: paused.state, verdict: paused.verdict };
     }
     case 'pending':

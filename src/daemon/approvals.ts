@@ -22,7 +22,22 @@ export function expiryKey(approvalId: string): string {
 /** An approval as the API shows it (bound calls and bookkeeping stay inside). */
 export type ApprovalView = Pick<
   ApprovalRecord,
-  'id' | 'analysisId' | 'action' | 'target' | 'fromWeight' | 'toWeight' | 'evidenceHash' | 'policyId' | 'policySetHash' | 'approvers' | 'requestedBy' | 'requestedAt' | 'expiresAt' | 'state' | 'decidedBy' | 'decidedAt'
+  | 'id'
+  | 'analysisId'
+  | 'action'
+  | 'target'
+  | 'fromWeight'
+  | 'toWeight'
+  | 'evidenceHash'
+  | 'policyId'
+  | 'policySetHash'
+  | 'approvers'
+  | 'requestedBy'
+  | 'requestedAt'
+  | 'expiresAt'
+  | 'state'
+  | 'decidedBy'
+  | 'decidedAt'
 > & {
   reason: string | null;
   packet: Omit<ApprovalPacket, 'adapterCall'> & { adapterCall: { adapter: string; idempotencyKey: string; request: Record<string, unknown> } | null };
@@ -85,16 +100,32 @@ function dispatch(context: DaemonContext, record: AnalysisRecord, keys: string[]
 }
 
 /** Closes a pending request by rejection or expiry: the advance does not happen, the analysis pauses. */
-async function closeApproval(context: DaemonContext, record: AnalysisRecord, approval: ApprovalRecord, how: 'rejected' | 'expired', actor: string, reason: string): Promise<AnalysisRecord> {
+async function closeApproval(
+  context: DaemonContext,
+  record: AnalysisRecord,
+  approval: ApprovalRecord,
+  how: 'rejected' | 'expired',
+  actor: string,
+  reason: string,
+): Promise<AnalysisRecord> {
   const template = templateOf(context.templates, record);
   if (template === undefined) throw new DomainError('unknown-template', `template ${record.template} of analysis ${record.id} is not loaded`, 'template');
   const now = context.clock.now();
   const rule = how === 'rejected' ? APPROVAL_REJECTED_RULE : APPROVAL_EXPIRED_RULE;
-  const why = how === 'rejected' ? `${approval.action} rejected by ${actor}${reason.trim() === '' ? '' : `: ${reason.trim()}`}` : `approval ${approval.id} for ${approval.action} expired at ${approval.expiresAt} without a decision`;
+  const why =
+    how === 'rejected'
+      ? `${approval.action} rejected by ${actor}${reason.trim() === '' ? '' : `: ${reason.trim()}`}`
+      : `approval ${approval.id} for ${approval.action} expired at ${approval.expiresAt} without a decision`;
   const paused = closedTransition(template, record.state, approval, now, rule, `${why}; analysis paused`);
   const subject = { environment: record.target.environment, service: record.target.service };
   const followUps = allowedFollowUps(gateRules(context.control), subject, paused.actions);
-  const closed: ApprovalRecord = { ...approval, state: how, decidedBy: how === 'rejected' ? actor : null, decidedAt: isoAt(now), decisionReason: how === 'rejected' ? reason : 'expired' };
+  const closed: ApprovalRecord = {
+    ...approval,
+    state: how,
+    decidedBy: how === 'rejected' ? actor : null,
+    decidedAt: isoAt(now),
+    decisionReason: how === 'rejected' ? reason : 'expired',
+  };
   const at = paused.verdict.at;
   const committed = await commitTransition(context, {
     before: record,
@@ -147,7 +178,10 @@ export async function decideApproval(context: DaemonContext, id: string, princip
     assertMayDecide(approval, principal, now);
     const approver = principal?.name ?? 'unknown';
     try {
-      const closed = request.decision === 'approve' ? await approve(context, record, approval, approver, request.reason) : await closeApproval(context, record, approval, 'rejected', approver, request.reason);
+      const closed =
+        request.decision === 'approve'
+          ? await approve(context, record, approval, approver, request.reason)
+          : await closeApproval(context, record, approval, 'rejected', approver, request.reason);
       const stored = closed.approvals?.find((candidate) => candidate.id === id);
       if (stored === undefined) throw new DomainError('not-found', `approval ${id} does not exist`, 'id');
       return stored;
@@ -179,7 +213,10 @@ async function approve(context: DaemonContext, record: AnalysisRecord, approval:
     events: [approvalEvent('approval-approved', approved, next.verdict.at, approver, reason === '' ? undefined : reason)],
   });
   context.scheduler.cancel(expiryKey(approval.id));
-  analysisLogger(context, record).info({ approvalId: approval.id, approver, action: approval.action, evidenceHash: approval.evidenceHash }, `approval of ${approval.action} by ${approver}`);
+  analysisLogger(context, record).info(
+    { approvalId: approval.id, approver, action: approval.action, evidenceHash: approval.evidenceHash },
+    `approval of ${approval.action} by ${approver}`,
+  );
   dispatch(context, committed.record, committed.callKeys);
   return committed.record;
 }

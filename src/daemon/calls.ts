@@ -20,9 +20,7 @@ const FAILURE_COMMIT_ATTEMPTS = 5;
  */
 export async function performRecordedCalls(context: DaemonContext, analysisId: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
   if (keys.length === 0) return;
-  const pending = new Map(
-    (await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending').map((call) => [call.idempotencyKey, call]),
-  );
+  const pending = new Map((await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending').map((call) => [call.idempotencyKey, call]));
   const calls = keys.map((key) => pending.get(key)).filter((call): call is AdapterCallRecord => call !== undefined);
   await performCalls(context, calls, signal);
 }
@@ -97,7 +95,10 @@ async function markCall(context: DaemonContext, call: AdapterCallRecord, outcome
   } catch (error) {
     if (errorCode(error) === 'lease-lost') {
       // Made but not marked: the new holder makes it again with the same idempotency key.
-      context.logger.warn({ analysisId: call.analysisId, callId: call.id, error: errorMessage(error) }, 'adapter call made, but another replica holds the analysis now');
+      context.logger.warn(
+        { analysisId: call.analysisId, callId: call.id, error: errorMessage(error) },
+        'adapter call made, but another replica holds the analysis now',
+      );
       context.leases?.lost(call.analysisId);
       return;
     }

@@ -33,7 +33,13 @@ function checkSpecOf(record: AnalysisRecord, context: DaemonContext, name: strin
   return spec;
 }
 
-export async function postCheck(context: DaemonContext, analysisId: string, name: string, request: CheckRequest, principal: Principal | null): Promise<PostedCheck> {
+export async function postCheck(
+  context: DaemonContext,
+  analysisId: string,
+  name: string,
+  request: CheckRequest,
+  principal: Principal | null,
+): Promise<PostedCheck> {
   for (let attempt = 1; ; attempt += 1) {
     const record = await context.store.getAnalysis(analysisId);
     if (record === null) throw new DomainError('not-found', `analysis ${analysisId} does not exist`, 'id');
@@ -41,7 +47,11 @@ export async function postCheck(context: DaemonContext, analysisId: string, name
     const spec = checkSpecOf(record, context, name);
     const values = validateCheckValues(spec, request.values);
     if (isTerminal(record.state.phase)) {
-      throw new DomainError('invalid-transition', `analysis ${analysisId} is ${record.state.phase}: evidence for check "${name}" can no longer change it`, 'id');
+      throw new DomainError(
+        'invalid-transition',
+        `analysis ${analysisId} is ${record.state.phase}: evidence for check "${name}" can no longer change it`,
+        'id',
+      );
     }
     const at = isoAt(context.clock.now());
     const evidence: CheckEvidence = { name, values, source: request.source, digest: request.digest ?? null, at, actor: principal?.name ?? null };

@@ -68,7 +68,12 @@ export function approvalEvent(type: ApprovalEventType, approval: ApprovalRecord,
 }
 
 /** Pending approvals other than `keep` become cancelled: the analysis no longer waits for them. */
-export function cancelStale(approvals: readonly ApprovalRecord[], keep: string | undefined, at: string, why: string): { approvals: ApprovalRecord[]; cancelled: ApprovalRecord[] } {
+export function cancelStale(
+  approvals: readonly ApprovalRecord[],
+  keep: string | undefined,
+  at: string,
+  why: string,
+): { approvals: ApprovalRecord[]; cancelled: ApprovalRecord[] } {
   const cancelled: ApprovalRecord[] = [];
   const next = approvals.map((approval) => {
     if (approval.state !== 'pending' || approval.id === keep) return approval;

@@ -56,10 +56,21 @@ export function createControlService(context: DaemonContext): ControlService {
       const scope: FreezeRecord['scope'] = {};
       if (request.scope?.environment !== undefined) scope.environment = request.scope.environment;
       if (request.scope?.service !== undefined) scope.service = request.scope.service;
-      const freeze: FreezeRecord = { id: randomUUID(), reason: request.reason, scope, createdBy: actorOf(principal), createdAt: at, liftedBy: null, liftedAt: null };
+      const freeze: FreezeRecord = {
+        id: randomUUID(),
+        reason: request.reason,
+        scope,
+        createdBy: actorOf(principal),
+        createdAt: at,
+        liftedBy: null,
+        liftedAt: null,
+      };
       await context.store.saveFreeze(freeze, freezeEvent('freeze-created', freeze, at, freeze.createdBy));
       context.control.freezes = [...context.control.freezes, freeze];
-      context.logger.warn({ freezeId: freeze.id, scope, actor: freeze.createdBy, reason: freeze.reason }, 'freeze created: no set-weight or complete for the analyses it covers');
+      context.logger.warn(
+        { freezeId: freeze.id, scope, actor: freeze.createdBy, reason: freeze.reason },
+        'freeze created: no set-weight or complete for the analyses it covers',
+      );
       return freezeView(freeze);
     },
 
@@ -70,7 +81,8 @@ export function createControlService(context: DaemonContext): ControlService {
     async liftFreeze(id, principal) {
       const freeze = (await context.store.listFreezes()).find((candidate) => candidate.id === id);
       if (freeze === undefined) throw new DomainError('not-found', `freeze ${id} does not exist`, 'id');
-      if (!isActiveFreeze(freeze)) throw new DomainError('conflict', `freeze ${id} was already lifted at ${freeze.liftedAt ?? ''} by ${freeze.liftedBy ?? ''}`, 'id');
+      if (!isActiveFreeze(freeze))
+        throw new DomainError('conflict', `freeze ${id} was already lifted at ${freeze.liftedAt ?? ''} by ${freeze.liftedBy ?? ''}`, 'id');
       const at = isoAt(context.clock.now());
       const lifted: FreezeRecord = { ...freeze, liftedBy: actorOf(principal), liftedAt: at };
       await context.store.saveFreeze(lifted, freezeEvent('freeze-lifted', lifted, at, actorOf(principal)));

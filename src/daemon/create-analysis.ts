@@ -69,9 +69,17 @@ async function existing(context: DaemonContext, key: string, request: CreateAnal
   if (!sameRequest(found, request, args)) {
     if (key.startsWith('gate:')) {
       const gate = key.slice('gate:'.length);
-      throw new DomainError('idempotency-key-reused', `analysis ${found.id} exists for ${gate} with another template, args or target; a new revision starts a new analysis`, 'revision');
+      throw new DomainError(
+        'idempotency-key-reused',
+        `analysis ${found.id} exists for ${gate} with another template, args or target; a new revision starts a new analysis`,
+        'revision',
+      );
     }
-    throw new DomainError('idempotency-key-reused', `Idempotency-Key was already used for analysis ${found.id} with a different request`, 'headers.idempotency-key');
+    throw new DomainError(
+      'idempotency-key-reused',
+      `Idempotency-Key was already used for analysis ${found.id} with a different request`,
+      'headers.idempotency-key',
+    );
   }
   return found;
 }
@@ -128,8 +136,7 @@ export async function createAnalysisRecord(context: DaemonContext, request: Crea
     events: [],
     now,
   });
-  const initial: AnalysisRecord =
-    gated.outcome === 'approval' ? { ...record, state: gated.input.state, approvals: gated.input.approvals ?? [] } : record;
+  const initial: AnalysisRecord = gated.outcome === 'approval' ? { ...record, state: gated.input.state, approvals: gated.input.approvals ?? [] } : record;
   const stored: AnalysisRecord = key === null ? initial : { ...initial, initialState: initial.state };
   const calls = gated.outcome === 'approval' ? [] : callInputs(record, actions, { hash, rule: null, at: record.createdAt });
   try {
@@ -143,7 +150,17 @@ export async function createAnalysisRecord(context: DaemonContext, request: Crea
   }
   publishState(context, stored, template);
   analysisLogger(context, stored).info(
-    { mode: stored.mode, adapter: stored.adapter, target: stored.target, step: 0, weight: currentWeight(template, state), evidenceHash: hash, templateHash: stored.templateHash, createdBy: stored.createdBy, phase: stored.state.phase },
+    {
+      mode: stored.mode,
+      adapter: stored.adapter,
+      target: stored.target,
+      step: 0,
+      weight: currentWeight(template, state),
+      evidenceHash: hash,
+      templateHash: stored.templateHash,
+      createdBy: stored.createdBy,
+      phase: stored.state.phase,
+    },
     'analysis created',
   );
   if (gated.approval !== undefined) scheduleApprovalExpiry(context, stored.id, gated.approval);

@@ -46,7 +46,11 @@ const ARG_PREFIX = 'args.';
 function required(metadata: Record<string, string>, key: string, example: string): string {
   const value = metadata[key];
   if (value === undefined || value.trim() === '') {
-    throw new DomainError('invalid-request', `metadata.${key}: the webhook's metadata must name the ${example}; canaryd creates the analysis from it`, `metadata.${key}`);
+    throw new DomainError(
+      'invalid-request',
+      `metadata.${key}: the webhook's metadata must name the ${example}; canaryd creates the analysis from it`,
+      `metadata.${key}`,
+    );
   }
   return value;
 }
@@ -89,7 +93,8 @@ function decide(type: FlaggerHookType, passed: boolean, reason: string, found: F
 export function flaggerAnswer(type: FlaggerHookType, found: Found | null, gateKey: string): Decided {
   if (type === 'event') return { answer: decide(type, true, 'event received', found) };
   if (found === null) {
-    if (type === 'confirm-rollout') return { answer: decide(type, true, `no analysis for ${gateKey} yet: canaryd judges from the pre-rollout or rollout hook on`, null) };
+    if (type === 'confirm-rollout')
+      return { answer: decide(type, true, `no analysis for ${gateKey} yet: canaryd judges from the pre-rollout or rollout hook on`, null) };
     if (type === 'post-rollout') return { answer: decide(type, true, `no analysis for ${gateKey}`, null) };
     const missing = `no analysis for ${gateKey}: add a pre-rollout or rollout webhook (with metadata.template and metadata.environment) that creates it`;
     return { answer: decide(type, false, type === 'rollback' ? `not rolling back: ${missing}` : missing, null) };

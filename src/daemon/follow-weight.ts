@@ -30,7 +30,11 @@ export async function reportWeight(context: DaemonContext, id: string, weight: n
       if (record === null) throw new DomainError('not-found', `analysis ${id} does not exist`, 'id');
       assertEnvironment(caller?.principal ?? null, record.target.environment);
       if (record.mode !== 'observe') {
-        throw new DomainError('not-observe-mode', `analysis ${id} is in ${record.mode} mode: canaryd sets its weight itself; only observe mode follows a controller's weight`, 'id');
+        throw new DomainError(
+          'not-observe-mode',
+          `analysis ${id} is in ${record.mode} mode: canaryd sets its weight itself; only observe mode follows a controller's weight`,
+          'id',
+        );
       }
       const template = templateOf(context.templates, record);
       if (template === undefined || ENDED_PHASES.includes(record.state.phase)) return record;
@@ -38,10 +42,16 @@ export async function reportWeight(context: DaemonContext, id: string, weight: n
       const change = observeWeight(template, record.state, weight, now);
       if (change === null) return record;
       const moved = change.state.stepIndex !== record.state.stepIndex;
-      const verdict = moved ? buildVerdict({ action: 'continue', rule: null, reason: change.reason }, { conditions: [], metrics: [], window: '0s' }, now) : null;
+      const verdict = moved
+        ? buildVerdict({ action: 'continue', rule: null, reason: change.reason }, { conditions: [], metrics: [], window: '0s' }, now)
+        : null;
       const state = verdict === null ? change.state : { ...change.state, lastVerdict: verdict };
       const updated: AnalysisRecord = { ...record, state, updatedAt: isoAt(now), version: record.version + 1 };
-      const event = { type: 'observed-weight', at: isoAt(now), payload: { weight, fromStep: record.state.stepIndex, step: state.stepIndex, reason: change.reason } };
+      const event = {
+        type: 'observed-weight',
+        at: isoAt(now),
+        payload: { weight, fromStep: record.state.stepIndex, step: state.stepIndex, reason: change.reason },
+      };
       try {
         await context.store.commitTransition(updated, [event], []);
       } catch (error) {

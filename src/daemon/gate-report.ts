@@ -23,7 +23,14 @@ export interface GateReport {
   decision: GateDecision;
 }
 
-const TARGET_OF: Record<ComparisonOp, TargetKey> = { '<': 'target_lt', '<=': 'target_lte', '>': 'target_gt', '>=': 'target_gte', '==': 'target_eq', '!=': 'target_ne' };
+const TARGET_OF: Record<ComparisonOp, TargetKey> = {
+  '<': 'target_lt',
+  '<=': 'target_lte',
+  '>': 'target_gt',
+  '>=': 'target_gte',
+  '==': 'target_eq',
+  '!=': 'target_ne',
+};
 /** An abort or hold condition is a blocker when it fires: what must hold is its negation. */
 const NEGATED: Record<ComparisonOp, ComparisonOp> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<', '==': '!=', '!=': '==' };
 

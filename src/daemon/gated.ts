@@ -81,7 +81,13 @@ export function gateProposal(context: DaemonContext, proposal: Proposal): GatedT
     case 'allow':
       return {
         outcome: 'allow',
-        input: { ...common, state: proposed.state, verdict: proposed.verdict, actions: proposed.actions, events: [...proposal.events, ...decisionEvents(context, outcome.decisions, at, hash, proposal.requestedBy)] },
+        input: {
+          ...common,
+          state: proposed.state,
+          verdict: proposed.verdict,
+          actions: proposed.actions,
+          events: [...proposal.events, ...decisionEvents(context, outcome.decisions, at, hash, proposal.requestedBy)],
+        },
       };
     case 'frozen': {
       const { freeze } = outcome;

@@ -3,7 +3,11 @@
 
 import type { AnalysisState, CompiledTemplate } from '../analysis/types.js';
 
-export function missedSlot(state: Pick<AnalysisState, 'startedAt' | 'lastVerdict'>, template: Pick<CompiledTemplate, 'intervalMs'>, now: number): number | null {
+export function missedSlot(
+  state: Pick<AnalysisState, 'startedAt' | 'lastVerdict'>,
+  template: Pick<CompiledTemplate, 'intervalMs'>,
+  now: number,
+): number | null {
   const k = Math.floor((now - state.startedAt) / template.intervalMs);
   if (k < 1) return null;
   const slot = state.startedAt + k * template.intervalMs;

@@ -74,7 +74,8 @@ export function createLeaseKeeper(context: DaemonContext, leases: LeaseStore, op
     const record = await context.store.getAnalysis(analysisId);
     if (record === null || !holder.holds(analysisId)) return;
     const pending = (await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending');
-    if (pending.length > 0) log.info({ analysisId, calls: pending.map((call) => call.idempotencyKey) }, 'making the adapter calls recorded before the takeover');
+    if (pending.length > 0)
+      log.info({ analysisId, calls: pending.map((call) => call.idempotencyKey) }, 'making the adapter calls recorded before the takeover');
     await performCalls(context, pending);
     if (isTerminal(record.state.phase)) return;
     const template = templateOf(context.templates, record);

@@ -5,7 +5,15 @@ import type { CompiledTemplate, RuleRef } from '../analysis/types.js';
 import type { AdapterCallRecord, AnalysisRecord, StoredEvent, StoredRollback } from '../store/types.js';
 import { approvalView } from './approvals.js';
 import { isoAt } from './clock.js';
-import type { ReleaseCheck, ReleaseDecision, ReleaseDecisionKind, ReleaseDecisionRecord, ReleaseRecord, ReleaseSummary, RollbackRecord } from './release-types.js';
+import type {
+  ReleaseCheck,
+  ReleaseDecision,
+  ReleaseDecisionKind,
+  ReleaseDecisionRecord,
+  ReleaseRecord,
+  ReleaseSummary,
+  RollbackRecord,
+} from './release-types.js';
 
 const DECISION_KINDS: readonly string[] = ['complete', 'abort', 'promote', 'fail', 'pause', 'resume'];
 

@@ -48,7 +48,11 @@ function resolveTarget(releases: readonly AnalysisRecord[], request: RollbackReq
   for (const record of releases) {
     if (record.mode === 'drive' && record.adapter !== null) return { record, adapter: record.adapter };
   }
-  throw new DomainError('no-drive-analysis', `no analysis of ${service} in ${environment} runs in drive mode: there is no deployment adapter to roll back with`, 'service');
+  throw new DomainError(
+    'no-drive-analysis',
+    `no analysis of ${service} in ${environment} runs in drive mode: there is no deployment adapter to roll back with`,
+    'service',
+  );
 }
 
 /** Appends the refusal's policy decision without changing the analysis; a concurrent change wins (logged). */
@@ -86,11 +90,26 @@ export async function rollbackRelease(context: DaemonContext, request: RollbackR
     if (decision.decision !== 'ALLOW') {
       // The refusal is part of the trail: who asked, under which policy.
       if (policyEvents.length > 0) await recordRefusal(context, record, policyEvents);
-      const why = decision.decision === 'DENY' ? decision.reason : `${decision.reason}; a release rollback cannot wait for an approval: abort the analysis or change the policy`;
+      const why =
+        decision.decision === 'DENY'
+          ? decision.reason
+          : `${decision.reason}; a release rollback cannot wait for an approval: abort the analysis or change the policy`;
       throw new DomainError('policy-denied', why, 'toVersion');
     }
     const key = idempotencyKey(record.id, record.state.stepIndex, 'rollback', evidenceHash);
-    const stored: StoredRollback = { id, service, environment, fromVersion, toVersion: request.toVersion, reason, actor, at, analysisId: record.id, adapter, idempotencyKey: key };
+    const stored: StoredRollback = {
+      id,
+      service,
+      environment,
+      fromVersion,
+      toVersion: request.toVersion,
+      reason,
+      actor,
+      at,
+      analysisId: record.id,
+      adapter,
+      idempotencyKey: key,
+    };
     const call: AdapterRequest = {
       analysisId: record.id,
       action: 'rollback',
@@ -118,7 +137,10 @@ export async function rollbackRelease(context: DaemonContext, request: RollbackR
       throw error;
     }
     const log = analysisLogger(context, record);
-    log.warn({ rollbackId: id, fromVersion, toVersion: request.toVersion, actor, reason, adapter, idempotencyKey: key }, `release rollback of ${service} in ${environment} to ${request.toVersion}`);
+    log.warn(
+      { rollbackId: id, fromVersion, toVersion: request.toVersion, actor, reason, adapter, idempotencyKey: key },
+      `release rollback of ${service} in ${environment} to ${request.toVersion}`,
+    );
     // After the answer, in the analysis' lane: a slow deployer never holds up the API.
     void context.lanes
       .run(record.id, () => performRecordedCalls(context, record.id, [key]))

@@ -108,7 +108,14 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   }
 
   const result = await runTick(
-    { template, args: record.args, state: judged, judgeMemory: record.judgeMemory, now: startedAt, ...(record.checks === undefined ? {} : { checks: record.checks }) },
+    {
+      template,
+      args: record.args,
+      state: judged,
+      judgeMemory: record.judgeMemory,
+      now: startedAt,
+      ...(record.checks === undefined ? {} : { checks: record.checks }),
+    },
     {
       source,
       judges: context.judges,
@@ -130,12 +137,29 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   // Waiting, the request stands: this judgement is recorded, the action waits for its approver.
   const keepWaiting: GatedTransition = {
     outcome: 'allow',
-    input: { before: record, template, state: { ...base, lastVerdict: result.verdict }, verdict: result.verdict, actions: [], judgeMemory: result.judgeMemory, events },
+    input: {
+      before: record,
+      template,
+      state: { ...base, lastVerdict: result.verdict },
+      verdict: result.verdict,
+      actions: [],
+      judgeMemory: result.judgeMemory,
+      events,
+    },
   };
   const proposed =
     awaiting && (advanced || stays)
       ? keepWaiting
-      : gateProposal(context, { before: record, template, proposed: result, base, requestedBy: 'canaryd', events, judgeMemory: result.judgeMemory, now: startedAt });
+      : gateProposal(context, {
+          before: record,
+          template,
+          proposed: result,
+          base,
+          requestedBy: 'canaryd',
+          events,
+          judgeMemory: result.judgeMemory,
+          now: startedAt,
+        });
   // A decision that needs an approval while one is already pending does not open a second request.
   const decided = awaiting && proposed.outcome === 'approval' ? keepWaiting : proposed;
   // Following a controller, an allowed advance becomes a sticky promote (after the gate: a freeze or a DENY still holds it).
@@ -159,7 +183,10 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   log.debug({ action: verdict.action, rule: verdict.rule, evidenceHash: verdict.evidenceHash, reason: verdict.reason }, 'tick judged');
   if (gated.approval !== undefined) {
     scheduleApprovalExpiry(context, analysisId, gated.approval);
-    log.info({ approvalId: gated.approval.id, action: gated.approval.action, policyId: gated.approval.policyId, evidenceHash: gated.approval.evidenceHash }, `awaiting approval of ${gated.approval.action}`);
+    log.info(
+      { approvalId: gated.approval.id, action: gated.approval.action, policyId: gated.approval.policyId, evidenceHash: gated.approval.evidenceHash },
+      `awaiting approval of ${gated.approval.action}`,
+    );
   }
   await performRecordedCalls(context, analysisId, callKeys, signal);
   return 'judged';

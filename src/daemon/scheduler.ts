@@ -156,14 +156,17 @@ export class TimerScheduler implements Scheduler {
 
   private arm(key: string, job: TimerJob): void {
     const delay = Math.max(0, job.nextAt - this.options.clock.now());
-    job.timer = setTimeout(() => {
-      if (this.jobs.get(key) !== job) return;
-      if (job.nextAt - this.options.clock.now() > 0) {
-        this.arm(key, job); // a long wait chained past MAX_TIMER_MS
-        return;
-      }
-      this.fire(key, job);
-    }, Math.min(delay, MAX_TIMER_MS));
+    job.timer = setTimeout(
+      () => {
+        if (this.jobs.get(key) !== job) return;
+        if (job.nextAt - this.options.clock.now() > 0) {
+          this.arm(key, job); // a long wait chained past MAX_TIMER_MS
+          return;
+        }
+        this.fire(key, job);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     job.timer.unref();
   }
 

@@ -17,10 +17,7 @@ export class StartupProblems extends DomainError {
   }
 }
 
-export async function loadDaemonTemplates(
-  paths: string[],
-  sourceNames: ReadonlySet<string>,
-): Promise<Map<string, CompiledTemplate>> {
+export async function loadDaemonTemplates(paths: string[], sourceNames: ReadonlySet<string>): Promise<Map<string, CompiledTemplate>> {
   const loaded = await loadTemplatePaths(paths, judgeLoadOptions);
   const problems = [...loaded.problems];
   for (const { file, template } of loaded.templates) {

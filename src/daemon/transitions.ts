@@ -49,7 +49,9 @@ export async function commitTransition(context: DaemonContext, input: Transition
     ...(stale.approvals.length > 0 ? { approvals: stale.approvals } : {}),
   };
   const decision = decisionOf(before.state, state);
-  const cancelledEvents = stale.cancelled.map((approval) => approvalEvent('approval-cancelled', approval, verdict.at, 'canaryd', approval.decisionReason ?? undefined));
+  const cancelledEvents = stale.cancelled.map((approval) =>
+    approvalEvent('approval-cancelled', approval, verdict.at, 'canaryd', approval.decisionReason ?? undefined),
+  );
   const explained = [...input.events, ...cancelledEvents];
   const events = decision === null ? explained : [...explained, decisionEvent(decision, before.state, state, verdict, template)];
   const calls = input.boundCalls ?? callInputs(record, input.actions, { hash: verdict.evidenceHash, rule: verdict.rule, at: verdict.at });
@@ -79,13 +81,7 @@ export function publishState(context: DaemonContext, record: AnalysisRecord, tem
   }
 }
 
-function publishDecision(
-  context: DaemonContext,
-  record: AnalysisRecord,
-  template: CompiledTemplate,
-  verdict: TickVerdict,
-  decision: DecisionKind,
-): void {
+function publishDecision(context: DaemonContext, record: AnalysisRecord, template: CompiledTemplate, verdict: TickVerdict, decision: DecisionKind): void {
   const rule = verdict.rule?.id ?? 'none';
   if (decision !== 'fail') context.metrics.recordDecision(record.template, decision, rule);
   analysisLogger(context, record).info(

@@ -22,7 +22,11 @@ export function validateCreateRequest(
 ): CompiledTemplate {
   const mode: unknown = request.mode;
   if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) {
-    throw new DomainError('invalid-mode', `mode must be "drive" (canaryd sets the weights through an adapter) or "observe" (a controller does), got ${JSON.stringify(mode)}`, 'mode');
+    throw new DomainError(
+      'invalid-mode',
+      `mode must be "drive" (canaryd sets the weights through an adapter) or "observe" (a controller does), got ${JSON.stringify(mode)}`,
+      'mode',
+    );
   }
   const template = templates.get(request.template);
   if (template === undefined) {
@@ -37,7 +41,11 @@ export function validateCreateRequest(
     }
   } else if (request.adapter !== undefined) {
     // Refused rather than ignored: a caller naming an adapter expects calls that observe mode never makes.
-    throw new DomainError('invalid-request', 'adapter is only used in drive mode; observe mode makes no adapter calls (remove "adapter" or use mode "drive")', 'adapter');
+    throw new DomainError(
+      'invalid-request',
+      'adapter is only used in drive mode; observe mode makes no adapter calls (remove "adapter" or use mode "drive")',
+      'adapter',
+    );
   }
   const target: unknown = request.target;
   for (const field of TARGET_FIELDS) {

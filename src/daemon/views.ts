@@ -77,7 +77,8 @@ export function verdictView(record: AnalysisRecord, template: CompiledTemplate |
   };
   const verdict = fromPhase[state.phase] ?? last?.action ?? 'continue';
   // An advance on a promote moved stepStartedAt to the verdict's instant: that promote was for the step before.
-  const advanced = state.phase === 'running' && last?.action === 'promote' && state.stepIndex > 0 && last.at === isoAt(state.stepStartedAt) && state.follow === undefined;
+  const advanced =
+    state.phase === 'running' && last?.action === 'promote' && state.stepIndex > 0 && last.at === isoAt(state.stepStartedAt) && state.follow === undefined;
   const forStep = advanced ? state.stepIndex - 1 : state.stepIndex;
   return {
     verdict,

@@ -60,12 +60,7 @@ function describe(view: AnalysisView): string {
   return `${view.phase.padEnd(8)} ${step}  ${action.padEnd(8)} ${rule}`;
 }
 
-function summarize(
-  analyses: DemoAnalysis[],
-  views: Map<string, AnalysisView>,
-  service: DemoService,
-  print: (line: string) => void,
-): DemoOutcome {
+function summarize(analyses: DemoAnalysis[], views: Map<string, AnalysisView>, service: DemoService, print: (line: string) => void): DemoOutcome {
   const hooks = service.hooks();
   const outcome: DemoOutcome = { ok: true, analyses: [] };
   print('');
@@ -81,11 +76,7 @@ function summarize(
     print(`  ${''.padEnd(9)} deployer received: ${calls.join(', ') || 'nothing'}`);
   }
   const [healthy, bad] = outcome.analyses;
-  outcome.ok =
-    healthy?.phase === 'succeeded' &&
-    healthy.hooks.at(-1) === 'complete' &&
-    bad?.phase === 'aborted' &&
-    bad.hooks.at(-1) === 'rollback';
+  outcome.ok = healthy?.phase === 'succeeded' && healthy.hooks.at(-1) === 'complete' && bad?.phase === 'aborted' && bad.hooks.at(-1) === 'rollback';
   print('');
   print(outcome.ok ? 'demo ok: the healthy canary was promoted through every step, the bad one rolled back by its rule' : 'demo did NOT end as expected');
   return outcome;

@@ -197,10 +197,7 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   }
 }
 
-function track(
-  child: ChildProcess,
-  where: { url: string; port: number; dataDir: string; tempDir: string },
-): RunningPrometheus {
+function track(child: ChildProcess, where: { url: string; port: number; dataDir: string; tempDir: string }): RunningPrometheus {
   const instance = { child, tempDir: where.tempDir };
   running.add(instance);
   installExitHook();

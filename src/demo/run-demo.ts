@@ -76,10 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   }
 }
 
-async function writeDemoConfig(
-  tempDir: string,
-  ports: { daemonPort: number; servicePort: number; prometheusUrl: string },
-): Promise<string> {
+async function writeDemoConfig(tempDir: string, ports: { daemonPort: number; servicePort: number; prometheusUrl: string }): Promise<string> {
   const config = parse(await readFile(DEMO_CONFIG, 'utf8')) as {
     server: { port: number };
     store: { path: string };

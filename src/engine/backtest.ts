@@ -1,16 +1,7 @@
 // Replays an analysis over history as if the canary had started at `startMs`.
 
 import { isJudgementDue, startAnalysis } from '../analysis/step-machine.js';
-import type {
-  AnalysisState,
-  CheckEvidence,
-  CompiledTemplate,
-  ConditionRecord,
-  MetricResult,
-  RuleRef,
-  TickVerdict,
-  VerdictAction,
-} from '../analysis/types.js';
+import type { AnalysisState, CheckEvidence, CompiledTemplate, ConditionRecord, MetricResult, RuleRef, TickVerdict, VerdictAction } from '../analysis/types.js';
 import type { MeasureDeps } from './measure.js';
 import { runTick } from './tick.js';
 
@@ -87,12 +78,7 @@ export function reportTick(template: CompiledTemplate, stepIndex: number, verdic
 }
 
 /** The final verdict: promote when the last step promoted, abort when aborted, otherwise hold (undecided or paused). */
-export function buildReport(
-  template: CompiledTemplate,
-  args: Record<string, string>,
-  state: AnalysisState,
-  ticks: ReportedTick[],
-): AnalysisReport {
+export function buildReport(template: CompiledTemplate, args: Record<string, string>, state: AnalysisState, ticks: ReportedTick[]): AnalysisReport {
   const verdict: FinalVerdict = state.phase === 'succeeded' ? 'promote' : state.phase === 'aborted' ? 'abort' : 'hold';
   const last = state.lastVerdict;
   return {

@@ -3,15 +3,7 @@
 
 import { formatDuration } from '../analysis/duration.js';
 import { buildMetricResult } from '../analysis/metric-result.js';
-import type {
-  AnalysisState,
-  CompiledTemplate,
-  Measurement,
-  MetricResult,
-  MetricSpec,
-  RenderedQueries,
-  Variant,
-} from '../analysis/types.js';
+import type { AnalysisState, CompiledTemplate, Measurement, MetricResult, MetricSpec, RenderedQueries, Variant } from '../analysis/types.js';
 import type { JudgeContext, MetricJudge, QueryShape, VariantMeasurements } from '../stats/judge.js';
 import type { MetricSource } from '../sources/types.js';
 import { renderQuery } from '../template/render.js';
@@ -135,7 +127,13 @@ async function queryVariant(plan: PlannedMetric, variant: Variant, request: Meas
     started = deps.elapsed?.() ?? 0;
     switch (plan.shape.kind) {
       case 'range':
-        return deps.source.rangeQuery(query, atMs - plan.windowMs, atMs, plan.shape.stepMs, signal.signal === undefined ? undefined : { expect: 'single', ...signal });
+        return deps.source.rangeQuery(
+          query,
+          atMs - plan.windowMs,
+          atMs,
+          plan.shape.stepMs,
+          signal.signal === undefined ? undefined : { expect: 'single', ...signal },
+        );
       case 'vector':
         return deps.source.instantQuery(query, atMs, { expect: 'vector', ...signal });
       case 'single':

@@ -32,10 +32,7 @@ export interface TickResult {
 export async function runTick(request: TickRequest, deps: MeasureDeps): Promise<TickResult> {
   const { template, state, now } = request;
   const windowMs = request.windowMs ?? templateWindowMs(template, state, now);
-  const measured = await measureTick(
-    { template, args: request.args, state, now, windowMs, judgeMemory: request.judgeMemory },
-    deps,
-  );
+  const measured = await measureTick({ template, args: request.args, state, now, windowMs, judgeMemory: request.judgeMemory }, deps);
   let metrics = measured.metrics;
   let lookup = statLookupFor(metrics);
   if (template.scoring !== undefined) {

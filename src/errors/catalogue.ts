@@ -37,13 +37,21 @@ export const ERROR_CATALOGUE = {
   'no-steps': { httpStatus: 422, exitCode: EXIT.invalid, summary: 'a template without traffic steps' },
   // The request is valid but the analysis' state refuses it: 404/409, exit 4.
   'not-found': { httpStatus: 404, exitCode: EXIT.runtime, summary: 'no analysis (or adapter call) with this id' },
-  'invalid-transition': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a manual action the analysis\' phase does not allow' },
+  'invalid-transition': { httpStatus: 409, exitCode: EXIT.runtime, summary: "a manual action the analysis' phase does not allow" },
   conflict: { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a stale write: the analysis (or call) changed meanwhile, or already exists' },
-  'lease-lost': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a replica wrote for an analysis whose lease another replica has taken over (fencing token stale)' },
-  'no-such-step': { httpStatus: 409, exitCode: EXIT.invalid, summary: 'a step index beyond the template\'s steps (e.g. analyze --step, or a template that lost steps)' },
+  'lease-lost': {
+    httpStatus: 409,
+    exitCode: EXIT.runtime,
+    summary: 'a replica wrote for an analysis whose lease another replica has taken over (fencing token stale)',
+  },
+  'no-such-step': {
+    httpStatus: 409,
+    exitCode: EXIT.invalid,
+    summary: "a step index beyond the template's steps (e.g. analyze --step, or a template that lost steps)",
+  },
   'not-observe-mode': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'an observed weight for an analysis in drive mode (canaryd sets its weight itself)' },
   'unknown-gate': { httpStatus: 404, exitCode: EXIT.invalid, summary: 'a gate type canaryd does not serve (POST /v1/gates/flagger/{type})' },
-  'unknown-check': { httpStatus: 404, exitCode: EXIT.invalid, summary: 'evidence posted for a check the analysis\' template does not declare (spec.checks)' },
+  'unknown-check': { httpStatus: 404, exitCode: EXIT.invalid, summary: "evidence posted for a check the analysis' template does not declare (spec.checks)" },
   'no-drive-analysis': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a rollback of a target none of whose analyses has a drive-mode adapter to call' },
   'not-running': { httpStatus: 409, exitCode: EXIT.runtime, summary: 'a tick judged for an analysis that is not running' },
   // The control boundary (issue 8): who may do what, under which policy.
@@ -65,8 +73,17 @@ export const ERROR_CATALOGUE = {
   },
   // A caller inside canaryd broke a store contract: a bug, exit 4. invalid-adapter-call has answered
   // 422 since the API began (the call being recorded is what is wrong); invalid-argument is a 500.
-  'invalid-adapter-call': { httpStatus: 422, exitCode: EXIT.runtime, summary: 'an adapter call whose key or analysis differs from its request (a bug in the caller)' },
-  'invalid-argument': { httpStatus: 500, exitCode: EXIT.runtime, summary: 'a store method called with an invalid argument (a bug in the caller)', publicMessage: INTERNAL_MESSAGE },
+  'invalid-adapter-call': {
+    httpStatus: 422,
+    exitCode: EXIT.runtime,
+    summary: 'an adapter call whose key or analysis differs from its request (a bug in the caller)',
+  },
+  'invalid-argument': {
+    httpStatus: 500,
+    exitCode: EXIT.runtime,
+    summary: 'a store method called with an invalid argument (a bug in the caller)',
+    publicMessage: INTERNAL_MESSAGE,
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 /** Every code a DomainError may carry. */

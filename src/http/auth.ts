@@ -83,7 +83,10 @@ export function registerAccessControl(app: FastifyInstance, access: AccessContro
   app.addHook('onRequest', async (request) => {
     if (!isApiPath(request.url)) return;
     if (allowed !== null && !allowed.has(hostName(request.headers.host))) {
-      throw new DomainError('misdirected-request', `Host "${hostName(request.headers.host).slice(0, 100)}" is not served here (server.allowedHosts: ${[...allowed].join(', ')})`);
+      throw new DomainError(
+        'misdirected-request',
+        `Host "${hostName(request.headers.host).slice(0, 100)}" is not served here (server.allowedHosts: ${[...allowed].join(', ')})`,
+      );
     }
     if (access.principals === null) return;
     const presented = bearerToken(request);

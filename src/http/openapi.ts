@@ -11,10 +11,7 @@ import { adapterWebhookRequestSchema } from './schemas/webhook.js';
 const SCHEMA_REF_PREFIX = '#/components/schemas/';
 
 /** Components kept even when no route refers to them (documentation of what canaryd sends). */
-const ALWAYS_DOCUMENTED = [
-  adapterWebhookRequestSchema.meta()?.id,
-  errorBodySchema.meta()?.id,
-].filter((id): id is string => typeof id === 'string');
+const ALWAYS_DOCUMENTED = [adapterWebhookRequestSchema.meta()?.id, errorBodySchema.meta()?.id].filter((id): id is string => typeof id === 'string');
 
 function collectSchemaRefs(value: unknown, into: Set<string>): void {
   if (Array.isArray(value)) {
@@ -89,7 +86,9 @@ export function documentSecurity<T extends DocumentWithPaths>(document: T): T {
 }
 
 const transformObject: SwaggerTransformObject = (input) =>
-  documentSecurity(pruneUnusedSchemas(jsonSchemaTransformObject(input), ALWAYS_DOCUMENTED) as DocumentWithPaths) as ReturnType<typeof jsonSchemaTransformObject>;
+  documentSecurity(pruneUnusedSchemas(jsonSchemaTransformObject(input), ALWAYS_DOCUMENTED) as DocumentWithPaths) as ReturnType<
+    typeof jsonSchemaTransformObject
+  >;
 
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(fastifySwagger, {

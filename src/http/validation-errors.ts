@@ -67,10 +67,7 @@ export interface ValidationFailure {
 }
 
 /** The first bad field and a message that names every bad field. */
-export function describeValidationFailure(
-  issues: FastifySchemaValidationError[],
-  context: ValidationContext | undefined,
-): ValidationFailure {
+export function describeValidationFailure(issues: FastifySchemaValidationError[], context: ValidationContext | undefined): ValidationFailure {
   const key = context ?? 'body';
   const prefix = CONTEXT_PREFIX[key] ?? '';
   const described = issues.flatMap((issue) => describeIssue(issue, prefix));

@@ -27,7 +27,8 @@ export function checkNotifications(data: unknown): PathIssue[] {
     if (!isRecord(sink)) return;
     const path: Path = ['notifications', 'sinks', index];
     if (typeof sink.name === 'string') {
-      if (seen.has(sink.name)) issues.push({ path: [...path, 'name'], at: 'value', message: `${formatPath([...path, 'name'])}: another sink is already named "${sink.name}"` });
+      if (seen.has(sink.name))
+        issues.push({ path: [...path, 'name'], at: 'value', message: `${formatPath([...path, 'name'])}: another sink is already named "${sink.name}"` });
       seen.add(sink.name);
     }
     const plugin = typeof sink.type === 'string' ? sinkRegistry.get(sink.type) : undefined;

@@ -16,9 +16,24 @@ export interface NotificationMetrics {
 export function createNotificationMetrics(registry: Registry): NotificationMetrics {
   const registers = [registry];
   const labelNames = ['sink', 'event'] as const;
-  const delivered = new Counter({ name: 'canaryd_notifications_delivered_total', help: 'Notifications a sink accepted (2xx), by sink and event.', labelNames, registers });
-  const failed = new Counter({ name: 'canaryd_notifications_failed_total', help: 'Notifications given up after every retry failed, by sink and event.', labelNames, registers });
-  const retried = new Counter({ name: 'canaryd_notification_retries_total', help: 'Failed notification attempts that were retried, by sink and event.', labelNames, registers });
+  const delivered = new Counter({
+    name: 'canaryd_notifications_delivered_total',
+    help: 'Notifications a sink accepted (2xx), by sink and event.',
+    labelNames,
+    registers,
+  });
+  const failed = new Counter({
+    name: 'canaryd_notifications_failed_total',
+    help: 'Notifications given up after every retry failed, by sink and event.',
+    labelNames,
+    registers,
+  });
+  const retried = new Counter({
+    name: 'canaryd_notification_retries_total',
+    help: 'Failed notification attempts that were retried, by sink and event.',
+    labelNames,
+    registers,
+  });
   const dropped = new Counter({
     name: 'canaryd_notifications_dropped_total',
     help: 'Notifications dropped unsent because their sink had a full queue (the oldest goes first), by sink and event.',

@@ -81,7 +81,8 @@ function verdictOf(event: EventInput): string {
 function reasonOf(event: EventInput): string {
   const { payload } = event;
   if (event.type === 'adapter-failed') return text(payload.error);
-  if (event.type === 'approval-requested') return `${text(payload.action)} ${String(payload.fromWeight)}% → ${String(payload.toWeight)}% needs an approval (policy ${text(payload.policyId)}) before ${text(payload.expiresAt)}`;
+  if (event.type === 'approval-requested')
+    return `${text(payload.action)} ${String(payload.fromWeight)}% → ${String(payload.toWeight)}% needs an approval (policy ${text(payload.policyId)}) before ${text(payload.expiresAt)}`;
   if (event.type === 'approval-expired') return `approval ${text(payload.approvalId)} for ${text(payload.action)} expired; the analysis paused`;
   if (event.type === 'freeze-created') {
     const scope = (payload.scope ?? {}) as { service?: unknown; environment?: unknown };

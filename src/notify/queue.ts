@@ -74,7 +74,10 @@ export class DeliveryQueue {
         if (lane.waiting.length >= this.options.capacity) {
           const dropped = lane.waiting.shift() as Queued;
           this.options.metrics.dropped(lane.sink.name, dropped.event);
-          this.options.log.warn({ sink: lane.sink.name, event: dropped.event, key: dropped.notification.key }, 'notification queue full: dropped the oldest notification');
+          this.options.log.warn(
+            { sink: lane.sink.name, event: dropped.event, key: dropped.notification.key },
+            'notification queue full: dropped the oldest notification',
+          );
         }
         lane.waiting.push({ notification, event });
         lane.running ??= this.drain(lane);
@@ -129,6 +132,9 @@ export class DeliveryQueue {
       lastError = outcome.error;
     }
     this.options.metrics.failed(sink.name, event);
-    this.options.log.warn({ sink: sink.name, type: sink.type, event, key: notification.key, attempts: sink.retries + 1, error: lastError }, 'notification failed after its retries');
+    this.options.log.warn(
+      { sink: sink.name, type: sink.type, event, key: notification.key, attempts: sink.retries + 1, error: lastError },
+      'notification failed after its retries',
+    );
   }
 }

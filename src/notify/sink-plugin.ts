@@ -6,7 +6,9 @@ import type { ExtensionPlugin } from '../config/plugin.js';
 import { NOTIFICATION_EVENTS } from './notification.js';
 import type { NotificationSink, SinkDeps } from './sink.js';
 
-export const sinkName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must start with a letter or digit and contain only letters, digits, _ and -' });
+export const sinkName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must start with a letter or digit and contain only letters, digits, _ and -' });
 
 export const eventsField = z.array(z.enum(NOTIFICATION_EVENTS)).min(1);
 

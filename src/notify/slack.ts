@@ -54,15 +54,26 @@ export const slackSinkPlugin: SinkPlugin<z.output<typeof slackSinkSchema>, Slack
   create: (config) => {
     if (!isHttpUrl(config.url)) {
       // The file's content is the secret: the message names the field, never the value.
-      throw new DomainError('invalid-config', `notifications sink "${config.name}": the file named by urlFile does not hold an http:// or https:// URL`, 'urlFile');
+      throw new DomainError(
+        'invalid-config',
+        `notifications sink "${config.name}": the file named by urlFile does not hold an http:// or https:// URL`,
+        'urlFile',
+      );
     }
     return {
-    name: config.name,
-    type: 'slack',
-    events: config.events,
-    retries: config.retries,
-    deliver: (notification, _event, signal) =>
-      postJson({ url: config.url, body: JSON.stringify(slackMessage(notification)), headers: {}, timeoutMs: config.timeoutMs, signal, secrets: [config.url] }),
+      name: config.name,
+      type: 'slack',
+      events: config.events,
+      retries: config.retries,
+      deliver: (notification, _event, signal) =>
+        postJson({
+          url: config.url,
+          body: JSON.stringify(slackMessage(notification)),
+          headers: {},
+          timeoutMs: config.timeoutMs,
+          signal,
+          secrets: [config.url],
+        }),
     };
   },
 };

@@ -195,7 +195,14 @@ function checkOf(event: ReportEvent): ReportCheck | null {
   const { payload } = event;
   const name = text(payload.name);
   if (name === '' || typeof payload.values !== 'object' || payload.values === null) return null;
-  return { name, at: text(payload.at) || event.at, values: record(payload.values), source: text(payload.source), digest: textOrNull(payload.digest), actor: textOrNull(payload.actor) };
+  return {
+    name,
+    at: text(payload.at) || event.at,
+    values: record(payload.values),
+    source: text(payload.source),
+    digest: textOrNull(payload.digest),
+    actor: textOrNull(payload.actor),
+  };
 }
 
 /** Events whose type names a posted check (issue 9's checks): rendered when the trail has them. */
@@ -224,9 +231,17 @@ export function buildReportModel(analysis: ReportAnalysis, events: readonly Repo
       const decision = decisionOf(event, manualActor(payload, pendingActor));
       pendingActor = null;
       decisions.push(decision);
-      if (decision.step !== null && decision.step !== decision.fromStep) stepStarts.push({ at: Date.parse(event.at), step: decision.step, weight: decision.weight });
+      if (decision.step !== null && decision.step !== decision.fromStep)
+        stepStarts.push({ at: Date.parse(event.at), step: decision.step, weight: decision.weight });
     } else if (event.type.startsWith('approval-')) {
-      approvals.push({ at: event.at, type: event.type, approvalId: text(payload.approvalId), action: text(payload.action), actor: text(payload.actor), reason: text(payload.reason) });
+      approvals.push({
+        at: event.at,
+        type: event.type,
+        approvalId: text(payload.approvalId),
+        action: text(payload.action),
+        actor: text(payload.actor),
+        reason: text(payload.reason),
+      });
     } else if (isCheckEvent(event.type)) {
       const check = checkOf(event);
       if (check !== null) checks.set(check.name, check);

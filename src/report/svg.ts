@@ -50,7 +50,9 @@ export function lineChart(options: ChartOptions): string {
   const log = options.yScale === 'log10';
   const transform = (y: number): number | null => (log ? (y > 0 ? Math.log10(y) : null) : y);
   const xs = options.series.flatMap((series) => series.points.map((point) => point.x));
-  const ys = options.series.flatMap((series) => series.points.flatMap((point) => (point.y === null ? [] : [transform(point.y)]))).filter((y): y is number => y !== null);
+  const ys = options.series
+    .flatMap((series) => series.points.flatMap((point) => (point.y === null ? [] : [transform(point.y)])))
+    .filter((y): y is number => y !== null);
   const [xLow, xHigh] = extent(xs, [0, 1]);
   const [yLow, yHigh] = options.yRange ?? extent(ys, [0, 1]);
   const plotWidth = width - PAD.left - PAD.right;

@@ -9,7 +9,8 @@ export { prometheusOptionsFromConfig } from './prometheus/plugin.js';
 
 export function sourcePluginFor(config: SourceConfig): SourcePlugin<unknown, SourceConfig> {
   const plugin = sourceRegistry.get(config.type);
-  if (plugin === undefined) throw new DomainError('invalid-config', `source "${config.name}": unknown type "${config.type}" (known: ${sourceRegistry.known()})`);
+  if (plugin === undefined)
+    throw new DomainError('invalid-config', `source "${config.name}": unknown type "${config.type}" (known: ${sourceRegistry.known()})`);
   return plugin;
 }
 

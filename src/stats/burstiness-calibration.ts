@@ -66,12 +66,17 @@ export function fixedCalibration(basis: 'robust' | 'poisson' | 'no-history', rea
 
 /** The burstiness bound from the baseline's per-interval history, at confidence 1 − δ, δ = 0.1·alpha. */
 export function calibrateBurstiness(history: readonly IntervalCount[], alpha: number, assumedBurstiness = DEFAULT_ASSUMED_BURSTINESS): BurstinessCalibration {
-  const usable = history.filter((interval) => Number.isFinite(interval.events) && Number.isFinite(interval.exposure) && interval.exposure > 0 && interval.events >= 0);
+  const usable = history.filter(
+    (interval) => Number.isFinite(interval.events) && Number.isFinite(interval.exposure) && interval.exposure > 0 && interval.events >= 0,
+  );
   const events = usable.reduce((sum, interval) => sum + interval.events, 0);
   const exposure = usable.reduce((sum, interval) => sum + interval.exposure, 0);
   const base = { historyEvents: events, historyIntervals: usable.length };
   if (usable.length < MIN_HISTORY_INTERVALS) {
-    return { ...fixedCalibration('no-history', `the baseline's history has ${usable.length} usable intervals (at least ${MIN_HISTORY_INTERVALS} needed)`), ...base };
+    return {
+      ...fixedCalibration('no-history', `the baseline's history has ${usable.length} usable intervals (at least ${MIN_HISTORY_INTERVALS} needed)`),
+      ...base,
+    };
   }
   if (events < MIN_HISTORY_EVENTS) {
     return {

@@ -19,8 +19,7 @@ export function logGamma(x: number): number {
   }
   const inverse = 1 / z;
   const inverse2 = inverse * inverse;
-  const series =
-    inverse * (1 / 12 - inverse2 * (1 / 360 - inverse2 * (1 / 1260 - inverse2 * (1 / 1680 - inverse2 * (1 / 1188)))));
+  const series = inverse * (1 / 12 - inverse2 * (1 / 360 - inverse2 * (1 / 1260 - inverse2 * (1 / 1680 - inverse2 * (1 / 1188)))));
   const stirling = (z - 0.5) * Math.log(z) - z + HALF_LOG_TWO_PI + series;
   return product === 1 ? stirling : stirling - Math.log(product);
 }

@@ -171,7 +171,10 @@ export function updateShareEProcess(state: ShareEProcessState, increment: ShareI
   ]);
   const joint = state.logWeights.map((logWeight, cell) => {
     const alternative = ALTERNATIVE_LOG_RATIOS[Math.floor(cell / expertGrid.length)] as number;
-    return logWeight + kernelWith(state.toleratedRatio * Math.exp(alternative), expertMoments[cell % expertGrid.length] as [LogMultiplierMoments, LogMultiplierMoments]);
+    return (
+      logWeight +
+      kernelWith(state.toleratedRatio * Math.exp(alternative), expertMoments[cell % expertGrid.length] as [LogMultiplierMoments, LogMultiplierMoments])
+    );
   });
   const logPredictive = logSumExp(joint);
   const prior = logPrior(state.burstinessBound);
@@ -217,7 +220,10 @@ export function shareEValue(state: ShareEProcessState): ShareEValue {
   }
   const logEValue = state.logNumerator - logDenominator;
   const expertGrid = alternativeFractions(state.burstinessBound);
-  const burstiness = state.logWeights.reduce((sum, logWeight, cell) => sum + Math.exp(logWeight) * (expertGrid[cell % expertGrid.length] as number) * state.burstinessBound, 0);
+  const burstiness = state.logWeights.reduce(
+    (sum, logWeight, cell) => sum + Math.exp(logWeight) * (expertGrid[cell % expertGrid.length] as number) * state.burstinessBound,
+    0,
+  );
   return { eValue: Math.exp(logEValue), logEValue, burstiness, intervals: state.intervals };
 }
 

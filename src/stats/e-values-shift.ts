@@ -123,11 +123,11 @@ const LOG_SQRT_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 function jitteredLogLikelihood(like: (d: number) => number, peak: { mode: number; variance: number }, shift: number, variance: number): number {
   if (!(variance > 0)) return like(shift);
   const precision = 1 / peak.variance + 1 / variance;
-  const centre = ((peak.mode - shift) / peak.variance) / precision;
+  const centre = (peak.mode - shift) / peak.variance / precision;
   const scale = 1 / Math.sqrt(precision);
   const terms = QUADRATURE.nodes.map((z, h) => {
     const epsilon = centre + scale * z;
-    const logPrior = -0.5 * (epsilon * epsilon) / variance - 0.5 * Math.log(variance) - LOG_SQRT_TWO_PI;
+    const logPrior = (-0.5 * (epsilon * epsilon)) / variance - 0.5 * Math.log(variance) - LOG_SQRT_TWO_PI;
     const logStandard = -0.5 * z * z - LOG_SQRT_TWO_PI;
     return Math.log(QUADRATURE.weights[h] as number) + like(shift + epsilon) + logPrior - logStandard + Math.log(scale);
   });

@@ -35,7 +35,7 @@ export interface MannWhitneyJudgeSettings {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const quote = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value));
+const quote = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value)));
 
 function unknownKeys(record: Record<string, unknown>, allowed: readonly string[], at: string[], problems: JudgeConfigProblem[]): void {
   for (const key of Object.keys(record)) {
@@ -82,7 +82,8 @@ export function readMannWhitneyJudge(raw: Record<string, unknown>): { settings: 
   let sampleStepMs = parseDuration(DEFAULT_SAMPLE_STEP) as number;
   if (raw.sampleStep !== undefined) {
     const parsed = typeof raw.sampleStep === 'string' ? parseDuration(raw.sampleStep) : null;
-    if (parsed === null || parsed <= 0) problems.push({ path: ['sampleStep'], message: `must be a positive duration such as 30s or 1m, got ${quote(raw.sampleStep)}` });
+    if (parsed === null || parsed <= 0)
+      problems.push({ path: ['sampleStep'], message: `must be a positive duration such as 30s or 1m, got ${quote(raw.sampleStep)}` });
     else sampleStepMs = parsed;
   }
 

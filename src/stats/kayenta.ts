@@ -170,10 +170,20 @@ export function classifyMannWhitney(canary: readonly number[], baseline: readonl
   const effect = `${measure} ${show(effectSize)}`;
 
   if (higher && direction !== 'decrease') {
-    return { ...measured, classification: 'High', shift, reason: `High: ${interval} lies above ${KAYENTA_TOLERANCE}·|Δ̂| = ${show(bound)} and ${effect} ≥ allowedIncrease ${show(allowedIncrease)}` };
+    return {
+      ...measured,
+      classification: 'High',
+      shift,
+      reason: `High: ${interval} lies above ${KAYENTA_TOLERANCE}·|Δ̂| = ${show(bound)} and ${effect} ≥ allowedIncrease ${show(allowedIncrease)}`,
+    };
   }
   if (lower && direction !== 'increase') {
-    return { ...measured, classification: 'Low', shift, reason: `Low: ${interval} lies below −${KAYENTA_TOLERANCE}·|Δ̂| = ${show(-bound)} and ${effect} ≤ allowedDecrease ${show(allowedDecrease)}` };
+    return {
+      ...measured,
+      classification: 'Low',
+      shift,
+      reason: `Low: ${interval} lies below −${KAYENTA_TOLERANCE}·|Δ̂| = ${show(-bound)} and ${effect} ≤ allowedDecrease ${show(allowedDecrease)}`,
+    };
   }
   let reason: string;
   if (higher || lower) reason = `Pass: the canary is ${shift} (${interval}, ${effect}) but direction is ${direction}`;

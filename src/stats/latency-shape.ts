@@ -35,7 +35,9 @@ export interface JitterBound {
 function monotoneSlopes(xs: readonly number[], ys: readonly number[]): number[] {
   const n = xs.length;
   const secants = Array.from({ length: n - 1 }, (_, i) => ((ys[i + 1] as number) - (ys[i] as number)) / ((xs[i + 1] as number) - (xs[i] as number)));
-  const slopes = xs.map((_, i) => (i === 0 ? (secants[0] as number) : i === n - 1 ? (secants[n - 2] as number) : ((secants[i - 1] as number) + (secants[i] as number)) / 2));
+  const slopes = xs.map((_, i) =>
+    i === 0 ? (secants[0] as number) : i === n - 1 ? (secants[n - 2] as number) : ((secants[i - 1] as number) + (secants[i] as number)) / 2,
+  );
   for (let i = 0; i < n - 1; i++) {
     const secant = secants[i] as number;
     if (secant === 0) {

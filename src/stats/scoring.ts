@@ -165,13 +165,21 @@ export function scoreMetrics(results: readonly MetricResult[], scoring: ScoringS
   const criticalFailures = spec.critical.filter((name) => outcomeOf(byName.get(name)) === 'fail');
   const criticalNodata = spec.critical.filter((name) => outcomeOf(byName.get(name)) === 'nodata');
   const common = { groups, criticalFailures, criticalNodata };
-  const summary = groups.map((group) => `${group.name} ${group.score === null ? 'no data' : `${percent(group.score)} (${group.passed}/${group.counted})`}`).join(', ');
+  const summary = groups
+    .map((group) => `${group.name} ${group.score === null ? 'no data' : `${percent(group.score)} (${group.passed}/${group.counted})`}`)
+    .join(', ');
 
   if (criticalFailures.length > 0) {
     return { ...common, value: 0, critical: true, classification: 'fail', reason: `critical metric ${criticalFailures.join(', ')} regressed: score 0` };
   }
   if (criticalNodata.length > 0) {
-    return { ...common, value: null, critical: null, classification: 'nodata', reason: `critical metric ${criticalNodata.join(', ')} has no judgement: score unknown` };
+    return {
+      ...common,
+      value: null,
+      critical: null,
+      classification: 'nodata',
+      reason: `critical metric ${criticalNodata.join(', ')} has no judgement: score unknown`,
+    };
   }
 
   let weighted = 0;
@@ -187,6 +195,7 @@ export function scoreMetrics(results: readonly MetricResult[], scoring: ScoringS
   const value = weighted / totalWeight;
   const { pass, marginal } = spec.thresholds;
   const classification: ScoreClassification = value >= pass ? 'pass' : value >= marginal ? 'marginal' : 'fail';
-  const rule = classification === 'pass' ? `≥ pass ${pass}` : classification === 'marginal' ? `≥ marginal ${marginal}, < pass ${pass}` : `< marginal ${marginal}`;
+  const rule =
+    classification === 'pass' ? `≥ pass ${pass}` : classification === 'marginal' ? `≥ marginal ${marginal}, < pass ${pass}` : `< marginal ${marginal}`;
   return { ...common, value, critical: false, classification, reason: `score ${percent(value)} ${rule}: ${summary}` };
 }

@@ -137,7 +137,13 @@ export function trackBucketTest(memory: BucketTestMemory, histograms: PerVariant
   const share = canaryTotal / (canaryTotal + baselineTotal);
   const factors = podBurstFactors(share);
   const shape = shapeOf(memory);
-  const increment = { canary: canary.counts, baseline: baseline.counts, canaryShare: share, canaryBurstFactor: factors.canary, baselineBurstFactor: factors.baseline };
+  const increment = {
+    canary: canary.counts,
+    baseline: baseline.counts,
+    canaryShare: share,
+    canaryBurstFactor: factors.canary,
+    baselineBurstFactor: factors.baseline,
+  };
   const higher = updateShiftEProcess(memory.higher, shape, increment);
   const lower = updateShiftEProcess(memory.lower, shape, increment);
   return {

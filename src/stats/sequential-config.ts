@@ -48,7 +48,7 @@ const MAX_ASSUMED_BURSTINESS = 4;
 const PERCENT = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%\s*$/;
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
 }
 
 /** "10%" → 0.1, 0.1 → 0.1; null when neither a percentage nor a finite number ≥ 0. */
@@ -71,7 +71,10 @@ function parseCommon(judge: Record<string, unknown>, extraKeys: readonly string[
   if (judge['allowedIncrease'] !== undefined) {
     const parsed = parseAllowedIncrease(judge['allowedIncrease']);
     if (parsed === null) {
-      problems.push({ path: ['allowedIncrease'], message: `expected a percentage such as "10%" or a fraction ≥ 0 such as 0.1, got ${describe(judge['allowedIncrease'])}` });
+      problems.push({
+        path: ['allowedIncrease'],
+        message: `expected a percentage such as "10%" or a fraction ≥ 0 such as 0.1, got ${describe(judge['allowedIncrease'])}`,
+      });
     } else allowedIncrease = parsed;
   }
 
@@ -109,7 +112,10 @@ function parseCommon(judge: Record<string, unknown>, extraKeys: readonly string[
   if (judge['assumedBurstiness'] !== undefined) {
     const value = judge['assumedBurstiness'];
     if (typeof value !== 'number' || !(value >= 0 && value <= MAX_ASSUMED_BURSTINESS)) {
-      problems.push({ path: ['assumedBurstiness'], message: `expected a number from 0 to ${MAX_ASSUMED_BURSTINESS} (a CV² such as 0.5), got ${describe(value)}` });
+      problems.push({
+        path: ['assumedBurstiness'],
+        message: `expected a number from 0 to ${MAX_ASSUMED_BURSTINESS} (a CV² such as 0.5), got ${describe(value)}`,
+      });
     } else if (dispersion !== 'calibrated') {
       problems.push({ path: ['assumedBurstiness'], message: `only the calibrated dispersion model assumes a burstiness (dispersion is "${dispersion}")` });
     } else assumedBurstiness = value;
@@ -130,7 +136,7 @@ export function parseSequentialCountConfig(
   const common = parseCommon(judge, ['exposure'], problems);
   const exposure = judge['exposure'];
   if (exposure === undefined) {
-    problems.push({ path: ['exposure'], message: 'required: the name of the metric that counts each variant\'s traffic (e.g. requests)' });
+    problems.push({ path: ['exposure'], message: "required: the name of the metric that counts each variant's traffic (e.g. requests)" });
   } else if (typeof exposure !== 'string' || exposure.length === 0) {
     problems.push({ path: ['exposure'], message: `expected a metric name, got ${describe(exposure)}` });
   } else if (selfName !== undefined && exposure === selfName) {

@@ -20,13 +20,7 @@
 import type { MetricSpec } from '../analysis/types.js';
 import type { BurstinessCalibration } from './burstiness-calibration.js';
 import { podBurstFactors } from './burstiness.js';
-import {
-  createShareEProcess,
-  isShareEProcessState,
-  shareEValue,
-  type ShareEProcessState,
-  updateShareEProcess,
-} from './e-values-share.js';
+import { createShareEProcess, isShareEProcessState, shareEValue, type ShareEProcessState, updateShareEProcess } from './e-values-share.js';
 import type { CompiledJudgeConfig, HistoryRequest, JudgeConfigProblem, JudgeContext, JudgeOutcome, MetricJudge, VariantMeasurements } from './judge.js';
 import { parseSequentialCountConfig, type SequentialCountConfig } from './sequential-config.js';
 import { advance, calibrationDetails, decide, evidenceNumber, isCalibration, problemOutcome, runningPValue, safeRatio } from './sequential-decision.js';
@@ -116,7 +110,12 @@ function step(memory: CountMemory, events: PerVariant<number>, exposure: PerVari
   const baselineEvents = advance(memory.seen.baselineEvents, events.baseline);
   const canaryExposure = advance(memory.seen.canaryExposure, exposure.canary);
   const baselineExposure = advance(memory.seen.baselineExposure, exposure.baseline);
-  const seen = { canaryEvents: canaryEvents.seen, baselineEvents: baselineEvents.seen, canaryExposure: canaryExposure.seen, baselineExposure: baselineExposure.seen };
+  const seen = {
+    canaryEvents: canaryEvents.seen,
+    baselineEvents: baselineEvents.seen,
+    canaryExposure: canaryExposure.seen,
+    baselineExposure: baselineExposure.seen,
+  };
   const total = {
     canaryEvents: memory.total.canaryEvents + canaryEvents.increment,
     baselineEvents: memory.total.baselineEvents + baselineEvents.increment,
@@ -176,7 +175,11 @@ function judgeCounts(
   if (!exposure.ok) return problemOutcome(TYPE, exposure.problem, previous);
   for (const variant of ['canary', 'baseline'] as const) {
     if (!(exposure.value[variant] > 0)) {
-      return problemOutcome(TYPE, { kind: 'missing', message: `no ${variant} traffic yet: exposure ${config.exposure} is ${exposure.value[variant]}` }, previous);
+      return problemOutcome(
+        TYPE,
+        { kind: 'missing', message: `no ${variant} traffic yet: exposure ${config.exposure} is ${exposure.value[variant]}` },
+        previous,
+      );
     }
   }
 

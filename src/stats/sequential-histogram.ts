@@ -153,12 +153,25 @@ function judgeHistogram(
   const track = (tails: TailMemory[], worse: typeof canary, reference: typeof canary, canaryIsWorse: boolean): TailMemory[] => {
     const next: TailMemory[] = [];
     tails.forEach((tail, i) => {
-      next.push(trackTail(tail, next, { worse, reference, quantile: config.quantiles[i] as number, toleratedIncrease: a, canaryIsWorse, calibrationFor: (bound) => calibrationFor(previous, bound) }));
+      next.push(
+        trackTail(tail, next, {
+          worse,
+          reference,
+          quantile: config.quantiles[i] as number,
+          toleratedIncrease: a,
+          canaryIsWorse,
+          calibrationFor: (bound) => calibrationFor(previous, bound),
+        }),
+      );
     });
     return next;
   };
   if (previous.buckets !== null) return bucketOutcome(spec, config, { ...previous, buckets: trackBucketTest(previous.buckets, read.value) }, read.value);
-  const memory: HistogramMemory = { ...previous, higher: track(previous.higher, canary, baseline, true), lower: track(previous.lower, baseline, canary, false) };
+  const memory: HistogramMemory = {
+    ...previous,
+    higher: track(previous.higher, canary, baseline, true),
+    lower: track(previous.lower, baseline, canary, false),
+  };
   const spent = config.quantiles.length * Math.max(0, ...Object.values(memory.calibrations).map((calibration) => calibration.alphaSpent));
   const testAlpha = config.alpha - spent;
   // The calibrations may miss with probability δ in all: p + δ is the p-value of the whole procedure.
@@ -166,7 +179,7 @@ function judgeHistogram(
   const m = distinctTests(memory.higher);
 
   const details: Record<string, number | string | boolean | null | number[]> = {
-    method: 'beta-binomial e-process over the analysis on the tail share at the baseline\'s quantile bucket, Bonferroni over distinct bounds',
+    method: "beta-binomial e-process over the analysis on the tail share at the baseline's quantile bucket, Bonferroni over distinct bounds",
     threshold: evidenceNumber(m / (spec.direction === 'both' ? testAlpha / 2 : testAlpha)),
     allowedIncrease: a,
     alpha: config.alpha,
@@ -195,7 +208,10 @@ function judgeHistogram(
     }
   });
   const headlineTail = memory.higher.find((tail) => tail.bound !== null);
-  Object.assign(details, calibrationDetails(headlineTail?.bound != null ? calibrationFor(memory, headlineTail.bound) : (memory.calibrations[FALLBACK] as BurstinessCalibration)));
+  Object.assign(
+    details,
+    calibrationDetails(headlineTail?.bound != null ? calibrationFor(memory, headlineTail.bound) : (memory.calibrations[FALLBACK] as BurstinessCalibration)),
+  );
 
   return {
     stats: headlineStats(config, read.value),
@@ -211,7 +227,7 @@ function bucketOutcome(spec: MetricSpec, config: SequentialHistogramConfig, memo
   const decision = decide(spec.direction, config.alpha, Math.min(1, buckets.higherPValue + spent), Math.min(1, buckets.lowerPValue + spent));
   const testAlpha = config.alpha - spent;
   const details: Record<string, number | string | boolean | null | number[]> = {
-    method: 'all-bucket e-process over the analysis: canary latency = baseline × e^(d + jitter), shape and jitter bound from the baseline\'s history',
+    method: "all-bucket e-process over the analysis: canary latency = baseline × e^(d + jitter), shape and jitter bound from the baseline's history",
     eValue: evidenceNumber(shiftEValue(buckets.higher).eValue),
     improvementEValue: evidenceNumber(shiftEValue(buckets.lower).eValue),
     threshold: evidenceNumber(1 / (spec.direction === 'both' ? testAlpha / 2 : testAlpha)),
@@ -244,13 +260,13 @@ function headlineStats(config: SequentialHistogramConfig, { canary, baseline }: 
   const canaryValue = interpolatedQuantile(canary, headline);
   return baselineValue === null || canaryValue === null
     ? { baseline: baselineValue, canary: canaryValue, delta: null, change: null, ratio: null }
-      : {
-          baseline: baselineValue,
-          canary: canaryValue,
-          delta: canaryValue - baselineValue,
-          change: safeRatio(canaryValue - baselineValue, Math.abs(baselineValue)),
-          ratio: safeRatio(canaryValue, baselineValue),
-        };
+    : {
+        baseline: baselineValue,
+        canary: canaryValue,
+        delta: canaryValue - baselineValue,
+        change: safeRatio(canaryValue - baselineValue, Math.abs(baselineValue)),
+        ratio: safeRatio(canaryValue, baselineValue),
+      };
 }
 
 export const sequentialHistogramJudge: MetricJudge<SequentialHistogramConfig> = {

@@ -78,7 +78,11 @@ export function tailHistories(measurement: Measurement | undefined): Map<number,
 }
 
 /** The calibration a judge runs with, from its dispersion model and (calibrated) its history. */
-export function chooseCalibration(config: { dispersion: DispersionModel; assumedBurstiness: number }, history: readonly IntervalCount[] | string, alpha: number): BurstinessCalibration {
+export function chooseCalibration(
+  config: { dispersion: DispersionModel; assumedBurstiness: number },
+  history: readonly IntervalCount[] | string,
+  alpha: number,
+): BurstinessCalibration {
   const model = config.dispersion;
   if (model === 'poisson') return fixedCalibration('poisson', 'dispersion: poisson (counts assumed Poisson)');
   if (model === 'robust') return fixedCalibration('robust', 'dispersion: robust (worst-case burstiness)');

@@ -6,16 +6,10 @@ import type { AdapterCallInput } from './types.js';
 export function checkCalls(analysisId: string, calls: AdapterCallInput[]): void {
   for (const call of calls) {
     if (call.request.idempotencyKey !== call.idempotencyKey) {
-      throw new DomainError(
-        'invalid-adapter-call',
-        `adapter call key ${call.idempotencyKey} differs from its request's key ${call.request.idempotencyKey}`,
-      );
+      throw new DomainError('invalid-adapter-call', `adapter call key ${call.idempotencyKey} differs from its request's key ${call.request.idempotencyKey}`);
     }
     if (call.request.analysisId !== analysisId) {
-      throw new DomainError(
-        'invalid-adapter-call',
-        `adapter call ${call.idempotencyKey} is for analysis ${call.request.analysisId}, not ${analysisId}`,
-      );
+      throw new DomainError('invalid-adapter-call', `adapter call ${call.idempotencyKey} is for analysis ${call.request.analysisId}, not ${analysisId}`);
     }
   }
 }

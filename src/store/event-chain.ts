@@ -19,11 +19,7 @@ export function computeEventHash(
  * Chains new events after the last stored one. Payloads go through a JSON round trip first, so
  * the hash covers exactly what a backend stores and reads back (undefined dropped, NaN → null).
  */
-export function chainEvents(
-  analysisId: string,
-  last: { seq: number; hash: string } | null,
-  events: EventInput[],
-): StoredEvent[] {
+export function chainEvents(analysisId: string, last: { seq: number; hash: string } | null, events: EventInput[]): StoredEvent[] {
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
   return events.map((event) => {
@@ -38,9 +34,7 @@ export function chainEvents(
 }
 
 /** Verifies a whole trail (all events of one analysis, in seq order, starting at seq 1). */
-export function verifyEventChain(
-  events: StoredEvent[],
-): { ok: true } | { ok: false; brokenAtSeq: number; reason: string } {
+export function verifyEventChain(events: StoredEvent[]): { ok: true } | { ok: false; brokenAtSeq: number; reason: string } {
   let prevHash = GENESIS_HASH;
   const analysisId = events[0]?.analysisId;
   for (const [index, event] of events.entries()) {

@@ -8,15 +8,7 @@ import { checkCalls } from './call-checks.js';
 import { chainEvents } from './event-chain.js';
 import { pruneCutoff, pruneLimit } from './prune-checks.js';
 import { isOfTarget, releaseLimit, releasePage, unknownCursor } from './release-checks.js';
-import type {
-  AdapterCallInput,
-  AdapterCallRecord,
-  AnalysisRecord,
-  CallOutcome,
-  EventInput,
-  Store,
-  StoredEvent,
-} from './types.js';
+import type { AdapterCallInput, AdapterCallRecord, AnalysisRecord, CallOutcome, EventInput, Store, StoredEvent } from './types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES } from './types.js';
 import type { FreezeRecord } from '../control/types.js';
 import { decodeCursor, encodeCursor, matchesFilter, pageLimit, summarize, type AnalysisSummary } from './summary.js';
@@ -94,10 +86,7 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
       const stored = analyses.get(record.id);
       if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
       if (stored.version !== record.version - 1) {
-        throw new DomainError(
-          'conflict',
-          `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`,
-        );
+        throw new DomainError('conflict', `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`);
       }
       const retry = commitOptions?.retryCalls ?? [];
       const retried = retry.map((id) => calls.find((c) => c.id === id && c.analysisId === record.id));

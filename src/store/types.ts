@@ -99,7 +99,6 @@ export interface StoredEvent extends EventInput {
   prevHash: string;
 }
 
-
 export interface AdapterCallInput {
   adapter: string;
   /** Must equal request.idempotencyKey; unique per analysis. */

@@ -17,7 +17,11 @@ export interface DesiredSeries {
 }
 
 function keyOf(labels: SeriesLabels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((name) => [name, labels[name]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((name) => [name, labels[name]]),
+  );
 }
 
 export class AnalysisSeries {

@@ -14,17 +14,7 @@ export interface LoggerOptionsInput {
   redactValues?: string[];
 }
 
-const SECRET_KEYS = [
-  'authorization',
-  'Authorization',
-  'token',
-  'accessToken',
-  'bearerToken',
-  'password',
-  'secret',
-  'apiKey',
-  'cookie',
-];
+const SECRET_KEYS = ['authorization', 'Authorization', 'token', 'accessToken', 'bearerToken', 'password', 'secret', 'apiKey', 'cookie'];
 
 /**
  * Field paths whose values are replaced whatever they hold, at the top level, one and two levels
@@ -88,8 +78,6 @@ function guardStream(destination: NodeJS.WritableStream | pino.DestinationStream
       destination.write(scrubber.scrubSerialized(line));
     },
     // logger.flush() and pino's exit handling look for these on the stream.
-    ...(typeof flushable.flush === 'function'
-      ? { flush: (callback?: (error?: Error) => void) => flushable.flush?.(callback) }
-      : {}),
+    ...(typeof flushable.flush === 'function' ? { flush: (callback?: (error?: Error) => void) => flushable.flush?.(callback) } : {}),
   } as pino.DestinationStream;
 }

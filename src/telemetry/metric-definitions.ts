@@ -52,14 +52,48 @@ export function analysisFamiliesOf(registry: Registry): readonly ExpositionFamil
 export function defineGateMetrics(registry: Registry): GateMetricSet {
   const registers = [registry];
   const set: GateMetricSet = {
-    analysisInfo: new ExpositionFamily('canaryd_analysis_info', 'Analysis identity: 1 for each known analysis, with its version and mode (drive or observe).', 'gauge', [...ANALYSIS_LABEL_NAMES, 'version', 'mode']),
-    analysisPhase: new ExpositionFamily('canaryd_analysis_phase', 'Analysis phase: 1 for the current phase, 0 for the others (pending, running, paused, succeeded, aborted, failed).', 'gauge', [...ANALYSIS_LABEL_NAMES, 'phase']),
-    analysisStep: new ExpositionFamily('canaryd_analysis_step', 'Index of the current traffic step of the analysis (0 is the first step).', 'gauge', [...ANALYSIS_LABEL_NAMES]),
-    analysisWeight: new ExpositionFamily('canaryd_analysis_weight', 'Canary traffic weight of the current step, in percent (0-100).', 'gauge', [...ANALYSIS_LABEL_NAMES]),
-    verdicts: new ExpositionFamily('canaryd_verdicts_total', 'Tick verdicts per analysis by verdict (abort, hold, promote, continue) and the rule that fired ("none" when none did).', 'counter', [...ANALYSIS_LABEL_NAMES, 'verdict', 'rule']),
-    metricValue: new ExpositionFamily('canaryd_metric_value', 'Last measured value of a template metric per variant (baseline, canary); absent while missing or errored.', 'gauge', [...ANALYSIS_LABEL_NAMES, 'metric', 'variant']),
-    metricRegressed: new ExpositionFamily('canaryd_metric_regressed', "1 if the metric's judge found the canary regressed at the last tick, 0 if not; absent for metrics without a judge.", 'gauge', [...ANALYSIS_LABEL_NAMES, 'metric']),
-    metricPValue: new ExpositionFamily('canaryd_metric_p_value', "p-value of the metric's judge at the last tick (anytime-valid for sequential judges); absent where none.", 'gauge', [...ANALYSIS_LABEL_NAMES, 'metric']),
+    analysisInfo: new ExpositionFamily(
+      'canaryd_analysis_info',
+      'Analysis identity: 1 for each known analysis, with its version and mode (drive or observe).',
+      'gauge',
+      [...ANALYSIS_LABEL_NAMES, 'version', 'mode'],
+    ),
+    analysisPhase: new ExpositionFamily(
+      'canaryd_analysis_phase',
+      'Analysis phase: 1 for the current phase, 0 for the others (pending, running, paused, succeeded, aborted, failed).',
+      'gauge',
+      [...ANALYSIS_LABEL_NAMES, 'phase'],
+    ),
+    analysisStep: new ExpositionFamily('canaryd_analysis_step', 'Index of the current traffic step of the analysis (0 is the first step).', 'gauge', [
+      ...ANALYSIS_LABEL_NAMES,
+    ]),
+    analysisWeight: new ExpositionFamily('canaryd_analysis_weight', 'Canary traffic weight of the current step, in percent (0-100).', 'gauge', [
+      ...ANALYSIS_LABEL_NAMES,
+    ]),
+    verdicts: new ExpositionFamily(
+      'canaryd_verdicts_total',
+      'Tick verdicts per analysis by verdict (abort, hold, promote, continue) and the rule that fired ("none" when none did).',
+      'counter',
+      [...ANALYSIS_LABEL_NAMES, 'verdict', 'rule'],
+    ),
+    metricValue: new ExpositionFamily(
+      'canaryd_metric_value',
+      'Last measured value of a template metric per variant (baseline, canary); absent while missing or errored.',
+      'gauge',
+      [...ANALYSIS_LABEL_NAMES, 'metric', 'variant'],
+    ),
+    metricRegressed: new ExpositionFamily(
+      'canaryd_metric_regressed',
+      "1 if the metric's judge found the canary regressed at the last tick, 0 if not; absent for metrics without a judge.",
+      'gauge',
+      [...ANALYSIS_LABEL_NAMES, 'metric'],
+    ),
+    metricPValue: new ExpositionFamily(
+      'canaryd_metric_p_value',
+      "p-value of the metric's judge at the last tick (anytime-valid for sequential judges); absent where none.",
+      'gauge',
+      [...ANALYSIS_LABEL_NAMES, 'metric'],
+    ),
     sourceQueries: new Counter({
       name: 'canaryd_source_queries_total',
       help: 'Queries sent to a metric source by outcome (ok, missing, unreachable, timeout, rejected-query, server-error, malformed-answer, several-series, auth).',
@@ -106,7 +140,16 @@ export function defineGateMetrics(registry: Registry): GateMetricSet {
       registers,
     }),
   };
-  const families = [set.analysisInfo, set.analysisPhase, set.analysisStep, set.analysisWeight, set.verdicts, set.metricValue, set.metricRegressed, set.metricPValue];
+  const families = [
+    set.analysisInfo,
+    set.analysisPhase,
+    set.analysisStep,
+    set.analysisWeight,
+    set.verdicts,
+    set.metricValue,
+    set.metricRegressed,
+    set.metricPValue,
+  ];
   ANALYSIS_FAMILIES.set(registry, [...(ANALYSIS_FAMILIES.get(registry) ?? []), ...families]);
   return set;
 }

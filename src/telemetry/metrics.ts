@@ -106,9 +106,7 @@ class PromGateMetrics implements GateMetrics {
   recordAnalysis(info: AnalysisLabels & { version: string; mode: AnalysisMode }, state: AnalysisGaugeState): void {
     const base = baseLabels(info);
     const id = info.analysis;
-    this.series.sync(id, this.metrics.analysisInfo, [
-      { labels: { ...base, version: info.version, mode: info.mode }, value: 1 },
-    ]);
+    this.series.sync(id, this.metrics.analysisInfo, [{ labels: { ...base, version: info.version, mode: info.mode }, value: 1 }]);
     this.series.sync(
       id,
       this.metrics.analysisPhase,

@@ -18,9 +18,7 @@ const MAX_DEPTH = 8;
 export function createSecretScrubber(secrets: readonly string[]): SecretScrubber {
   // Longest first, so a secret that contains another is replaced whole.
   const values = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
-  const serializedForms = [
-    ...new Set(values.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)])),
-  ].sort((a, b) => b.length - a.length);
+  const serializedForms = [...new Set(values.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))].sort((a, b) => b.length - a.length);
 
   const replaceAll = (text: string, forms: readonly string[]): string => {
     let result = text;

@@ -4,12 +4,7 @@
 
 export type QueryContext = 'bare' | 'double-quoted' | 'single-quoted' | 'backtick' | 'comment';
 
-export type PlaceholderRef =
-  | { kind: 'arg'; name: string }
-  | { kind: 'variant' }
-  | { kind: 'window' }
-  | { kind: 'interval' }
-  | { kind: 'invalid' };
+export type PlaceholderRef = { kind: 'arg'; name: string } | { kind: 'variant' } | { kind: 'window' } | { kind: 'interval' } | { kind: 'invalid' };
 
 export interface Placeholder {
   /** Offsets into the query: `{{` starts at `start`, `}}` ends just before `end`. */

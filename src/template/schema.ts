@@ -46,13 +46,11 @@ const checkFieldName = z.string().regex(METRIC_NAME_PATTERN, { error: 'must star
 const checkSchema = z.strictObject({
   name: checkFieldName,
   description: z.string().optional(),
-  fields: z.union(
-    [
-      z.record(checkFieldName, z.enum(CHECK_FIELD_TYPES, { error: `must be one of ${CHECK_FIELD_TYPES.join(', ')}` })),
-      z.array(checkFieldName).min(1),
-    ],
-    { error: 'must map each field to its type (number, boolean, string), or list field names (numbers)' },
-  ).refine((fields) => Object.keys(fields).length > 0, { error: 'must name at least one field' }),
+  fields: z
+    .union([z.record(checkFieldName, z.enum(CHECK_FIELD_TYPES, { error: `must be one of ${CHECK_FIELD_TYPES.join(', ')}` })), z.array(checkFieldName).min(1)], {
+      error: 'must map each field to its type (number, boolean, string), or list field names (numbers)',
+    })
+    .refine((fields) => Object.keys(fields).length > 0, { error: 'must name at least one field' }),
   maxAge: durationMs({ positive: true }).optional(),
 });
 

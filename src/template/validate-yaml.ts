@@ -12,12 +12,7 @@ export type Validated<T> = { ok: true; value: T; source: YamlSource } | { ok: fa
  * Parses `text`; stops at YAML syntax errors. Otherwise runs the schema and `extraChecks` (which
  * read the raw data, so they report even when the schema fails elsewhere) and returns all problems.
  */
-export function validateYaml<T>(
-  text: string,
-  file: string,
-  schema: z.ZodType<T>,
-  extraChecks: (data: unknown) => PathIssue[],
-): Validated<T> {
+export function validateYaml<T>(text: string, file: string, schema: z.ZodType<T>, extraChecks: (data: unknown) => PathIssue[]): Validated<T> {
   const source = parseYamlSource(text, file);
   if (source.syntaxProblems.length > 0) return { ok: false, problems: sortProblems(source.syntaxProblems) };
   const result = schema.safeParse(source.data);

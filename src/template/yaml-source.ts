@@ -86,9 +86,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: false });
   const toProblem = (offset: number, message: string): Problem => ({ file, ...positionAt(lineCounter, offset), message });
 
-  const syntaxProblems = [...doc.errors, ...doc.warnings].map((error) =>
-    toProblem(error.pos[0], `YAML: ${error.message.split('\n')[0] ?? error.message}`),
-  );
+  const syntaxProblems = [...doc.errors, ...doc.warnings].map((error) => toProblem(error.pos[0], `YAML: ${error.message.split('\n')[0] ?? error.message}`));
   let data: unknown = null;
   if (syntaxProblems.length === 0) {
     try {

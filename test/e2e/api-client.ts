@@ -64,10 +64,7 @@ export async function requestJson<T>(method: 'GET' | 'POST', url: string, body?:
   return { status: response.status, body: parsed as T };
 }
 
-export async function createAnalysis(
-  daemonUrl: string,
-  options: { service: string; mode: 'drive' | 'observe'; template?: string },
-): Promise<AnalysisView> {
+export async function createAnalysis(daemonUrl: string, options: { service: string; mode: 'drive' | 'observe'; template?: string }): Promise<AnalysisView> {
   const answer = await requestJson<AnalysisView>('POST', `${daemonUrl}/v1/analyses`, {
     template: options.template ?? FAST_TEMPLATE,
     args: { service: options.service },
@@ -116,8 +113,7 @@ export async function waitForAnalysis(
     {
       timeoutMs: options.timeoutMs,
       intervalMs: 150,
-      lastSeen: () =>
-        last === undefined ? 'nothing' : JSON.stringify({ phase: last.phase, step: last.step, lastVerdict: last.lastVerdict }).slice(0, 2_000),
+      lastSeen: () => (last === undefined ? 'nothing' : JSON.stringify({ phase: last.phase, step: last.step, lastVerdict: last.lastVerdict }).slice(0, 2_000)),
     },
   );
 }

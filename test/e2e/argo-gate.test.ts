@@ -16,7 +16,12 @@ describe('canaryd serve: the Argo Rollouts gate', () => {
 
   beforeAll(async () => {
     stack = await startTrafficStack([healthyService('argo')]);
-    const config = await writeDaemonConfig({ dir: stack.dir, prometheusUrl: stack.prometheus.url, receiverUrl: stack.receiver.url, secretFile: stack.secretFile });
+    const config = await writeDaemonConfig({
+      dir: stack.dir,
+      prometheusUrl: stack.prometheus.url,
+      receiverUrl: stack.receiver.url,
+      secretFile: stack.secretFile,
+    });
     await writeFastTemplate(config.templatesDir);
     daemon = await startDaemon(config.file, { url: config.url });
     run = await runArgoCanary({

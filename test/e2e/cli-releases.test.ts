@@ -32,7 +32,10 @@ function checkedTemplate(): string {
   const yaml = fastTemplateYaml({ name: TEMPLATE, maxDuration: '10m' })
     .replace(`  name: ${TEMPLATE}\n`, `  name: ${TEMPLATE}\n  owners: { release: release-managers, eval: ml-evals }\n`)
     .replace('spec:\n', 'spec:\n  checks:\n    - name: eval\n      fields: { task_success: number, pii_leakage: number }\n')
-    .replace('        when: error_rate.canary <= 5%\n', '        when: [error_rate.canary <= 5%, checks.eval.task_success >= 0.85, checks.eval.pii_leakage == 0]\n');
+    .replace(
+      '        when: error_rate.canary <= 5%\n',
+      '        when: [error_rate.canary <= 5%, checks.eval.task_success >= 0.85, checks.eval.pii_leakage == 0]\n',
+    );
   if (!yaml.includes('checks.eval.task_success')) throw new Error('the fast template changed: the promote rule was not rewritten');
   return yaml;
 }
@@ -47,7 +50,10 @@ describe('canaryd CLI: release records, checks, gate report and rollback', () =>
   let v2 = '';
 
   async function cli(args: string[], who: User = 'rm', timeoutMs = 60_000): Promise<CliRun> {
-    const run = await runCanaryd([...args, '--server', daemon.url, '--token-file', join(stack.dir, `token-${who}`)], { env: { CANARYD_SERVER: '', CANARYD_TOKEN: '' }, timeoutMs });
+    const run = await runCanaryd([...args, '--server', daemon.url, '--token-file', join(stack.dir, `token-${who}`)], {
+      env: { CANARYD_SERVER: '', CANARYD_TOKEN: '' },
+      timeoutMs,
+    });
     outputs.push(run.stdout, run.stderr);
     return run;
   }
@@ -78,7 +84,15 @@ describe('canaryd CLI: release records, checks, gate report and rollback', () =>
       entries.push({ ...user, tokenFile: file });
     }
     document.auth = { tokens: entries };
-    document.policies = [{ id: 'prod-complete-needs-approval', match: { environment: ENVIRONMENT, action: ['complete'] }, decision: 'REQUIRE_APPROVAL', approvers: [USERS.rm.name], expires: '15m' }];
+    document.policies = [
+      {
+        id: 'prod-complete-needs-approval',
+        match: { environment: ENVIRONMENT, action: ['complete'] },
+        decision: 'REQUIRE_APPROVAL',
+        approvers: [USERS.rm.name],
+        expires: '15m',
+      },
+    ];
     await writeFile(config.file, stringify(document));
     await writeFile(join(config.templatesDir, `${TEMPLATE}.yaml`), checkedTemplate());
     daemon = await startDaemon(config.file, { url: config.url });
@@ -91,10 +105,15 @@ describe('canaryd CLI: release records, checks, gate report and rollback', () =>
 
   it('v1: the eval check posted from the CLI lets it promote; the completion waits for an approval given with canaryd approve', async () => {
     v1 = await create('v1');
-    const posted = await cli(['check', v1, 'eval', '--value', 'task_success=0.91', '--value', 'pii_leakage=0', '--source', 'eval-run 2026-12-01/42', '--digest', 'sha256:abc123'], 'ci');
+    const posted = await cli(
+      ['check', v1, 'eval', '--value', 'task_success=0.91', '--value', 'pii_leakage=0', '--source', 'eval-run 2026-12-01/42', '--digest', 'sha256:abc123'],
+      'ci',
+    );
     expect(posted.stderr).toBe('');
     expect(posted.code).toBe(0);
-    expect(posted.stdout).toMatch(new RegExp(`^check eval of analysis ${v1}: task_success=0\\.91, pii_leakage=0 from eval-run 2026-12-01/42 \\(sha256:abc123\\) at \\S+ by ci-pipeline\n$`));
+    expect(posted.stdout).toMatch(
+      new RegExp(`^check eval of analysis ${v1}: task_success=0\\.91, pii_leakage=0 from eval-run 2026-12-01/42 \\(sha256:abc123\\) at \\S+ by ci-pipeline\n$`),
+    );
 
     const wrongType = await cli(['check', v1, 'eval', '--value', 'task_success=high', '--value', 'pii_leakage=0', '--source', 'x'], 'ci');
     expect(wrongType.code).toBe(2);
@@ -102,11 +121,15 @@ describe('canaryd CLI: release records, checks, gate report and rollback', () =>
     const unknownCheck = await cli(['check', v1, 'sbom', '--value', 'high_risk=0', '--source', 'x'], 'ci');
     expect(unknownCheck.stderr).toMatch(/^canaryd: unknown-check: analysis \S+ has no check "sbom" \(checks: eval\)/);
 
-    const approvalId = await waitFor('the completion of v1 to wait for an approval', async () => {
-      const run = await cli(['approvals', '--pending', '--output', 'json']);
-      const approvals = (JSON.parse(run.stdout) as { approvals: Array<{ id: string; analysisId: string; action: string }> }).approvals;
-      return approvals.find((approval) => approval.analysisId === v1 && approval.action === 'complete')?.id;
-    }, { timeoutMs: 60_000, intervalMs: 300 });
+    const approvalId = await waitFor(
+      'the completion of v1 to wait for an approval',
+      async () => {
+        const run = await cli(['approvals', '--pending', '--output', 'json']);
+        const approvals = (JSON.parse(run.stdout) as { approvals: Array<{ id: string; analysisId: string; action: string }> }).approvals;
+        return approvals.find((approval) => approval.analysisId === v1 && approval.action === 'complete')?.id;
+      },
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
     expect((await cli(['approve', approvalId, '--reason', 'eval passed, CHG-7'])).code).toBe(0);
     const watch = await cli(['get', 'analysis', v1, '--watch', '--interval', '200ms', '--timeout', '60s'], 'rm', 90_000);
     expect(watch.code).toBe(0);
@@ -115,12 +138,18 @@ describe('canaryd CLI: release records, checks, gate report and rollback', () =>
 
   it('v2: a failing eval blocks the promotion — the gate report names the check, its target and value (exit 3)', async () => {
     v2 = await create('v2', 'v1');
-    expect((await cli(['check', v2, 'eval', '--value', 'task_success=0.5', '--value', 'pii_leakage=0', '--source', 'eval-run 2026-12-02/43'], 'ci')).code).toBe(0);
-    const blocked = await waitFor('a verdict of v2 that read the failing eval', async () => {
-      const run = await cli(['get', 'gate', v2, '--output', 'json']);
-      const report = JSON.parse(run.stdout) as { blockers: Record<string, { target_gte?: number; value: unknown; pass: boolean | null }>; decision: string };
-      return report.blockers['checks.eval.task_success >= 0.85']?.value === 0.5 ? { run, report } : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 300 });
+    expect((await cli(['check', v2, 'eval', '--value', 'task_success=0.5', '--value', 'pii_leakage=0', '--source', 'eval-run 2026-12-02/43'], 'ci')).code).toBe(
+      0,
+    );
+    const blocked = await waitFor(
+      'a verdict of v2 that read the failing eval',
+      async () => {
+        const run = await cli(['get', 'gate', v2, '--output', 'json']);
+        const report = JSON.parse(run.stdout) as { blockers: Record<string, { target_gte?: number; value: unknown; pass: boolean | null }>; decision: string };
+        return report.blockers['checks.eval.task_success >= 0.85']?.value === 0.5 ? { run, report } : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 300 },
+    );
     expect(blocked.run.code).toBe(3);
     expect(blocked.report.decision).toBe('block');
     expect(blocked.report.blockers['checks.eval.task_success >= 0.85']).toEqual({ target_gte: 0.85, value: 0.5, pass: false });
@@ -181,11 +210,15 @@ describe('canaryd CLI: release records, checks, gate report and rollback', () =>
     expect(hook.body).toMatchObject({ toVersion: 'v1', actor: 'release-manager', reason: 'eval regression in v2' });
 
     const history = await cli(['describe', 'analysis', v2]);
-    expect(history.stdout).toMatch(/^ {2}\S+\s+check eval\s+-\s+-\s+checks\.eval\.task_success=0\.5, checks\.eval\.pii_leakage=0\s+eval-run 2026-12-02\/43 by ci-pipeline$/m);
+    expect(history.stdout).toMatch(
+      /^ {2}\S+\s+check eval\s+-\s+-\s+checks\.eval\.task_success=0\.5, checks\.eval\.pii_leakage=0\s+eval-run 2026-12-02\/43 by ci-pipeline$/m,
+    );
     expect(history.stdout).toMatch(/^ {2}\S+\s+release rollback\s+-\s+manual\s+-\s+v2 → v1 by release-manager: eval regression in v2$/m);
     const described = await cli(['describe', 'release', v2]);
     expect(described.stdout).toMatch(/^Previous:\s+v1$/m);
-    expect(described.stdout).toMatch(/^Rollbacks:\n {2}\S+: shop\/production v2 → v1 \(\w+\) by release-manager at \S+, adapter deployer: eval regression in v2$/m);
+    expect(described.stdout).toMatch(
+      /^Rollbacks:\n {2}\S+: shop\/production v2 → v1 \(\w+\) by release-manager at \S+, adapter deployer: eval regression in v2$/m,
+    );
 
     for (const id of [v1, v2]) {
       const verify = await cli(['events', 'verify', id], 'reader');

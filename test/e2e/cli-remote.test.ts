@@ -144,7 +144,9 @@ describe('canaryd CLI against a running daemon', () => {
 
     const verify = await cli(['events', 'verify', created.id]);
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toBe(`analysis ${created.id}: ${document.events.length} events, chain intact (last hash ${String((served.body.events as Array<{ hash: string }>).at(-1)?.hash)})\n`);
+    expect(verify.stdout).toBe(
+      `analysis ${created.id}: ${document.events.length} events, chain intact (last hash ${String((served.body.events as Array<{ hash: string }>).at(-1)?.hash)})\n`,
+    );
 
     const list = await cli(['list', '--phase', 'succeeded']);
     expect(list.code).toBe(0);
@@ -191,16 +193,25 @@ describe('canaryd CLI against a running daemon', () => {
   it('approvals --pending lists a production advance; approve needs the approve scope and another principal; the policy denies a manual promote', async () => {
     const created = await create('prod', 'production');
     expect(created.phase).toBe('awaiting-approval');
-    const approvalId = await waitFor('a pending approval', async () => {
-      const run = await cli(['approvals', '--pending', '--output', 'json']);
-      const approvals = (JSON.parse(run.stdout) as { approvals: Array<{ id: string; analysisId: string }> }).approvals;
-      return approvals.find((approval) => approval.analysisId === created.id)?.id;
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    const approvalId = await waitFor(
+      'a pending approval',
+      async () => {
+        const run = await cli(['approvals', '--pending', '--output', 'json']);
+        const approvals = (JSON.parse(run.stdout) as { approvals: Array<{ id: string; analysisId: string }> }).approvals;
+        return approvals.find((approval) => approval.analysisId === created.id)?.id;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
 
     const table = await cli(['approvals', '--pending']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^ID\s+ANALYSIS\s+ACTION\s+SERVICE\s+ENVIRONMENT\s+VERSION\s+WEIGHT\s+STATE\s+REQUESTED BY\s+APPROVERS\s+EXPIRES$/m);
-    expect(table.stdout).toMatch(new RegExp(`^${approvalId}\\s+${created.id}\\s+set-weight\\s+prod\\s+production\\s+v2\\s+\\d+→10%\\s+pending\\s+argo-rollouts\\s+alice,ops-admin,carol\\s`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^${approvalId}\\s+${created.id}\\s+set-weight\\s+prod\\s+production\\s+v2\\s+\\d+→10%\\s+pending\\s+argo-rollouts\\s+alice,ops-admin,carol\\s`,
+        'm',
+      ),
+    );
 
     const denied = await cli(['promote', created.id, '--reason', 'skip the wait']);
     expect(denied.code).toBe(4);
@@ -218,24 +229,52 @@ describe('canaryd CLI against a running daemon', () => {
     expect(twice.stderr).toMatch(/^canaryd: approval-decided: /);
 
     const history = (await cli(['describe', 'analysis', created.id])).stdout;
-    expect(history).toMatch(new RegExp(`^ {2}\\S+\\s+approval-approved\\s+-\\s+-\\s+-\\s+${approvalId} set-weight to 10% by alice: change ticket CHG-42$`, 'm'));
+    expect(history).toMatch(
+      new RegExp(`^ {2}\\S+\\s+approval-approved\\s+-\\s+-\\s+-\\s+${approvalId} set-weight to 10% by alice: change ticket CHG-42$`, 'm'),
+    );
     expect((await cli(['abort', created.id, '--reason', 'done testing'])).code).toBe(0);
   });
 
   it('get analysis --watch rides out a daemon restart and ends with the analysis (exit 1 after an abort)', async () => {
     const created = await create('restarted', 'staging');
     expect((await cli(['pause', created.id, '--reason', 'hold still for the restart'])).code).toBe(0);
-    const args = [CANARYD_BIN, 'get', 'analysis', created.id, '--watch', '--interval', '200ms', '--timeout', '90s', '--server', daemon.url, '--token-file', tokenFile('alice')];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, CANARYD_SERVER: '', CANARYD_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [
+      CANARYD_BIN,
+      'get',
+      'analysis',
+      created.id,
+      '--watch',
+      '--interval',
+      '200ms',
+      '--timeout',
+      '90s',
+      '--server',
+      daemon.url,
+      '--token-file',
+      tokenFile('alice'),
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CANARYD_SERVER: '', CANARYD_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor('the watch to show the paused analysis', async () => (/\spaused\s/.test(stdout) ? true : undefined), { timeoutMs: 15_000, intervalMs: 50, lastSeen: () => stdout + stderr });
+      await waitFor('the watch to show the paused analysis', async () => (/\spaused\s/.test(stdout) ? true : undefined), {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+        lastSeen: () => stdout + stderr,
+      });
       await daemon.stop();
-      await waitFor('the watch to notice the daemon is gone', async () => (stderr.includes('retrying for up to 30s') ? true : undefined), { timeoutMs: 15_000, intervalMs: 50, lastSeen: () => stderr });
+      await waitFor('the watch to notice the daemon is gone', async () => (stderr.includes('retrying for up to 30s') ? true : undefined), {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+        lastSeen: () => stderr,
+      });
       daemon = await startDaemon(config.file, { url: config.url });
       expect((await cli(['abort', created.id, '--reason', 'after the restart'])).code).toBe(0);
       expect(await exited).toBe(1);
@@ -262,9 +301,13 @@ describe('canaryd CLI against a running daemon', () => {
     const db = new Database(config.storePath);
     try {
       db.exec('DROP TRIGGER events_no_update');
-      const row = db.prepare<[string], { seq: number; type: string }>("SELECT seq, type FROM events WHERE analysis_id = ? AND type = 'manual-action'").get(created.id);
+      const row = db
+        .prepare<[string], { seq: number; type: string }>("SELECT seq, type FROM events WHERE analysis_id = ? AND type = 'manual-action'")
+        .get(created.id);
       expect(row).toBeDefined();
-      const changed = db.prepare("UPDATE events SET payload = json_set(payload, '$.reason', 'nothing to see') WHERE analysis_id = ? AND seq = ?").run(created.id, row?.seq);
+      const changed = db
+        .prepare("UPDATE events SET payload = json_set(payload, '$.reason', 'nothing to see') WHERE analysis_id = ? AND seq = ?")
+        .run(created.id, row?.seq);
       expect(changed.changes).toBe(1);
     } finally {
       db.close();
@@ -274,7 +317,9 @@ describe('canaryd CLI against a running daemon', () => {
     const tampered = await manualActionSeq(created.id);
     const verify = await cli(['events', 'verify', created.id]);
     expect(verify.code).toBe(1);
-    expect(verify.stdout).toMatch(new RegExp(`^analysis ${created.id}: chain BROKEN at event ${tampered} \\(manual-action, \\S+\\): hash [0-9a-f]{64} does not match the event's content`));
+    expect(verify.stdout).toMatch(
+      new RegExp(`^analysis ${created.id}: chain BROKEN at event ${tampered} \\(manual-action, \\S+\\): hash [0-9a-f]{64} does not match the event's content`),
+    );
     expect(verify.stderr).toBe(`canaryd: the event trail of analysis ${created.id} is broken at event seq ${tampered} (manual-action)\n`);
     const json = await cli(['events', 'verify', created.id, '--output', 'json']);
     expect(json.code).toBe(1);

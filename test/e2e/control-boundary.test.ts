@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/store/types.js';
 import { startDaemon, type DaemonProcess } from './daemon-harness.js';
 import { trailProblems } from './api-client.js';
-import { addControl, answers, call, ECHO_TEMPLATE, secretFragments, startEchoSource, type Answer, type ControlConfig, type EchoSource, type PrincipalKey } from './control-stack.js';
+import {
+  addControl,
+  answers,
+  call,
+  ECHO_TEMPLATE,
+  secretFragments,
+  startEchoSource,
+  type Answer,
+  type ControlConfig,
+  type EchoSource,
+  type PrincipalKey,
+} from './control-stack.js';
 import { FAST_TEMPLATE } from './fast-template.js';
 import { waitFor } from './polling.js';
 import { waitForHook } from './recording-receiver.js';
@@ -49,20 +60,32 @@ describe('canaryd serve: the control boundary', () => {
     call(daemon.url, 'POST', path, as(who), body, headers);
 
   async function create(service: string, environment: string, who: PrincipalKey = 'argo', headers?: Record<string, string>): Promise<View> {
-    const answer = await post('/v1/analyses', who, { template: FAST_TEMPLATE, args: { service }, mode: 'drive', adapter: ADAPTER, target: { service, environment, version: 'v2' } }, headers);
+    const answer = await post(
+      '/v1/analyses',
+      who,
+      { template: FAST_TEMPLATE, args: { service }, mode: 'drive', adapter: ADAPTER, target: { service, environment, version: 'v2' } },
+      headers,
+    );
     if (answer.status !== 201) throw new Error(`create ${service}: ${answer.status} ${answer.text}`);
     return answer.body as unknown as View;
   }
   const view = async (id: string): Promise<View> => (await get(`/v1/analyses/${id}`)).body as unknown as View;
   const pending = async (): Promise<Approval[]> => (await get('/v1/approvals?state=pending')).body.approvals as Approval[];
   const approvalOf = (id: string): Promise<Approval> =>
-    waitFor(`a pending approval for ${id}`, async () => (await pending()).find((approval) => approval.analysisId === id), { timeoutMs: 10_000, intervalMs: 100 });
+    waitFor(`a pending approval for ${id}`, async () => (await pending()).find((approval) => approval.analysisId === id), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
   const waitView = (id: string, what: string, done: (v: View) => boolean, timeoutMs = 20_000): Promise<View> => {
     let last: View | undefined;
-    return waitFor(`analysis ${id} ${what}`, async () => {
-      last = await view(id);
-      return done(last) ? last : undefined;
-    }, { timeoutMs, intervalMs: 150, lastSeen: () => JSON.stringify(last) });
+    return waitFor(
+      `analysis ${id} ${what}`,
+      async () => {
+        last = await view(id);
+        return done(last) ? last : undefined;
+      },
+      { timeoutMs, intervalMs: 150, lastSeen: () => JSON.stringify(last) },
+    );
   };
   const events = async (id: string): Promise<StoredEvent[]> => (await get(`/v1/analyses/${id}/events`)).body.events as StoredEvent[];
 
@@ -86,7 +109,12 @@ describe('canaryd serve: the control boundary', () => {
     expect((await get('/v1/analyses', null)).body.error?.code).toBe('unauthenticated');
     const wrong = await call(daemon.url, 'GET', '/v1/analyses', 'not-a-token');
     expect(wrong.status).toBe(401);
-    const anonymousCreate = await post('/v1/analyses', null, { template: FAST_TEMPLATE, args: { service: 'pay' }, mode: 'observe', target: { service: 'pay', environment: 'staging', version: 'v2' } });
+    const anonymousCreate = await post('/v1/analyses', null, {
+      template: FAST_TEMPLATE,
+      args: { service: 'pay' },
+      mode: 'observe',
+      target: { service: 'pay', environment: 'staging', version: 'v2' },
+    });
     expect(anonymousCreate.status).toBe(401);
     expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${daemon.url}/metrics`)).status).toBe(200);
@@ -145,7 +173,10 @@ describe('canaryd serve: the control boundary', () => {
     expect(waiting).toMatchObject({ phase: 'awaiting-approval', step: 0 });
     expect(stack.receiver.hooksFor(created.id).map((h) => h.body.action)).toEqual(['set-weight']);
     await post(`/v1/approvals/${next.id}`, 'admin', { decision: 'approve' });
-    const second = await waitFor('the step-2 set-weight', async () => stack.receiver.hooksFor(created.id).find((h) => h.body.step === 1), { timeoutMs: 10_000, intervalMs: 50 });
+    const second = await waitFor('the step-2 set-weight', async () => stack.receiver.hooksFor(created.id).find((h) => h.body.step === 1), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     expect(second.body.idempotencyKey).toBe(`${created.id}:1:set-weight:${next.evidenceHash}`);
     expect(stack.receiver.hooksFor(created.id).filter((h) => h.body.action === 'set-weight')).toHaveLength(2);
 
@@ -197,7 +228,10 @@ describe('canaryd serve: the control boundary', () => {
     expect(stack.receiver.hooksFor(b.id).map((h) => h.body.action)).toEqual(['set-weight']);
     const lifted = await call(daemon.url, 'DELETE', `/v1/freezes/${freezeId}`, as('admin'));
     expect(lifted.body).toMatchObject({ active: false, liftedBy: 'ops-admin' });
-    await waitFor('frozen-b to advance after the lift', async () => stack.receiver.hooksFor(b.id).find((h) => h.body.step === 1), { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor('frozen-b to advance after the lift', async () => stack.receiver.hooksFor(b.id).find((h) => h.body.step === 1), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     const trail = (await get('/v1/control/events')).body.events as StoredEvent[];
     expect(trail.map((event) => event.type)).toEqual(['freeze-created', 'freeze-lifted']);
   });
@@ -229,14 +263,23 @@ describe('canaryd serve: the control boundary', () => {
   });
 
   it('no token or password, not even a fragment, in logs, events, API answers or /metrics — also when the source echoes Authorization', async () => {
-    const echoed = await post('/v1/analyses', 'argo', { template: ECHO_TEMPLATE, args: { service: 'pay' }, mode: 'observe', target: { service: 'pay', environment: 'staging', version: 'v2' } });
+    const echoed = await post('/v1/analyses', 'argo', {
+      template: ECHO_TEMPLATE,
+      args: { service: 'pay' },
+      mode: 'observe',
+      target: { service: 'pay', environment: 'staging', version: 'v2' },
+    });
     expect(echoed.status).toBe(201);
     const id = String(echoed.body.id);
-    const failing = await waitFor('ticks that failed on the echoing source', async () => {
-      const trail = await events(id);
-      const ticks = trail.filter((event) => event.type === 'tick');
-      return ticks.length >= 2 ? trail : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 200 });
+    const failing = await waitFor(
+      'ticks that failed on the echoing source',
+      async () => {
+        const trail = await events(id);
+        const ticks = trail.filter((event) => event.type === 'tick');
+        return ticks.length >= 2 ? trail : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     const tickText = JSON.stringify(failing);
     expect(tickText).toContain('authentication failed');
 

@@ -32,7 +32,9 @@ export interface EchoSource {
 /** A "Prometheus" that answers 401 with an HTML page echoing the request's headers. */
 export async function startEchoSource(): Promise<EchoSource> {
   const server: Server = createServer((request, response) => {
-    const headers = Object.entries(request.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n');
+    const headers = Object.entries(request.headers)
+      .map(([name, value]) => `${name}: ${String(value)}`)
+      .join('\n');
     response.writeHead(401, { 'Content-Type': 'text/html' });
     response.end(`<html><head><title>401 Unauthorized</title></head><body><h1>Unauthorized</h1><p>debug</p><pre>${headers}</pre></body></html>`);
   });
@@ -41,10 +43,11 @@ export async function startEchoSource(): Promise<EchoSource> {
   return {
     url: `http://127.0.0.1:${port}`,
     token: `echo-${randomBytes(12).toString('hex')}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -67,15 +70,35 @@ export async function addControl(config: WrittenConfig, dir: string, echo: EchoS
   await writeFile(echoTokenFile, echo.token, { mode: 0o600 });
   document.auth = { tokens: entries };
   document.policies = [
-    { id: 'short-lived', match: { environment: 'expiring', action: ['set-weight', 'complete'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'], expires: '3s' },
-    { id: 'prod-advance-needs-approval', match: { environment: 'production', action: ['set-weight', 'complete'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice', 'ops-admin', 'carol'], expires: '15m' },
-    { id: 'no-manual-promote-in-prod', match: { environment: 'production', action: 'manual-promote' }, decision: 'DENY', reason: 'production advances only through the analysis' },
+    {
+      id: 'short-lived',
+      match: { environment: 'expiring', action: ['set-weight', 'complete'] },
+      decision: 'REQUIRE_APPROVAL',
+      approvers: ['alice'],
+      expires: '3s',
+    },
+    {
+      id: 'prod-advance-needs-approval',
+      match: { environment: 'production', action: ['set-weight', 'complete'] },
+      decision: 'REQUIRE_APPROVAL',
+      approvers: ['alice', 'ops-admin', 'carol'],
+      expires: '15m',
+    },
+    {
+      id: 'no-manual-promote-in-prod',
+      match: { environment: 'production', action: 'manual-promote' },
+      decision: 'DENY',
+      reason: 'production advances only through the analysis',
+    },
   ];
   const sources = document.sources as Record<string, unknown>;
   sources.echo = { type: 'prometheus', url: echo.url, timeout: '1s', bearerTokenFile: echoTokenFile };
   await writeFile(config.file, stringify(document));
   await writeFile(join(config.templatesDir, 'e2e-fast.yaml'), fastTemplateYaml());
-  await writeFile(join(config.templatesDir, `${ECHO_TEMPLATE}.yaml`), fastTemplateYaml({ name: ECHO_TEMPLATE, consecutiveErrorLimit: 100 }).replace('spec:\n', 'spec:\n  source: echo\n'));
+  await writeFile(
+    join(config.templatesDir, `${ECHO_TEMPLATE}.yaml`),
+    fastTemplateYaml({ name: ECHO_TEMPLATE, consecutiveErrorLimit: 100 }).replace('spec:\n', 'spec:\n  source: echo\n'),
+  );
   return { tokens };
 }
 

@@ -122,11 +122,11 @@ export function hookProblems(hook: RecordedHook): string[] {
  * so an analysis can read as ended a moment before its complete or rollback reaches the deployer.
  */
 export function waitForHook(receiver: RecordingReceiver, analysisId: string, action: AdapterRequest['action'], timeoutMs = 10_000): Promise<RecordedHook> {
-  return waitFor(
-    `a ${action} call for analysis ${analysisId}`,
-    async () => receiver.hooksFor(analysisId).find((hook) => hook.body.action === action),
-    { timeoutMs, intervalMs: 50, lastSeen: () => JSON.stringify(receiver.hooksFor(analysisId).map((hook) => hook.body.action)) },
-  );
+  return waitFor(`a ${action} call for analysis ${analysisId}`, async () => receiver.hooksFor(analysisId).find((hook) => hook.body.action === action), {
+    timeoutMs,
+    intervalMs: 50,
+    lastSeen: () => JSON.stringify(receiver.hooksFor(analysisId).map((hook) => hook.body.action)),
+  });
 }
 
 // ---------------------------------------------------------------- notification sinks

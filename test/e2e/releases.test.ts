@@ -28,9 +28,27 @@ function checkedTemplateYaml(): string {
     .replace('        when: error_rate.canary <= 5%', `        when: [error_rate.canary <= 5%, "${EVAL_RULE}", checks.eval.pii_leakage == 0]`);
 }
 
-type Gate = { gate_id: string; decision: string; owners: Record<string, string>; blockers: Record<string, { target_gte?: number; value: unknown; pass: boolean | null }>; window: { end: string } | null };
-type Release = { id: string; version: string; artifact: string | null; previousVersion: string | null; phase: string; decision: { decision: string } | null; checks: Record<string, { values: Record<string, unknown> }> };
-type Judged = { step: number; stepStartedAt: string; lastVerdict: { conditions: Array<{ text: string; truth: string; observed: Array<{ ref: string; value: unknown }> }> } | null };
+type Gate = {
+  gate_id: string;
+  decision: string;
+  owners: Record<string, string>;
+  blockers: Record<string, { target_gte?: number; value: unknown; pass: boolean | null }>;
+  window: { end: string } | null;
+};
+type Release = {
+  id: string;
+  version: string;
+  artifact: string | null;
+  previousVersion: string | null;
+  phase: string;
+  decision: { decision: string } | null;
+  checks: Record<string, { values: Record<string, unknown> }>;
+};
+type Judged = {
+  step: number;
+  stepStartedAt: string;
+  lastVerdict: { conditions: Array<{ text: string; truth: string; observed: Array<{ ref: string; value: unknown }> }> } | null;
+};
 type Rollback = { id: string; toVersion: string; fromVersion: string; reason: string; actor: string; analysisId: string; status: string };
 
 describe('canaryd serve: checks, release records and rollback against live traffic', () => {
@@ -61,7 +79,12 @@ describe('canaryd serve: checks, release records and rollback against live traff
 
   beforeAll(async () => {
     stack = await startTrafficStack([healthyService(SERVICE)]);
-    const config = await writeDaemonConfig({ dir: stack.dir, prometheusUrl: stack.prometheus.url, receiverUrl: stack.receiver.url, secretFile: stack.secretFile });
+    const config = await writeDaemonConfig({
+      dir: stack.dir,
+      prometheusUrl: stack.prometheus.url,
+      receiverUrl: stack.receiver.url,
+      secretFile: stack.secretFile,
+    });
     await writeFile(join(config.templatesDir, `${TEMPLATE}.yaml`), checkedTemplateYaml());
     daemon = await startDaemon(config.file, { url: config.url });
   });
@@ -85,7 +108,9 @@ describe('canaryd serve: checks, release records and rollback against live traff
         const report = await gateOf(first.id);
         const end = report.window === null ? Number.NaN : Date.parse(report.window.end);
         const view = (await requestJson<Judged>('GET', `${daemon.url}/v1/analyses/${first.id}`)).body;
-        return end >= Date.parse(view.stepStartedAt) + MIN_DURATION_MS + 1_000 && report.blockers['error_rate.canary <= 5%']?.pass === true ? report : undefined;
+        return end >= Date.parse(view.stepStartedAt) + MIN_DURATION_MS + 1_000 && report.blockers['error_rate.canary <= 5%']?.pass === true
+          ? report
+          : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 200 },
     );
@@ -109,7 +134,10 @@ describe('canaryd serve: checks, release records and rollback against live traff
       ['complete', FAST_STEPS[2]],
     ]);
     const judged = (await requestJson<Judged>('GET', `${daemon.url}/v1/analyses/${first.id}`)).body;
-    expect(judged.lastVerdict?.conditions.find((condition) => condition.text === EVAL_RULE)).toMatchObject({ truth: 'true', observed: [{ ref: 'checks.eval.task_success', value: 0.91 }] });
+    expect(judged.lastVerdict?.conditions.find((condition) => condition.text === EVAL_RULE)).toMatchObject({
+      truth: 'true',
+      observed: [{ ref: 'checks.eval.task_success', value: 0.91 }],
+    });
     expect((await gateOf(first.id)).decision).toBe('allow_promotion_to_next_stage');
     const events = await getEvents(daemon.url, first.id);
     expect(events.filter((event) => event.type === 'check').map((event) => event.payload['values'])).toEqual([
@@ -132,9 +160,15 @@ describe('canaryd serve: checks, release records and rollback against live traff
   });
 
   it('lists the releases of the service newest first, with artifact, decision and checks', async () => {
-    const answer = await requestJson<{ releases: Release[]; nextCursor: string | null }>('GET', `${daemon.url}/v1/releases?service=${SERVICE}&environment=${ENVIRONMENT}`);
+    const answer = await requestJson<{ releases: Release[]; nextCursor: string | null }>(
+      'GET',
+      `${daemon.url}/v1/releases?service=${SERVICE}&environment=${ENVIRONMENT}`,
+    );
     expect(answer.status).toBe(200);
-    expect(answer.body.releases.map((release) => [release.id, release.version])).toEqual([[second.id, 'v2'], [first.id, 'v1']]);
+    expect(answer.body.releases.map((release) => [release.id, release.version])).toEqual([
+      [second.id, 'v2'],
+      [first.id, 'v1'],
+    ]);
     expect(answer.body.nextCursor).toBeNull();
     expect(answer.body.releases[0]).toMatchObject({ artifact: 'sha256:bbb222', previousVersion: 'v1' });
     expect(answer.body.releases[1]).toMatchObject({ artifact: 'sha256:aaa111', phase: 'succeeded', decision: { decision: 'complete' } });
@@ -143,7 +177,12 @@ describe('canaryd serve: checks, release records and rollback against live traff
 
   it('rolls back to a named version: the webhook receiver gets rollback with toVersion, actor and reason', async () => {
     const reason = 'p95 latency regression seen by support';
-    const answer = await requestJson<{ rollback: Rollback }>('POST', `${daemon.url}/v1/releases/rollback`, { service: SERVICE, environment: ENVIRONMENT, toVersion: 'v1', reason });
+    const answer = await requestJson<{ rollback: Rollback }>('POST', `${daemon.url}/v1/releases/rollback`, {
+      service: SERVICE,
+      environment: ENVIRONMENT,
+      toVersion: 'v1',
+      reason,
+    });
     expect(answer.status).toBe(202);
     expect(answer.body.rollback).toMatchObject({ fromVersion: 'v2', toVersion: 'v1', reason, actor: 'anonymous', analysisId: second.id, status: 'pending' });
     const hook = await waitForHook(stack.receiver, second.id, 'rollback');
@@ -160,7 +199,11 @@ describe('canaryd serve: checks, release records and rollback against live traff
     );
     expect(record.rollbacks).toEqual([{ ...answer.body.rollback, status: 'done' }]);
     const events = await getEvents(daemon.url, second.id);
-    expect(events.find((event) => event.type === 'release-rollback')?.payload).toMatchObject({ toVersion: 'v1', reason, idempotencyKey: hook.body.idempotencyKey });
+    expect(events.find((event) => event.type === 'release-rollback')?.payload).toMatchObject({
+      toVersion: 'v1',
+      reason,
+      idempotencyKey: hook.body.idempotencyKey,
+    });
     expect(trailProblems(events)).toEqual([]);
   });
 
@@ -172,7 +215,11 @@ describe('canaryd serve: checks, release records and rollback against live traff
       reason: 'typo',
     });
     expect(answer.status).toBe(404);
-    expect(answer.body.error).toMatchObject({ code: 'not-found', field: 'toVersion', message: `version v0 was never released for ${SERVICE} in ${ENVIRONMENT} (released: v2, v1)` });
+    expect(answer.body.error).toMatchObject({
+      code: 'not-found',
+      field: 'toVersion',
+      message: `version v0 was never released for ${SERVICE} in ${ENVIRONMENT} (released: v2, v1)`,
+    });
     expect(stack.receiver.hooks().filter((hook) => hook.body.action === 'rollback' && hook.body.toVersion !== undefined)).toHaveLength(1);
   });
 });

@@ -105,7 +105,10 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
     expect(ofA.length).toBeGreaterThanOrEqual(2);
     expect(ids.length - ofA.length).toBeGreaterThanOrEqual(2);
     // The first set-weight of each, made by its holder; and any replica answers the verdict from the store.
-    await waitFor('every analysis to have its first set-weight', async () => (ids.every((id) => stack.receiver.hooksFor(id).length > 0) ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor('every analysis to have its first set-weight', async () => (ids.every((id) => stack.receiver.hooksFor(id).length > 0) ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     // A tick may commit between two reads (1 s ticks): read both until a pair straddles no commit.
     for (const id of ids) {
       const agreed = await waitFor(
@@ -124,7 +127,7 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
     const killedAt = Date.now();
     expect(killed.signal).toBe('SIGKILL');
     await waitFor(
-      "replica b to hold every analysis of the killed replica",
+      'replica b to hold every analysis of the killed replica',
       async () => {
         const held = await leases();
         return ofA.every((id) => ownerPid(held.get(id)) === b.pid || !held.has(id)) ? true : undefined;
@@ -139,7 +142,11 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
       const end = await waitForAnalysis(b.url, id, 'to end on the surviving replica', (view) => TERMINAL_PHASES.has(view.phase), { timeoutMs: 90_000 });
       expect(end.phase).toBe('succeeded');
     }
-    await waitFor('every complete call', async () => (ids.every((id) => stack.receiver.hooksFor(id).some((hook) => hook.body.action === 'complete')) ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor(
+      'every complete call',
+      async () => (ids.every((id) => stack.receiver.hooksFor(id).some((hook) => hook.body.action === 'complete')) ? true : undefined),
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
 
     for (const id of ids) {
       const hooks = stack.receiver.hooksFor(id);
@@ -177,7 +184,12 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
     await waitForAnalysis(daemon.url, created.id, 'to be judged', (view) => view.lastVerdict !== null, { timeoutMs: 20_000 });
     await postgres.pause();
     const downAt = Date.now();
-    await waitFor('a tick to fail as a store error', async () => (logRecords(daemon.logs()).some((record) => record.msg === 'tick failed' && String(record.error).includes('PostgreSQL store at')) ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor(
+      'a tick to fail as a store error',
+      async () =>
+        logRecords(daemon.logs()).some((record) => record.msg === 'tick failed' && String(record.error).includes('PostgreSQL store at')) ? true : undefined,
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     const upAt = Date.now();
     await postgres.resume();
     const end = await waitForAnalysis(daemon.url, created.id, 'to end after the outage', (view) => TERMINAL_PHASES.has(view.phase), { timeoutMs: 90_000 });

@@ -19,7 +19,16 @@ import { failingService, healthyService, startTrafficStack, writeDaemonConfig, t
 
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1200, height: 900 };
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -58,7 +67,12 @@ describe('the HTML canary report in a real browser', () => {
 
   beforeAll(async () => {
     stack = await startTrafficStack([failingService('report-failing'), healthyService('report-healthy')]);
-    const config = await writeDaemonConfig({ dir: stack.dir, prometheusUrl: stack.prometheus.url, receiverUrl: stack.receiver.url, secretFile: stack.secretFile });
+    const config = await writeDaemonConfig({
+      dir: stack.dir,
+      prometheusUrl: stack.prometheus.url,
+      receiverUrl: stack.receiver.url,
+      secretFile: stack.secretFile,
+    });
     await writeFastTemplate(config.templatesDir);
     daemon = await startDaemon(config.file, { url: config.url });
     [analysis, healthy] = await Promise.all([
@@ -66,7 +80,13 @@ describe('the HTML canary report in a real browser', () => {
       createAnalysis(daemon.url, { service: 'report-healthy', mode: 'drive' }),
     ]);
     profile = await mkdtemp(join(tmpdir(), 'canaryd-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: VIEWPORT, offline: true });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: VIEWPORT,
+      offline: true,
+    });
   });
 
   afterAll(async () => {

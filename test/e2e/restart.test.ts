@@ -39,8 +39,7 @@ describe('canaryd serve: SIGKILL and restart, SIGTERM', () => {
 
   beforeAll(async () => {
     stack = await startTrafficStack([healthyService('crashy'), healthyService('steady')], {
-      delayAnswer: (body) =>
-        stalling && body.target.service === 'crashy' && body.action === 'set-weight' && body.step === 1 ? SLOW_ANSWER_MS : 0,
+      delayAnswer: (body) => (stalling && body.target.service === 'crashy' && body.action === 'set-weight' && body.step === 1 ? SLOW_ANSWER_MS : 0),
     });
     config = await writeDaemonConfig({
       dir: stack.dir,
@@ -85,9 +84,7 @@ describe('canaryd serve: SIGKILL and restart, SIGTERM', () => {
     const byKey = groupBy(hooks, (hook) => hook.body.idempotencyKey);
     const byDecision = groupBy(hooks, decisionOfHook);
     expect([...byKey.values()].map((group) => new Set(group.map(decisionOfHook)).size)).toEqual([...byKey.values()].map(() => 1));
-    expect([...byDecision.values()].map((group) => new Set(group.map((hook) => hook.body.idempotencyKey)).size)).toEqual(
-      [...byDecision.values()].map(() => 1),
-    );
+    expect([...byDecision.values()].map((group) => new Set(group.map((hook) => hook.body.idempotencyKey)).size)).toEqual([...byDecision.values()].map(() => 1));
     expect([...byDecision.keys()]).toEqual([
       `set-weight@0:${FAST_STEPS[0]}`,
       `set-weight@1:${FAST_STEPS[1]}`,

@@ -56,7 +56,9 @@ describe('canaryd serve: the control boundary at start-up', () => {
     await writeFile(file, config(await freePort(), '127.0.0.1', extra));
     const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 20_000 });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12:\\d+: policies\\[0\\]\\.approvers\\[0\\]: "mallory" is not a principal`));
+    expect(run.stderr).toMatch(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12:\\d+: policies\\[0\\]\\.approvers\\[0\\]: "mallory" is not a principal`),
+    );
     expect(run.stderr).not.toContain('cannot read file');
   });
 });

@@ -141,9 +141,7 @@ export function openMetricsHistogram(options: HistogramOptions): OpenMetricsFami
       options.bounds.forEach((bound, i) => {
         bucketCounts[i] = (bucketCounts[i] ?? 0) + observations * options.fractionAtMost(bound, t);
       });
-      const mean = options.meanAt
-        ? options.meanAt(t)
-        : midpointMean(options.bounds, (le) => options.fractionAtMost(le, t));
+      const mean = options.meanAt ? options.meanAt(t) : midpointMean(options.bounds, (le) => options.fractionAtMost(le, t));
       count += observations;
       sum += observations * mean;
     }

@@ -100,7 +100,20 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let output = '';
 
   async function launch(): Promise<void> {
-    const serverArgs = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', `fsync=${options.fsync === true ? 'on' : 'off'}`, '-c', 'max_connections=200'];
+    const serverArgs = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${root}`,
+      '-c',
+      `fsync=${options.fsync === true ? 'on' : 'off'}`,
+      '-c',
+      'max_connections=200',
+    ];
     output = '';
     const started = spawn(join(bin, 'postgres'), serverArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root, ...serverIdentity() });
     const keep = (chunk: Buffer): void => {

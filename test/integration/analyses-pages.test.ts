@@ -38,7 +38,15 @@ spec:
 `;
 
 interface Page {
-  analyses: Array<{ id: string; target: { service: string; environment: string; version: string }; phase: string; step: number; steps: number; weight: number; lastVerdict: Record<string, unknown> | null }>;
+  analyses: Array<{
+    id: string;
+    target: { service: string; environment: string; version: string };
+    phase: string;
+    step: number;
+    steps: number;
+    weight: number;
+    lastVerdict: Record<string, unknown> | null;
+  }>;
   nextCursor: string | null;
 }
 

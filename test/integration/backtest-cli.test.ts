@@ -25,7 +25,16 @@ interface Report {
   step: number;
   weight: number;
   rule: { id: string; group: string } | null;
-  ticks: Array<{ at: string; step: number; weight: number; verdict: string; rule: { id: string } | null; reason: string; conditions: unknown[]; metrics: Array<{ name: string }> }>;
+  ticks: Array<{
+    at: string;
+    step: number;
+    weight: number;
+    verdict: string;
+    rule: { id: string } | null;
+    reason: string;
+    conditions: unknown[];
+    metrics: Array<{ name: string }>;
+  }>;
 }
 
 const at = (minutesAfterStart: number): string => new Date((CANARY_START + minutesAfterStart * MINUTE) * 1000).toISOString();
@@ -36,11 +45,16 @@ const AGENT_CHECKS = ['--check', 'eval=test/fixtures/checks/eval-pass.json', '--
 async function backtest(template: string, args: string[], endMinutes: number, extra: string[] = []): Promise<{ code: number; report: Report; stderr: string }> {
   const run = await runCanaryd([
     'backtest',
-    '--template', `analysis-templates/${template}.yaml`,
-    '--source-url', prometheus.url,
-    '--start', String(CANARY_START),
-    '--end', at(endMinutes),
-    '--output', 'json',
+    '--template',
+    `analysis-templates/${template}.yaml`,
+    '--source-url',
+    prometheus.url,
+    '--start',
+    String(CANARY_START),
+    '--end',
+    at(endMinutes),
+    '--output',
+    'json',
     ...args.flatMap((arg) => ['--arg', arg]),
     ...extra,
   ]);
@@ -58,7 +72,12 @@ describe('backtest: http-service template', () => {
     expect(report.weight).toBe(100);
     expect(report.step).toBe(3);
     const promotions = report.ticks.filter((tick) => tick.verdict === 'promote').map((tick) => [tick.at, tick.weight]);
-    expect(promotions).toEqual([[at(10), 5], [at(20), 25], [at(30), 50], [at(40), 100]]);
+    expect(promotions).toEqual([
+      [at(10), 5],
+      [at(20), 25],
+      [at(30), 50],
+      [at(40), 100],
+    ]);
     // initialDelay 2m: the first judgement is at +2m.
     expect(report.ticks[0]?.at).toBe(at(2));
     expect(report.ticks.every((tick) => tick.verdict === 'promote' || tick.verdict === 'continue')).toBe(true);
@@ -141,8 +160,15 @@ describe('backtest: shipped queue-worker and ai-agent templates', () => {
     const none = await backtest('ai-agent', ['agent=agent-healthy'], 150);
     expect(none.code).toBe(3);
     expect(none.report.ticks.some((tick) => tick.verdict === 'promote')).toBe(false);
-    expect(none.report.ticks.at(-1)?.reason).toMatch(/promote rule ready is unknown: checks\.eval\.task_success, checks\.eval\.pii_leakage, checks\.agbom\.high_risk have no value/);
-    const failed = await backtest('ai-agent', ['agent=agent-healthy'], 150, ['--check', 'eval=test/fixtures/checks/eval-fail.json', '--check', 'agbom=test/fixtures/checks/agbom-clean.json']);
+    expect(none.report.ticks.at(-1)?.reason).toMatch(
+      /promote rule ready is unknown: checks\.eval\.task_success, checks\.eval\.pii_leakage, checks\.agbom\.high_risk have no value/,
+    );
+    const failed = await backtest('ai-agent', ['agent=agent-healthy'], 150, [
+      '--check',
+      'eval=test/fixtures/checks/eval-fail.json',
+      '--check',
+      'agbom=test/fixtures/checks/agbom-clean.json',
+    ]);
     expect(failed.code).toBe(3);
     expect(failed.report.ticks.some((tick) => tick.verdict === 'promote')).toBe(false);
   });
@@ -157,12 +183,36 @@ describe('backtest: shipped queue-worker and ai-agent templates', () => {
 
 describe('analyze --output gate and --check', () => {
   const analyzeAgent = (extra: string[]) =>
-    runCanaryd(['analyze', '--template', 'analysis-templates/ai-agent.yaml', '--source-url', prometheus.url, '--arg', 'agent=agent-healthy', '--at', at(100), ...extra]);
+    runCanaryd([
+      'analyze',
+      '--template',
+      'analysis-templates/ai-agent.yaml',
+      '--source-url',
+      prometheus.url,
+      '--arg',
+      'agent=agent-healthy',
+      '--at',
+      at(100),
+      ...extra,
+    ]);
 
   it('prints the gate report: blockers from the conditions, owners from the template, the decision', async () => {
-    const blocked = await analyzeAgent(['--output', 'gate', '--check', 'eval=test/fixtures/checks/eval-fail.json', '--check', 'agbom=test/fixtures/checks/agbom-clean.json']);
+    const blocked = await analyzeAgent([
+      '--output',
+      'gate',
+      '--check',
+      'eval=test/fixtures/checks/eval-fail.json',
+      '--check',
+      'agbom=test/fixtures/checks/agbom-clean.json',
+    ]);
     expect(blocked.code).toBe(3);
-    const report = JSON.parse(blocked.stdout) as { gate_id: string; decision: string; owners: Record<string, string>; window: { duration: string }; blockers: Record<string, { value: unknown; pass: boolean | null }> };
+    const report = JSON.parse(blocked.stdout) as {
+      gate_id: string;
+      decision: string;
+      owners: Record<string, string>;
+      window: { duration: string };
+      blockers: Record<string, { value: unknown; pass: boolean | null }>;
+    };
     expect(report.decision).toBe('block');
     expect(report.gate_id).toBe(`analyze:ai-agent@${at(100)}`);
     expect(report.owners).toEqual({ release: 'release-managers', evals: 'ml-evals', security: 'appsec' });
@@ -177,7 +227,10 @@ describe('analyze --output gate and --check', () => {
 
   it.each([
     [['--check', 'sbom=test/fixtures/checks/agbom-clean.json'], /--check sbom=.*: template ai-agent has no check "sbom" \(checks: eval, agbom\)/],
-    [['--check', 'eval=test/fixtures/checks/eval-wrong-type.json'], /--check eval=.*eval-wrong-type\.json: values\.task_success: must be a finite number, got string "high"/],
+    [
+      ['--check', 'eval=test/fixtures/checks/eval-wrong-type.json'],
+      /--check eval=.*eval-wrong-type\.json: values\.task_success: must be a finite number, got string "high"/,
+    ],
     [['--check', 'eval=test/fixtures/checks/missing.json'], /--check eval=.*missing\.json: cannot read it: ENOENT/],
     [['--check', 'eval'], /--check: expected NAME=FILE/],
     [['--output', 'html'], /--output: expected "json", "text" or "gate", got "html"/],
@@ -192,8 +245,17 @@ describe('analyze --output gate and --check', () => {
 describe('analyze: one judgement', () => {
   it('answers promote for a healthy canary and explains the conditions', async () => {
     const run = await runCanaryd([
-      'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url,
-      '--arg', 'service=healthy', '--at', at(30), '--output', 'json',
+      'analyze',
+      '--template',
+      'analysis-templates/http-service.yaml',
+      '--source-url',
+      prometheus.url,
+      '--arg',
+      'service=healthy',
+      '--at',
+      at(30),
+      '--output',
+      'json',
     ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
@@ -204,8 +266,15 @@ describe('analyze: one judgement', () => {
 
   it('answers abort (exit 1) for a failing canary, with a readable text timeline', async () => {
     const run = await runCanaryd([
-      'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url,
-      '--arg', 'service=failing', '--at', at(30),
+      'analyze',
+      '--template',
+      'analysis-templates/http-service.yaml',
+      '--source-url',
+      prometheus.url,
+      '--arg',
+      'service=failing',
+      '--at',
+      at(30),
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('ABORT');
@@ -214,8 +283,15 @@ describe('analyze: one judgement', () => {
 
   it('is a runtime failure (exit 4) naming the source when Prometheus is unreachable', async () => {
     const run = await runCanaryd([
-      'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', 'http://127.0.0.1:9',
-      '--arg', 'service=healthy', '--at', at(30),
+      'analyze',
+      '--template',
+      'analysis-templates/http-service.yaml',
+      '--source-url',
+      'http://127.0.0.1:9',
+      '--arg',
+      'service=healthy',
+      '--at',
+      at(30),
     ]);
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/unreachable|ECONNREFUSED|refused/i);
@@ -225,8 +301,17 @@ describe('analyze: one judgement', () => {
 
   it('keeps an injection attempt inside its label value: no series match, so hold (exit 3), never promote', async () => {
     const run = await runCanaryd([
-      'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url,
-      '--arg', 'service=healthy"} or vector(1) or {service="healthy', '--at', at(30), '--output', 'json',
+      'analyze',
+      '--template',
+      'analysis-templates/http-service.yaml',
+      '--source-url',
+      prometheus.url,
+      '--arg',
+      'service=healthy"} or vector(1) or {service="healthy',
+      '--at',
+      at(30),
+      '--output',
+      'json',
     ]);
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
@@ -236,9 +321,7 @@ describe('analyze: one judgement', () => {
   });
 
   it('refuses a missing template argument with exit 2', async () => {
-    const run = await runCanaryd([
-      'analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url, '--at', at(30),
-    ]);
+    const run = await runCanaryd(['analyze', '--template', 'analysis-templates/http-service.yaml', '--source-url', prometheus.url, '--at', at(30)]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('service');
   });

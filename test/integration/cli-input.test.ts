@@ -71,7 +71,19 @@ describe('validate', () => {
 
 describe('backtest and analyze input', () => {
   it('refuses a bad --start with exit 2 and says what a time looks like', async () => {
-    const run = await runCanaryd(['backtest', '--template', TEMPLATE, '--source-url', 'http://127.0.0.1:9', '--arg', 'service=x', '--start', 'yesterday', '--end', '1700000000']);
+    const run = await runCanaryd([
+      'backtest',
+      '--template',
+      TEMPLATE,
+      '--source-url',
+      'http://127.0.0.1:9',
+      '--arg',
+      'service=x',
+      '--start',
+      'yesterday',
+      '--end',
+      '1700000000',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--start');
     expect(run.stderr).toContain('RFC 3339');

@@ -136,7 +136,10 @@ describe('daemon on SQLite', () => {
   });
 
   it('refuses to start with every template problem listed as file:line:col', async () => {
-    await writeFile(join(dir, 'broken.yaml'), TEMPLATE.replace('name: web', 'name: broken').replace('interval: 1m', 'interval: soon').replace('steps:', 'stepz:'));
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      TEMPLATE.replace('name: web', 'name: broken').replace('interval: 1m', 'interval: soon').replace('steps:', 'stepz:'),
+    );
     await writeFile(join(dir, 'elsewhere.yaml'), TEMPLATE.replace('name: web', 'name: elsewhere').replace('spec:\n', 'spec:\n  source: thanos\n'));
     let caught: unknown;
     try {

@@ -75,15 +75,38 @@ function substitute(expr: string, variables: Record<string, string>): string {
 /** Every panel of both dashboards: the data populated below must show in each of them. */
 const PANELS_WITH_DATA: Record<DashboardName, string[]> = {
   'canaryd-overview': [
-    'Running', 'Paused', 'Pending', 'Aborts in range', 'Source errors in range', 'Adapter failures in range',
-    'Analyses by phase', 'Analyses', 'Verdicts by rule', 'Decisions by rule', 'Aborts by rule',
-    'Source errors by kind', 'Adapter calls not succeeding', 'Tick lag p50 / p99', 'Tick duration p50 / p99',
+    'Running',
+    'Paused',
+    'Pending',
+    'Aborts in range',
+    'Source errors in range',
+    'Adapter failures in range',
+    'Analyses by phase',
+    'Analyses',
+    'Verdicts by rule',
+    'Decisions by rule',
+    'Aborts by rule',
+    'Source errors by kind',
+    'Adapter calls not succeeding',
+    'Tick lag p50 / p99',
+    'Tick duration p50 / p99',
     'Source query duration p50 / p99',
   ],
   'canaryd-analysis': [
-    'Phase', 'Step', 'Canary weight', 'Analysis', 'Step and weight over time', 'Phase over time',
-    '$metric: baseline vs canary', 'Regressed (judged metrics)', 'p-value (judged metrics)', 'Which rule fired when',
-    'Verdicts per interval by rule', 'Verdicts by rule', 'Metric values now', 'Tick lag and duration of this template (p99)',
+    'Phase',
+    'Step',
+    'Canary weight',
+    'Analysis',
+    'Step and weight over time',
+    'Phase over time',
+    '$metric: baseline vs canary',
+    'Regressed (judged metrics)',
+    'p-value (judged metrics)',
+    'Which rule fired when',
+    'Verdicts per interval by rule',
+    'Verdicts by rule',
+    'Metric values now',
+    'Tick lag and duration of this template (p99)',
   ],
 };
 
@@ -159,9 +182,10 @@ describe('dashboards: every query against a real Prometheus', () => {
       // Something happens between scrapes, so rates and quantiles have data.
       scrapes += 1;
       const running = SAMPLE_ANALYSES.running;
-      gate.recordVerdict(running, tickVerdict('continue', null, [
-        metricResult('error_rate', { baseline: 0.01, canary: 0.01 + scrapes / 10_000 }, { regressed: false, pValue: 0.5 }),
-      ]));
+      gate.recordVerdict(
+        running,
+        tickVerdict('continue', null, [metricResult('error_rate', { baseline: 0.01, canary: 0.01 + scrapes / 10_000 }, { regressed: false, pValue: 0.5 })]),
+      );
       gate.recordQuery('default', scrapes % 3 === 0 ? 'timeout' : 'ok', 0.01 * (scrapes % 7));
       gate.recordQuery('default', 'missing', 0.02);
       gate.recordAdapterCall('deployer', 'set-weight', scrapes % 2 === 0 ? 'retry' : 'failure');
@@ -211,7 +235,10 @@ describe('dashboards: every query against a real Prometheus', () => {
           const instant = await prometheusGet(running, '/api/v1/query', { query: expr });
           expect(instant, `${panel.title}: ${expr}`).toMatchObject({ status: 'success' });
           const range = await prometheusGet(running, '/api/v1/query_range', {
-            query: expr, start: String(nowSeconds - 8), end: String(nowSeconds), step: '1',
+            query: expr,
+            start: String(nowSeconds - 8),
+            end: String(nowSeconds),
+            step: '1',
           });
           expect(range, `${panel.title} (range): ${expr}`).toMatchObject({ status: 'success' });
           queries += 1;

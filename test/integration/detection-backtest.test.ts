@@ -50,8 +50,19 @@ function variant(name: string, edit: (text: string) => string): string {
 
 async function backtest(template: string, service: string, minutes = 60): Promise<{ code: number; report: Report }> {
   const run = await runCanaryd([
-    'backtest', '--template', template, '--source-url', prometheus.url, '--arg', `service=${service}`,
-    '--start', String(JUDGE_CANARY_START), '--end', String(JUDGE_CANARY_START + minutes * 60), '--output', 'json',
+    'backtest',
+    '--template',
+    template,
+    '--source-url',
+    prometheus.url,
+    '--arg',
+    `service=${service}`,
+    '--start',
+    String(JUDGE_CANARY_START),
+    '--end',
+    String(JUDGE_CANARY_START + minutes * 60),
+    '--output',
+    'json',
   ]);
   if (run.stdout.trim() === '') throw new Error(`no output; exit ${run.code}; stderr: ${run.stderr}`);
   return { code: run.code, report: JSON.parse(run.stdout) as Report };
@@ -75,7 +86,9 @@ describe('obvious regressions', () => {
   });
 
   it('with short steps, a regression that starts in a later step is aborted within two ticks of its onset', async () => {
-    const shortSteps = variant('short-steps', (text) => text.replace('stepDefaults: { minDuration: 10m, maxDuration: 45m }', 'stepDefaults: { minDuration: 2m, maxDuration: 45m }'));
+    const shortSteps = variant('short-steps', (text) =>
+      text.replace('stepDefaults: { minDuration: 10m, maxDuration: 45m }', 'stepDefaults: { minDuration: 2m, maxDuration: 45m }'),
+    );
     const { code, report } = await backtest(shortSteps, 'seq-obvious-later');
 
     expect(code).toBe(1);
@@ -92,7 +105,11 @@ describe('obvious regressions', () => {
 
 describe('bursty healthy canaries', () => {
   it('are promoted through every step, not aborted by a judge', async () => {
-    const { code, report } = await backtest(variant('bursty', (text) => text.replace('stepDefaults: { minDuration: 10m, maxDuration: 45m }', 'stepDefaults: { minDuration: 5m, maxDuration: 45m }')), 'seq-bursty', 120);
+    const { code, report } = await backtest(
+      variant('bursty', (text) => text.replace('stepDefaults: { minDuration: 10m, maxDuration: 45m }', 'stepDefaults: { minDuration: 5m, maxDuration: 45m }')),
+      'seq-bursty',
+      120,
+    );
     expect(report.ticks.filter((tick) => tick.rule?.id === 'errors-regressed' || tick.rule?.id === 'latency-regressed')).toEqual([]);
     expect(code).toBe(0);
     expect(report.rule?.id).toBe('healthy');

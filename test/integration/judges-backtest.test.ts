@@ -34,8 +34,19 @@ const minutesAfterStart = (iso: string | null): number => (Date.parse(iso ?? '')
 
 async function backtest(service: string, output: 'json' | 'text' = 'json'): Promise<{ code: number; stdout: string }> {
   const run = await runCanaryd([
-    'backtest', '--template', 'analysis-templates/http-service-sequential.yaml', '--source-url', prometheus.url,
-    '--arg', `service=${service}`, '--start', String(JUDGE_CANARY_START), '--end', String(JUDGE_CANARY_START + 120 * 60), '--output', output,
+    'backtest',
+    '--template',
+    'analysis-templates/http-service-sequential.yaml',
+    '--source-url',
+    prometheus.url,
+    '--arg',
+    `service=${service}`,
+    '--start',
+    String(JUDGE_CANARY_START),
+    '--end',
+    String(JUDGE_CANARY_START + 120 * 60),
+    '--output',
+    output,
   ]);
   if (run.stdout.trim() === '') throw new Error(`no output; exit ${run.code}; stderr: ${run.stderr}`);
   return run;
@@ -92,7 +103,7 @@ describe('sequential judges through backtest', () => {
     expect(minutesAfterStart(report.decidedAt)).toBeLessThanOrEqual(10);
   });
 
-  it('shows the judges\' evidence in the text timeline', async () => {
+  it("shows the judges' evidence in the text timeline", async () => {
     const { stdout } = await backtest('seq-errors-2x', 'text');
     expect(stdout).toMatch(/errors .*\[sequential-count: REGRESSED p=[0-9.e-]+ eValue=/);
     expect(stdout).toMatch(/p95 .*\[mann-whitney: /);

@@ -53,9 +53,21 @@ function makeCases(): Case[] {
   add('lengths-60-vs-1', continuous(60, 10, 2), continuous(1, 9, 1));
   add('n1-tied-into-baseline', [3], tied(20, 3));
   add('both-n2', [1, 4], [2, 3]);
-  add('canary-constant', Array.from({ length: 12 }, () => 5), continuous(15, 4, 1));
-  add('baseline-constant', continuous(18, 0.2, 0.1), Array.from({ length: 9 }, () => 0));
-  add('canary-constant-ties', Array.from({ length: 7 }, () => 3), tied(25, 3));
+  add(
+    'canary-constant',
+    Array.from({ length: 12 }, () => 5),
+    continuous(15, 4, 1),
+  );
+  add(
+    'baseline-constant',
+    continuous(18, 0.2, 0.1),
+    Array.from({ length: 9 }, () => 0),
+  );
+  add(
+    'canary-constant-ties',
+    Array.from({ length: 7 }, () => 3),
+    tied(25, 3),
+  );
   add('zeros-vs-errors', [0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   add('both-constant-different', [7, 7, 7], [5, 5], false);
   add('both-n1-different', [2.5], [1], false);
@@ -184,7 +196,8 @@ describe("import { mannWhitney } from 'canaryd/stats'", () => {
   });
 
   it('resolves through the package exports in plain Node (a checkout after npm install)', async () => {
-    const program = "const { mannWhitney } = await import('canaryd/stats'); console.log(JSON.stringify(mannWhitney([1.5, 2, 3, 4, 8], [0, 1, 1, 2], { confidence: 0.98 })));";
+    const program =
+      "const { mannWhitney } = await import('canaryd/stats'); console.log(JSON.stringify(mannWhitney([1.5, 2, 3, 4, 8], [0, 1, 1, 2], { confidence: 0.98 })));";
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', program], { cwd: REPO_ROOT });
     // The same numbers R prints for wilcox.test(c(1.5,2,3,4,8), c(0,1,1,2), conf.int=TRUE, exact=FALSE, conf.level=0.98).
     expect(JSON.parse(stdout)).toEqual({ u: 18.5, pValue: 0.048140199582021953, estimate: 1.9999433244977676, confidenceInterval: [-0.5, 8] });

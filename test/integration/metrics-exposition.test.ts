@@ -13,9 +13,10 @@ function populated(): { registry: Registry; gate: ReturnType<typeof createGateMe
   // Label values that need escaping in the text format.
   const odd = labelsOf('an-"quoted"\\path', 'tpl', 'svc\nline', 'env');
   gate.recordAnalysis({ ...odd, version: 'v"1"', mode: 'observe' }, { phase: 'pending', step: 0, weight: 0 });
-  gate.recordVerdict(odd, tickVerdict('continue', null, [
-    metricResult('latency "p99"', { baseline: 0.2, canary: Number.POSITIVE_INFINITY }, { regressed: true, pValue: 0 }),
-  ]));
+  gate.recordVerdict(
+    odd,
+    tickVerdict('continue', null, [metricResult('latency "p99"', { baseline: 0.2, canary: Number.POSITIVE_INFINITY }, { regressed: true, pValue: 0 })]),
+  );
   return { registry, gate };
 }
 
@@ -40,8 +41,7 @@ describe('metrics exposition', () => {
     const { registry, gate } = populated();
     const forgotten = SAMPLE_ANALYSES.running.analysis;
     const before = (await renderMetrics(registry)).body;
-    const seriesOf = (text: string, id: string): string[] =>
-      text.split('\n').filter((line) => !line.startsWith('#') && line.includes(`analysis="${id}"`));
+    const seriesOf = (text: string, id: string): string[] => text.split('\n').filter((line) => !line.startsWith('#') && line.includes(`analysis="${id}"`));
     expect(seriesOf(before, forgotten).length).toBeGreaterThanOrEqual(15);
 
     gate.forgetAnalysis(forgotten);

@@ -41,7 +41,12 @@ describe('canaryd serve: notifications after the commit, in the background', () 
     slack = await startSinkReceiver({ path: `/services/T0/B0/${slackSecret}` });
     flaky = await startSinkReceiver({ path: '/hooks/canaryd', secret: stack.secret, failFirst: 2 });
     blackhole = await startSinkReceiver({ path: '/never', hang: true });
-    const config = await writeDaemonConfig({ dir: stack.dir, prometheusUrl: stack.prometheus.url, receiverUrl: stack.receiver.url, secretFile: stack.secretFile });
+    const config = await writeDaemonConfig({
+      dir: stack.dir,
+      prometheusUrl: stack.prometheus.url,
+      receiverUrl: stack.receiver.url,
+      secretFile: stack.secretFile,
+    });
     await writeFastTemplate(config.templatesDir);
     const urlFile = join(stack.dir, 'slack-url');
     await writeFile(urlFile, `${slack.url}\n`, { mode: 0o600 });
@@ -100,7 +105,12 @@ describe('canaryd serve: notifications after the commit, in the background', () 
     expect(attempts.every((request) => request.signatureValid === true)).toBe(true);
     const keys = flaky.accepted().map((request) => request.body.key);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(flaky.accepted().map((request) => request.body.verdict).sort()).toEqual(['abort', 'complete', 'promote', 'promote']);
+    expect(
+      flaky
+        .accepted()
+        .map((request) => request.body.verdict)
+        .sort(),
+    ).toEqual(['abort', 'complete', 'promote', 'promote']);
 
     // The receiver that never answers: ticks kept their 1s cadence all along.
     const ticks = (await getEvents(daemon.url, healthy.id)).filter((event) => event.type === 'tick').map((event) => Date.parse(event.at));

@@ -21,7 +21,13 @@ const RECORD = {
 const [ABORT] = notificationsOf(
   {
     record: RECORD,
-    events: [{ type: 'decision', at: '2026-12-01T10:00:00.000Z', payload: { decision: 'abort', rule: { id: 'error-spike', group: 'abort' }, reason: 'error rate 40%', evidenceHash: 'ab'.repeat(32) } }],
+    events: [
+      {
+        type: 'decision',
+        at: '2026-12-01T10:00:00.000Z',
+        payload: { decision: 'abort', rule: { id: 'error-spike', group: 'abort' }, reason: 'error rate 40%', evidenceHash: 'ab'.repeat(32) },
+      },
+    ],
   },
   'http://canaryd.example',
 );
@@ -41,7 +47,9 @@ describe('notification sinks over real HTTP', () => {
     const secret = 'notify-secret-0123';
     const receiver = await startSinkReceiver({ path: '/hook', secret, failFirst: 1 });
     receivers.push(receiver);
-    const [sink] = createSinks([{ type: 'webhook', name: 'audit', events: ['abort'], url: receiver.url, secret, timeoutMs: 2_000, retries: 1 }], { now: Date.now });
+    const [sink] = createSinks([{ type: 'webhook', name: 'audit', events: ['abort'], url: receiver.url, secret, timeoutMs: 2_000, retries: 1 }], {
+      now: Date.now,
+    });
     const signal = new AbortController().signal;
     expect(await sink?.deliver(notification(), 'abort', signal)).toEqual({ ok: false, error: 'answered 500: failing on purpose' });
     expect(await sink?.deliver(notification(), 'abort', signal)).toEqual({ ok: true, status: 200 });
@@ -49,8 +57,16 @@ describe('notification sinks over real HTTP', () => {
     expect(first?.headers['idempotency-key']).toBe(notification().key);
     expect(second?.headers['idempotency-key']).toBe(notification().key);
     expect(second?.signatureValid).toBe(true);
-    expect(verifyWebhookSignature('another secret', String(second?.headers[SIGNATURE_HEADER.toLowerCase()]), second?.rawBody ?? '', Date.now() / 1000)).toBe(false);
-    expect(second?.body).toMatchObject({ event: 'abort', key: notification().key, verdict: 'abort', rule: { id: 'error-spike', group: 'abort' }, analysis: { id: 'a-sinks' } });
+    expect(verifyWebhookSignature('another secret', String(second?.headers[SIGNATURE_HEADER.toLowerCase()]), second?.rawBody ?? '', Date.now() / 1000)).toBe(
+      false,
+    );
+    expect(second?.body).toMatchObject({
+      event: 'abort',
+      key: notification().key,
+      verdict: 'abort',
+      rule: { id: 'error-spike', group: 'abort' },
+      analysis: { id: 'a-sinks' },
+    });
   });
 
   it('the Slack sink posts text and blocks; its failures never name the URL', async () => {
@@ -75,7 +91,8 @@ describe('notification sinks over real HTTP', () => {
   });
 
   it('a urlFile that holds no URL is refused naming the field, not the content', () => {
-    const create = () => createSinks([{ type: 'slack', name: 'oncall', events: ['abort'], url: 'not-a-url-but-secret', timeoutMs: 1_000, retries: 0 }], { now: Date.now });
+    const create = () =>
+      createSinks([{ type: 'slack', name: 'oncall', events: ['abort'], url: 'not-a-url-but-secret', timeoutMs: 1_000, retries: 0 }], { now: Date.now });
     expect(create).toThrow(DomainError);
     expect(create).toThrow('notifications sink "oncall": the file named by urlFile does not hold an http:// or https:// URL');
     try {

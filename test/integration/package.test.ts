@@ -56,19 +56,32 @@ afterAll(async () => {
 
 describe('npm pack', () => {
   it('ships dist/, the binary, configs, templates and dashboards', () => {
-    for (const path of ['dist/index.js', 'dist/index.d.ts', 'dist/main.js', 'dist/stats/index.js', 'bin/canaryd.js', 'config/default.yaml', 'analysis-templates/http-service.yaml', 'dashboards/canaryd-overview.json', 'scripts/lib/ensure-binaries.mjs']) {
+    for (const path of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/main.js',
+      'dist/stats/index.js',
+      'bin/canaryd.js',
+      'config/default.yaml',
+      'analysis-templates/http-service.yaml',
+      'dashboards/canaryd-overview.json',
+      'scripts/lib/ensure-binaries.mjs',
+    ]) {
       expect(packedFiles).toContain(path);
     }
   });
 
   it('ships nothing of the tests, the benchmarks or the TypeScript sources', () => {
-    const unwanted = packedFiles.filter((path) => /^(test|src)\//.test(path) || path.startsWith('dist/bench/') || /^(dist-)?bench\//.test(path) || /\.test\./.test(path) || path === 'vitest.config.ts');
+    const unwanted = packedFiles.filter(
+      (path) =>
+        /^(test|src)\//.test(path) || path.startsWith('dist/bench/') || /^(dist-)?bench\//.test(path) || /\.test\./.test(path) || path === 'vitest.config.ts',
+    );
     expect(unwanted).toEqual([]);
   });
 });
 
 describe('the installed package', () => {
-  it('runs `canaryd --version` and prints package.json\'s version', async () => {
+  it("runs `canaryd --version` and prints package.json's version", async () => {
     const { stdout } = await inProject(join(project, 'node_modules/.bin/canaryd'), ['--version']);
     expect(stdout.trim()).toBe(version);
     expect(version).toMatch(/^\d+\.\d+\.\d+/);

@@ -50,7 +50,7 @@ describe('PostgreSQL leases', () => {
     expect(ids(await leasesA.heartbeat('A', 2, TTL))).toEqual(heldByA);
   });
 
-  it('a newly created analysis goes to the replica under its share; a dead replica\'s leases are taken over after the ttl with a larger token', async () => {
+  it("a newly created analysis goes to the replica under its share; a dead replica's leases are taken over after the ttl with a larger token", async () => {
     const { a, leasesA, leasesB } = await twoReplicas();
     await leasesA.heartbeat('A', 0, TTL);
     await leasesB.heartbeat('B', 0, TTL);
@@ -103,13 +103,15 @@ describe('PostgreSQL leases', () => {
     expect(ids(await leasesB.heartbeat('B', 1, TTL))).toEqual(['a1', 'a2']);
   });
 
-  it('an analysis that ended with a call still pending keeps a holder until the call is made; a dead holder\'s lease passes on', async () => {
+  it("an analysis that ended with a call still pending keeps a holder until the call is made; a dead holder's lease passes on", async () => {
     const { a, leasesA, leasesB } = await twoReplicas();
     await a.createAnalysis(makeRecord('a1'), [created], []);
     const [lease] = await leasesA.heartbeat('A', 0, TTL);
     if (lease === undefined) throw new Error('A holds a1');
     // A decides to abort (its rollback recorded), then dies before making the call.
-    await a.commitTransition(makeRecord('a1', { version: 2, state: makeState('aborted') }), [], [makeCall('a1', 0, 'rollback')], { fence: { owner: 'A', token: lease.token } });
+    await a.commitTransition(makeRecord('a1', { version: 2, state: makeState('aborted') }), [], [makeCall('a1', 0, 'rollback')], {
+      fence: { owner: 'A', token: lease.token },
+    });
     const [taken] = await leasesB.heartbeat('B', 20_000, TTL);
     expect(taken?.analysisId).toBe('a1');
     expect(taken?.token).toBeGreaterThan(lease.token);

@@ -68,7 +68,10 @@ describe('PostgreSQL store on a real server', () => {
     // The same decision retried by the other replica records no second call.
     await first.commitTransition(makeRecord('a1', { version: 3, state: makeState('running', 1) }), [], [makeCall('a1', 1, 'set-weight')]);
     await expect(second.commitTransition(makeRecord('a1', { version: 3 }), [], [])).rejects.toMatchObject({ code: 'conflict' });
-    expect((await second.callsFor('a1')).map((call) => call.idempotencyKey)).toEqual([makeCall('a1', 0, 'set-weight').idempotencyKey, makeCall('a1', 1, 'set-weight').idempotencyKey]);
+    expect((await second.callsFor('a1')).map((call) => call.idempotencyKey)).toEqual([
+      makeCall('a1', 0, 'set-weight').idempotencyKey,
+      makeCall('a1', 1, 'set-weight').idempotencyKey,
+    ]);
     expect(verifyEventChain(await first.listEvents('a1'))).toEqual({ ok: true });
     await expect(second.createAnalysis(makeRecord('a1'), [created], [])).rejects.toMatchObject({ code: 'conflict' });
   });

@@ -55,11 +55,7 @@ describe('Prometheus source against odd HTTP answers', () => {
     const range = server.requests[1];
     expect(range?.url).toBe('/prometheus/api/v1/query_range');
     const rangeForm = new URLSearchParams(range?.body);
-    expect([rangeForm.get('start'), rangeForm.get('end'), rangeForm.get('step')]).toEqual([
-      '1700000000.000',
-      '1700000600.000',
-      '30.000',
-    ]);
+    expect([rangeForm.get('start'), rangeForm.get('end'), rangeForm.get('step')]).toEqual(['1700000000.000', '1700000600.000', '30.000']);
   });
 
   it('times out on a server that never answers, after the configured timeout', async () => {
@@ -158,9 +154,23 @@ describe('Prometheus source against odd HTTP answers', () => {
     const dir = await mkdtemp(join(tmpdir(), 'canaryd-tls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
     ]);
     const cert = await readFile(join(dir, 'cert.pem'), 'utf8');
     const key = await readFile(join(dir, 'key.pem'), 'utf8');

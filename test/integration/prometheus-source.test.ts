@@ -5,13 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Measurement } from '../../src/analysis/types.js';
 import { createPrometheusSource } from '../../src/sources/prometheus/source.js';
 import type { MetricSource } from '../../src/sources/types.js';
-import {
-  openMetricsCounter,
-  openMetricsDocument,
-  openMetricsHistogram,
-  startPrometheus,
-  type RunningPrometheus,
-} from '../helpers/prometheus.js';
+import { openMetricsCounter, openMetricsDocument, openMetricsHistogram, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 
 const HOUR = 3600;
 // A day ago, on an hour, for 3h: history spans more than one 2h block.
@@ -87,10 +81,7 @@ describe('Prometheus source on a real Prometheus', () => {
   });
 
   it('evaluates canary queries over windows: increase, ratio of rates, histogram quantile', async () => {
-    const requests = await source.instantQuery(
-      `sum(increase(http_requests_total{service="checkout",track="canary"}[10m]))`,
-      at(HOUR),
-    );
+    const requests = await source.instantQuery(`sum(increase(http_requests_total{service="checkout",track="canary"}[10m]))`, at(HOUR));
     expect(requests.kind).toBe('value');
     if (requests.kind === 'value') expect(requests.value).toBeCloseTo(5 * 600, 6);
 
@@ -111,11 +102,7 @@ describe('Prometheus source on a real Prometheus', () => {
   });
 
   it('returns every series when a vector is expected, and a scalar as a value', async () => {
-    const byCode = await source.instantQuery(
-      `sum by (code) (http_requests_total{service="checkout",track="canary"})`,
-      at(105),
-      { expect: 'vector' },
-    );
+    const byCode = await source.instantQuery(`sum by (code) (http_requests_total{service="checkout",track="canary"})`, at(105), { expect: 'vector' });
     expect(byCode.kind).toBe('vector');
     if (byCode.kind !== 'vector') return;
     const sorted = [...byCode.series].sort((a, b) => a.value - b.value);
@@ -127,12 +114,7 @@ describe('Prometheus source on a real Prometheus', () => {
   });
 
   it('runs a range query into time-stamped samples', async () => {
-    const samples = await source.rangeQuery(
-      `http_requests_total{service="checkout",track="canary",code="500"}`,
-      at(60),
-      at(180),
-      60_000,
-    );
+    const samples = await source.rangeQuery(`http_requests_total{service="checkout",track="canary",code="500"}`, at(60), at(180), 60_000);
     expect(samples).toEqual({
       kind: 'samples',
       samples: [
@@ -157,10 +139,7 @@ describe('Prometheus source on a real Prometheus', () => {
   });
 
   it('returns NaN values as numbers (0/0)', async () => {
-    const measurement = await source.instantQuery(
-      'sum(rate(http_requests_total{service="checkout",code="200"}[5m])) * 0 / 0',
-      at(HOUR),
-    );
+    const measurement = await source.instantQuery('sum(rate(http_requests_total{service="checkout",code="200"}[5m])) * 0 / 0', at(HOUR));
     expect(measurement.kind).toBe('value');
     if (measurement.kind === 'value') expect(Number.isNaN(measurement.value)).toBe(true);
   });

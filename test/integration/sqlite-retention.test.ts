@@ -103,7 +103,9 @@ describe('SQLite store retention', () => {
     const store = open();
     await seedEnded(store, 'a1');
     await seedEnded(store, 'a2');
-    withRaw((raw) => raw.exec("CREATE TRIGGER refuse_call_delete BEFORE DELETE ON adapter_calls WHEN OLD.analysis_id = 'a2' BEGIN SELECT RAISE(ABORT, 'disk says no'); END"));
+    withRaw((raw) =>
+      raw.exec("CREATE TRIGGER refuse_call_delete BEFORE DELETE ON adapter_calls WHEN OLD.analysis_id = 'a2' BEGIN SELECT RAISE(ABORT, 'disk says no'); END"),
+    );
 
     const failure = store.pruneEnded(CUTOFF);
     await expect(failure).rejects.toMatchObject({ code: 'store-unavailable' });
@@ -123,10 +125,12 @@ describe('SQLite store retention', () => {
     withRaw((raw) => {
       raw.exec(first.sql);
       raw.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (1)');
-      raw.prepare(
-        `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
+      raw
+        .prepare(
+          `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
          VALUES ('legacy', 't', '{}', 'observe', NULL, '{}', 'aborted', ?, '{}', ?, ?, 2)`,
-      ).run(JSON.stringify(makeState('aborted')), ENDED_AT, ENDED_AT);
+        )
+        .run(JSON.stringify(makeState('aborted')), ENDED_AT, ENDED_AT);
       raw.prepare(`INSERT INTO events (analysis_id, seq, type, at, payload, hash, prev_hash) VALUES ('legacy', 1, 'created', ?, '{}', 'h', 'p')`).run(ENDED_AT);
       // The version-1 trigger refused every delete.
       expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);

@@ -43,7 +43,20 @@ describe('SQLite migration 3', () => {
     db.prepare(
       `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(record.id, record.template, JSON.stringify(record.args), record.mode, record.adapter, JSON.stringify(record.target), record.state.phase, JSON.stringify(record.state), '{}', record.createdAt, record.updatedAt, 1);
+    ).run(
+      record.id,
+      record.template,
+      JSON.stringify(record.args),
+      record.mode,
+      record.adapter,
+      JSON.stringify(record.target),
+      record.state.phase,
+      JSON.stringify(record.state),
+      '{}',
+      record.createdAt,
+      record.updatedAt,
+      1,
+    );
     db.close();
 
     const store = openAt(path);

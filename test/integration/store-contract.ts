@@ -5,14 +5,7 @@ import { idempotencyKey, type AdapterRequest } from '../../src/adapters/types.js
 import { canonicalJson, sha256Hex } from '../../src/analysis/evidence-hash.js';
 import { DomainError } from '../../src/analysis/errors.js';
 import type { AnalysisState, Phase } from '../../src/analysis/types.js';
-import {
-  GENESIS_HASH,
-  verifyEventChain,
-  type AdapterAction,
-  type AdapterCallInput,
-  type AnalysisRecord,
-  type Store,
-} from '../../src/store/types.js';
+import { GENESIS_HASH, verifyEventChain, type AdapterAction, type AdapterCallInput, type AnalysisRecord, type Store } from '../../src/store/types.js';
 import { runStoreListContract } from './store-list-contract.js';
 
 export const FIXED_NOW = Date.parse('2025-03-01T12:00:00.000Z');
@@ -134,9 +127,7 @@ export function runStoreContract(backend: string, open: () => Promise<Store> | S
       const v2 = makeRecord('a1', { version: 2, state: makeState('running', 1) });
       // The second event cannot be serialised: the first event and the state were already staged.
       const unserialisable = event('broken', { big: 10n as unknown as number });
-      await expect(
-        store.commitTransition(v2, [event('promoted'), unserialisable], [makeCall('a1', 1, 'set-weight')]),
-      ).rejects.toThrow();
+      await expect(store.commitTransition(v2, [event('promoted'), unserialisable], [makeCall('a1', 1, 'set-weight')])).rejects.toThrow();
       expect(await store.getAnalysis('a1')).toEqual(makeRecord('a1'));
       expect((await store.listEvents('a1')).map((e) => e.type)).toEqual(['created']);
       expect((await store.callsFor('a1')).map((c) => c.request.step)).toEqual([0]);

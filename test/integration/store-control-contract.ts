@@ -44,7 +44,15 @@ export function runStoreControlContract(backend: string, open: () => Promise<Sto
 
     it('saves freezes and chains their events in the control trail', async () => {
       const store = await open();
-      const freeze: FreezeRecord = { id: 'f1', reason: 'incident', scope: { environment: 'production' }, createdBy: 'ops', createdAt: AT, liftedBy: null, liftedAt: null };
+      const freeze: FreezeRecord = {
+        id: 'f1',
+        reason: 'incident',
+        scope: { environment: 'production' },
+        createdBy: 'ops',
+        createdAt: AT,
+        liftedBy: null,
+        liftedAt: null,
+      };
       await store.saveFreeze(freeze, { type: 'freeze-created', at: AT, payload: { freezeId: 'f1' } });
       await store.saveFreeze({ ...freeze, liftedBy: 'ops', liftedAt: AT }, { type: 'freeze-lifted', at: AT, payload: { freezeId: 'f1' } });
       expect(await store.listFreezes()).toEqual([{ ...freeze, liftedBy: 'ops', liftedAt: AT }]);

@@ -92,7 +92,11 @@ export function runStoreListContract(backend: string, open: () => Promise<Store>
       const store = await open();
       const state = { ...makeState('running', 2), lastVerdict: VERDICT, decidedBy: null, follow: { weight: 25, promoted: false } };
       await store.createAnalysis(makeRecord('a', { createdBy: 'alice', templateHash: 'a'.repeat(64), judgeMemory: { big: [1, 2, 3] } }), [], []);
-      await store.commitTransition(makeRecord('a', { version: 2, state, updatedAt: '2025-03-01T12:05:00.000Z', createdBy: 'alice', templateHash: 'a'.repeat(64) }), [], []);
+      await store.commitTransition(
+        makeRecord('a', { version: 2, state, updatedAt: '2025-03-01T12:05:00.000Z', createdBy: 'alice', templateHash: 'a'.repeat(64) }),
+        [],
+        [],
+      );
       const [summary] = (await store.listAnalysisSummaries({ limit: 10 })).analyses;
       const expected: AnalysisSummary = {
         id: 'a',

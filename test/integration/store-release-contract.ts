@@ -31,10 +31,26 @@ export function runStoreReleaseContract(backend: string, open: () => Promise<Sto
       await store.createAnalysis(record, [], []);
       expect(await store.getAnalysis('r1')).toEqual(record);
 
-      const evidence = { name: 'eval', values: { task_success: 0.91, pii_leakage: 0, suite: 'nightly', passed: true }, source: 'eval-run 42', digest: 'sha256:def', at: '2025-03-01T12:05:00.000Z', actor: 'ci' };
+      const evidence = {
+        name: 'eval',
+        values: { task_success: 0.91, pii_leakage: 0, suite: 'nightly', passed: true },
+        source: 'eval-run 42',
+        digest: 'sha256:def',
+        at: '2025-03-01T12:05:00.000Z',
+        actor: 'ci',
+      };
       const rollback = {
-        id: 'rb-1', service: 'checkout', environment: 'prod', fromVersion: 'v2', toVersion: 'v1', reason: 'latency', actor: 'alice',
-        at: '2025-03-01T12:06:00.000Z', analysisId: 'r1', adapter: 'deployer', idempotencyKey: 'r1:0:rollback:x',
+        id: 'rb-1',
+        service: 'checkout',
+        environment: 'prod',
+        fromVersion: 'v2',
+        toVersion: 'v1',
+        reason: 'latency',
+        actor: 'alice',
+        at: '2025-03-01T12:06:00.000Z',
+        analysisId: 'r1',
+        adapter: 'deployer',
+        idempotencyKey: 'r1:0:rollback:x',
       };
       const next: AnalysisRecord = { ...record, version: 2, checks: { eval: evidence }, rollbacks: [rollback], updatedAt: '2025-03-01T12:06:00.000Z' };
       await store.commitTransition(next, [{ type: 'check', at: evidence.at, payload: { ...evidence } }], []);

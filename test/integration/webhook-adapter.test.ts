@@ -113,7 +113,16 @@ describe('webhook adapter', () => {
     const receiver = await startReceiver(status(200));
     const adapter = createWebhookAdapter({ name: 'deployer', url: receiver.url, secret: SECRET, timeoutMs: 2000, retries: 0, now: () => NOW_MS });
     const key = idempotencyKey('an-1', 2, 'rollback', EVIDENCE);
-    const rollback: AdapterRequest = { ...request, action: 'rollback', weight: 0, rule: { id: 'manual', group: 'builtin' }, idempotencyKey: key, toVersion: 'v2.2.9', actor: 'release-manager', reason: 'p95 regression' };
+    const rollback: AdapterRequest = {
+      ...request,
+      action: 'rollback',
+      weight: 0,
+      rule: { id: 'manual', group: 'builtin' },
+      idempotencyKey: key,
+      toVersion: 'v2.2.9',
+      actor: 'release-manager',
+      reason: 'p95 regression',
+    };
     expect(await adapter.call(rollback)).toMatchObject({ ok: true, attempts: 1 });
     const [got] = receiver.received;
     if (!got) throw new Error('nothing received');
@@ -142,7 +151,12 @@ describe('webhook adapter', () => {
     const sleeper = new RecordingSleeper();
     let clock = NOW_MS;
     const adapter = createWebhookAdapter({
-      name: 'deployer', url: receiver.url, secret: SECRET, timeoutMs: 2000, retries: 3, sleeper,
+      name: 'deployer',
+      url: receiver.url,
+      secret: SECRET,
+      timeoutMs: 2000,
+      retries: 3,
+      sleeper,
       now: () => (clock += 7_000),
     });
     expect(await adapter.call(request)).toEqual({ ok: true, attempts: 2, status: 200 });
@@ -213,7 +227,11 @@ describe('webhook adapter', () => {
   it('never puts the secret in its error text, even when the receiver echoes it', async () => {
     const receiver = await startReceiver(status(401, `bad signature; expected a key like ${SECRET}`));
     const adapter = createWebhookAdapter({
-      name: 'deployer', url: receiver.url.replace('http://', 'http://user:pw@'), secret: SECRET, timeoutMs: 1000, retries: 1,
+      name: 'deployer',
+      url: receiver.url.replace('http://', 'http://user:pw@'),
+      secret: SECRET,
+      timeoutMs: 1000,
+      retries: 1,
       sleeper: new RecordingSleeper(),
     });
     const result = await adapter.call(request);

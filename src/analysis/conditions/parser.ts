@@ -8,9 +8,7 @@ import { ConditionSyntaxError, tokenize, type Token } from './tokenizer.js';
 
 export { conditionRefs, formatCondition } from './format.js';
 
-export type ParseResult =
-  | { ok: true; ast: ConditionNode }
-  | { ok: false; error: { message: string; column: number } };
+export type ParseResult = { ok: true; ast: ConditionNode } | { ok: false; error: { message: string; column: number } };
 
 const MAX_NESTING = 64;
 
@@ -49,10 +47,7 @@ class Parser {
     if (rest.kind === 'rparen') throw new ConditionSyntaxError(`unbalanced ')' at column ${rest.column}`, rest.column);
     if (rest.kind !== 'end') {
       // parseTerm checks what follows each term, so only a stray token after a closing group lands here.
-      throw new ConditionSyntaxError(
-        `expected 'and'/'or' at column ${rest.column}, found ${describe(rest)}`,
-        rest.column,
-      );
+      throw new ConditionSyntaxError(`expected 'and'/'or' at column ${rest.column}, found ${describe(rest)}`, rest.column);
     }
     return ast;
   }
@@ -113,10 +108,7 @@ class Parser {
     this.next();
     const number = this.next();
     if (number.kind !== 'number') {
-      throw new ConditionSyntaxError(
-        `expected a number after '${opToken.op}' at column ${number.column}, found ${describe(number)}`,
-        number.column,
-      );
+      throw new ConditionSyntaxError(`expected a number after '${opToken.op}' at column ${number.column}, found ${describe(number)}`, number.column);
     }
     const node: ConditionNode = {
       type: 'compare',
@@ -134,10 +126,7 @@ class Parser {
   private nested(opener: Token, parse: () => ConditionNode): ConditionNode {
     this.depth += 1;
     if (this.depth > MAX_NESTING) {
-      throw new ConditionSyntaxError(
-        `condition nested too deeply at column ${opener.column} (more than ${MAX_NESTING} levels)`,
-        opener.column,
-      );
+      throw new ConditionSyntaxError(`condition nested too deeply at column ${opener.column} (more than ${MAX_NESTING} levels)`, opener.column);
     }
     const node = parse();
     this.depth -= 1;
@@ -160,10 +149,7 @@ class Parser {
 
   private checkFollower(text: string, follower: Token): void {
     if (this.canFollowTerm(follower)) return;
-    throw new ConditionSyntaxError(
-      `expected 'and'/'or' after ${text} at column ${follower.column}, found ${describe(follower)}`,
-      follower.column,
-    );
+    throw new ConditionSyntaxError(`expected 'and'/'or' after ${text} at column ${follower.column}, found ${describe(follower)}`, follower.column);
   }
 
   private failExpectedRef(token: Token, after: Token | undefined): never {
@@ -175,10 +161,7 @@ class Parser {
     if (token.kind === 'rparen' && after === undefined && this.depth === 0) {
       throw new ConditionSyntaxError(`unbalanced ')' at column ${token.column}`, token.column);
     }
-    throw new ConditionSyntaxError(
-      `expected METRIC.STAT${context} at column ${token.column}, found ${describe(token)}${hint}`,
-      token.column,
-    );
+    throw new ConditionSyntaxError(`expected METRIC.STAT${context} at column ${token.column}, found ${describe(token)}${hint}`, token.column);
   }
 }
 

@@ -82,10 +82,7 @@ export function tokenize(text: string): Token[] {
     if (text[index] === '.') {
       index += 1;
       if (readWhile(isDigit) === '') {
-        throw new ConditionSyntaxError(
-          `incomplete number '${text.slice(start, index)}' at column ${start + 1}: expected a digit after '.'`,
-          start + 1,
-        );
+        throw new ConditionSyntaxError(`incomplete number '${text.slice(start, index)}' at column ${start + 1}: expected a digit after '.'`, start + 1);
       }
     }
     const exponentSign = text[index + 1] === '+' || text[index + 1] === '-' ? 1 : 0;
@@ -108,10 +105,7 @@ export function tokenize(text: string): Token[] {
     }
     const scale = unit === '' ? (value: number) => value : UNIT_SCALES[unit];
     if (scale === undefined) {
-      throw new ConditionSyntaxError(
-        `unknown unit '${unit}' at column ${unitColumn} (use %, ms, s or m)`,
-        unitColumn,
-      );
+      throw new ConditionSyntaxError(`unknown unit '${unit}' at column ${unitColumn} (use %, ms, s or m)`, unitColumn);
     }
     return { kind: 'number', value: scale(amount), literal: text.slice(start, index), column: start + 1 };
   };
@@ -122,10 +116,7 @@ export function tokenize(text: string): Token[] {
     if (text[index] !== '.') return { kind: 'word', text: word, column };
     index += 1;
     if (!isIdentStart(text[index])) {
-      throw new ConditionSyntaxError(
-        `expected a stat name after '${word}.' at column ${index + 1}`,
-        index + 1,
-      );
+      throw new ConditionSyntaxError(`expected a stat name after '${word}.' at column ${index + 1}`, index + 1);
     }
     const stat = readWhile(isIdentPart);
     // checks.NAME.FIELD (spec.checks): the check is the "metric", its field the "stat".
@@ -157,10 +148,7 @@ export function tokenize(text: string): Token[] {
       const op = TWO_CHAR_OPS[pair] ?? ONE_CHAR_OPS[char];
       if (op === undefined) {
         const hint = HINTS[char];
-        throw new ConditionSyntaxError(
-          `unexpected character '${char}' at column ${column}${hint === undefined ? '' : ` (${hint})`}`,
-          column,
-        );
+        throw new ConditionSyntaxError(`unexpected character '${char}' at column ${column}${hint === undefined ? '' : ` (${hint})`}`, column);
       }
       tokens.push({ kind: 'op', op, column });
       index += op.length;

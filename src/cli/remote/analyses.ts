@@ -69,12 +69,21 @@ function listText(analyses: AnalysisSummary[]): string {
 const WATCH_COLUMNS = [26, 19, 12, 10] as const;
 
 function watchLine(cells: readonly string[]): string {
-  return cells.map((cell, column) => cell.padEnd(WATCH_COLUMNS[column] ?? 0)).join('').trimEnd();
+  return cells
+    .map((cell, column) => cell.padEnd(WATCH_COLUMNS[column] ?? 0))
+    .join('')
+    .trimEnd();
 }
 
 function watchRow(view: AnalysisView): string {
   const verdict = view.lastVerdict;
-  return watchLine([verdict?.at ?? view.updatedAt, view.phase, stepText(view.step, view.steps, view.weight), verdict?.action ?? NONE, verdict?.rule?.id ?? NONE]);
+  return watchLine([
+    verdict?.at ?? view.updatedAt,
+    view.phase,
+    stepText(view.step, view.steps, view.weight),
+    verdict?.action ?? NONE,
+    verdict?.rule?.id ?? NONE,
+  ]);
 }
 
 /** How long --watch keeps asking a daemon that does not answer (restarting, say) before it gives up. */
@@ -157,7 +166,13 @@ export function registerAnalysisReads(program: Command, get: Command, io: Comman
     const rawAnalyses: unknown[] = [];
     let cursor: string | undefined;
     do {
-      const { raw, body } = await client.get('/v1/analyses', analysisListSchema, { phase: flags.phase, service: flags.service, environment: flags.environment, limit: String(LIST_PAGE), cursor });
+      const { raw, body } = await client.get('/v1/analyses', analysisListSchema, {
+        phase: flags.phase,
+        service: flags.service,
+        environment: flags.environment,
+        limit: String(LIST_PAGE),
+        cursor,
+      });
       analyses.push(...body.analyses);
       rawAnalyses.push(...(raw as { analyses: unknown[] }).analyses);
       cursor = body.nextCursor ?? undefined;

@@ -66,7 +66,12 @@ export function registerApprovals(program: Command, io: CommandIo, deps: RemoteD
       const reason = requiredReason(flags.reason);
       const client = await deps.client(flags);
       const { raw, body } = await client.post(`/v1/approvals/${segment(id)}`, { decision, reason }, approvalSchema);
-      emit(io, output, raw, () => `approval ${body.id}: ${body.state} by ${body.decidedBy ?? NONE} (${body.action} of analysis ${body.analysisId} to ${body.toWeight}%)`);
+      emit(
+        io,
+        output,
+        raw,
+        () => `approval ${body.id}: ${body.state} by ${body.decidedBy ?? NONE} (${body.action} of analysis ${body.analysisId} to ${body.toWeight}%)`,
+      );
     });
   }
 }

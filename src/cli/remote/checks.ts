@@ -33,12 +33,14 @@ export function parseCheckValues(values: readonly string[], strings: readonly st
   };
   for (const item of values) add('--value', item, true);
   for (const item of strings) add('--string', item, false);
-  if (Object.keys(parsed).length === 0) throw new CliError('give the check\'s fields with --value FIELD=VALUE (repeatable)');
+  if (Object.keys(parsed).length === 0) throw new CliError("give the check's fields with --value FIELD=VALUE (repeatable)");
   return parsed;
 }
 
 function valuesText(values: Readonly<Record<string, CheckValue>>): string {
-  return Object.entries(values).map(([field, value]) => `${field}=${typeof value === 'number' ? numberText(value) : String(value)}`).join(', ');
+  return Object.entries(values)
+    .map(([field, value]) => `${field}=${typeof value === 'number' ? numberText(value) : String(value)}`)
+    .join(', ');
 }
 
 const DECISION_EXIT: Record<GateReport['decision'], number> = {
@@ -60,7 +62,12 @@ function gateText(report: GateReport): string {
       ['Decision', report.decision],
       ['Window', report.window ? `${report.window.duration} (${orNone(report.window.start)} → ${report.window.end})` : NONE],
     ]),
-    section('Owners', Object.entries(report.owners).map(([role, owner]) => `  ${role}: ${owner}`).join('\n')),
+    section(
+      'Owners',
+      Object.entries(report.owners)
+        .map(([role, owner]) => `  ${role}: ${owner}`)
+        .join('\n'),
+    ),
     section(
       'Blockers',
       blockers.length === 0
@@ -93,7 +100,13 @@ export function registerChecks(program: Command, get: Command, io: CommandIo, de
     const body = { values, source: flags.source, ...(flags.digest === undefined ? {} : { digest: flags.digest }) };
     const { raw, body: answer } = await client.post(`/v1/analyses/${segment(id)}/checks/${segment(name)}`, body, postedCheckSchema);
     const { check } = answer;
-    emit(io, output, raw, () => `check ${check.name} of analysis ${id}: ${valuesText(check.values)} from ${check.source}${check.digest ? ` (${check.digest})` : ''} at ${check.at} by ${orNone(check.actor)}`);
+    emit(
+      io,
+      output,
+      raw,
+      () =>
+        `check ${check.name} of analysis ${id}: ${valuesText(check.values)} from ${check.source}${check.digest ? ` (${check.digest})` : ''} at ${check.at} by ${orNone(check.actor)}`,
+    );
   });
 
   addDaemonOptions(

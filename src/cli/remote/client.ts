@@ -43,7 +43,12 @@ interface ErrorBody {
 function isErrorBody(body: unknown): body is ErrorBody {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error = (body as { error: unknown }).error;
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
 }
 
 const TRANSPORT_WORDS: Record<string, string> = {
@@ -106,7 +111,12 @@ export function createDaemonClient(connection: Connection): DaemonClient {
     maxContentLength: 64 * 1024 * 1024,
   });
 
-  async function send<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, options: { body?: unknown; query?: Record<string, string | undefined> }): Promise<DaemonAnswer<T>> {
+  async function send<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T>,
+    options: { body?: unknown; query?: Record<string, string | undefined> },
+  ): Promise<DaemonAnswer<T>> {
     const what = `${method} ${path}`;
     const params = Object.fromEntries(Object.entries(options.query ?? {}).filter(([, value]) => value !== undefined));
     let response: { status: number; data: unknown };

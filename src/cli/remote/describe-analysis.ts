@@ -62,7 +62,14 @@ function historyRow(event: StoredEventView, ticks: ReadonlyMap<string, Condition
     const { fromStep, step, rule, evidenceHash, reason } = decision.data;
     const conditions = ticks.get(evidenceHash) ?? [];
     const stepMove = fromStep === step ? `${step + 1}` : `${fromStep + 1}→${step + 1}`;
-    return { ...base, event: decision.data.decision, step: stepMove, rule: rule?.id ?? NONE, values: rule ? observedText(conditions, rule.id) : NONE, why: reason };
+    return {
+      ...base,
+      event: decision.data.decision,
+      step: stepMove,
+      rule: rule?.id ?? NONE,
+      values: rule ? observedText(conditions, rule.id) : NONE,
+      why: reason,
+    };
   }
   if (event.type.startsWith('approval-')) {
     const approval = approvalPayload.safeParse(event.payload);
@@ -128,7 +135,13 @@ function describeText(view: AnalysisView, events: readonly StoredEventView[]): s
     section('Steps', weightsOrNone(stepsSection(view, events), events)),
     section(
       'Rule history',
-      history.length === 0 ? '' : table(['AT', 'DECISION', 'STEP', 'RULE', 'VALUES', 'REASON'], history.map((row) => [row.at, row.event, row.step, row.rule, row.values, row.why]), '  '),
+      history.length === 0
+        ? ''
+        : table(
+            ['AT', 'DECISION', 'STEP', 'RULE', 'VALUES', 'REASON'],
+            history.map((row) => [row.at, row.event, row.step, row.rule, row.values, row.why]),
+            '  ',
+          ),
     ),
     section(
       `Metrics${verdict ? ` (latest verdict, ${verdict.at}, window ${verdict.window})` : ''}`,

@@ -23,14 +23,17 @@ export function registerEvents(program: Command, io: CommandIo, deps: RemoteDeps
   addDaemonOptions(
     events
       .command('verify')
-      .description('recompute the hash chain of an analysis\' events locally; exit 0 intact, 1 naming the first broken event')
+      .description("recompute the hash chain of an analysis' events locally; exit 0 intact, 1 naming the first broken event")
       .argument('<id>', 'the analysis id'),
   ).action(async (id: string, flags: DaemonFlags) => {
     const output = outputOf(flags);
     const client = await deps.client(flags);
     const { body } = await client.get(`/v1/analyses/${segment(id)}/events`, eventListSchema);
     const trail = body.events;
-    const result = trail.length === 0 ? { ok: false as const, brokenAtSeq: 1, reason: 'the trail is empty (every analysis starts with a created event)' } : verifyEventChain(trail);
+    const result =
+      trail.length === 0
+        ? { ok: false as const, brokenAtSeq: 1, reason: 'the trail is empty (every analysis starts with a created event)' }
+        : verifyEventChain(trail);
     const brokenEvent = result.ok ? undefined : trail.find((event) => event.seq === result.brokenAtSeq);
     const report: ChainReport = {
       analysisId: id,
@@ -46,7 +49,9 @@ export function registerEvents(program: Command, io: CommandIo, deps: RemoteDeps
       io.stdout(`analysis ${id}: chain BROKEN at event ${seq}${type ? ` (${type}, ${at})` : ''}: ${reason}\n`);
     }
     if (report.broken !== null) {
-      io.progress(`canaryd: the event trail of analysis ${id} is broken at event seq ${report.broken.seq}${report.broken.type ? ` (${report.broken.type})` : ''}`);
+      io.progress(
+        `canaryd: the event trail of analysis ${id} is broken at event seq ${report.broken.seq}${report.broken.type ? ` (${report.broken.type})` : ''}`,
+      );
     }
     io.setExitCode(report.intact ? EXIT.promote : EXIT.abort);
   });

@@ -58,7 +58,10 @@ function releaseText(release: ReleaseDetail): string {
       ['Template', `${release.template}${release.templateHash ? ` (sha256 ${release.templateHash})` : ''}`],
       ['Mode', release.mode],
       ['Phase', release.phase],
-      ['Decision', release.decision ? `${release.decision.decision} by ${ruleText(release.decision.rule)} at ${release.decision.at}: ${release.decision.reason}` : NONE],
+      [
+        'Decision',
+        release.decision ? `${release.decision.decision} by ${ruleText(release.decision.rule)} at ${release.decision.at}: ${release.decision.reason}` : NONE,
+      ],
       ['Approvers', release.approvers.join(', ') || NONE],
       ['Created by', orNone(release.createdBy)],
       ['Started', release.startedAt],
@@ -71,7 +74,15 @@ function releaseText(release: ReleaseDetail): string {
         ? ''
         : table(
             ['AT', 'DECISION', 'STEP', 'WEIGHT', 'RULE', 'EVIDENCE', 'REASON'],
-            release.decisions.map((d) => [d.at, d.decision, d.fromStep === d.step ? `${d.step + 1}` : `${d.fromStep + 1}→${d.step + 1}`, `${d.weight}%`, d.rule?.id ?? NONE, orNone(d.evidenceHash), d.reason]),
+            release.decisions.map((d) => [
+              d.at,
+              d.decision,
+              d.fromStep === d.step ? `${d.step + 1}` : `${d.fromStep + 1}→${d.step + 1}`,
+              `${d.weight}%`,
+              d.rule?.id ?? NONE,
+              orNone(d.evidenceHash),
+              d.reason,
+            ]),
             '  ',
           ),
     ),
@@ -83,7 +94,9 @@ function releaseText(release: ReleaseDetail): string {
             ['NAME', 'VALUES', 'SOURCE', 'DIGEST', 'AT', 'FRESH'],
             checks.map(([name, check]) => [
               name,
-              Object.entries(check.values).map(([field, value]) => `${field}=${typeof value === 'string' ? value : numberText(value)}`).join(', ') || NONE,
+              Object.entries(check.values)
+                .map(([field, value]) => `${field}=${typeof value === 'string' ? value : numberText(value)}`)
+                .join(', ') || NONE,
               check.source,
               orNone(check.digest),
               check.at,
@@ -98,7 +111,16 @@ function releaseText(release: ReleaseDetail): string {
         ? ''
         : table(
             ['ID', 'ACTION', 'WEIGHT', 'STATE', 'REQUESTED BY', 'DECIDED BY', 'AT', 'REASON'],
-            release.approvals.map((a) => [a.id, a.action, `${a.fromWeight}→${a.toWeight}%`, a.state, a.requestedBy, orNone(a.decidedBy), orNone(a.decidedAt), orNone(a.reason)]),
+            release.approvals.map((a) => [
+              a.id,
+              a.action,
+              `${a.fromWeight}→${a.toWeight}%`,
+              a.state,
+              a.requestedBy,
+              orNone(a.decidedBy),
+              orNone(a.decidedAt),
+              orNone(a.reason),
+            ]),
             '  ',
           ),
     ),
@@ -168,7 +190,11 @@ export function registerReleases(program: Command, describe: Command, io: Comman
   ).action(async (flags: DaemonFlags & { service: string; environment: string; toVersion: string; reason: string }) => {
     const output = outputOf(flags);
     const reason = requiredReason(flags.reason);
-    for (const [flag, value] of [['--service', flags.service], ['--environment', flags.environment], ['--to-version', flags.toVersion]] as const) {
+    for (const [flag, value] of [
+      ['--service', flags.service],
+      ['--environment', flags.environment],
+      ['--to-version', flags.toVersion],
+    ] as const) {
       if (value.trim() === '') throw new CliError(`${flag}: must not be empty`);
     }
     const client = await deps.client(flags);

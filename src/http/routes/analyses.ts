@@ -30,7 +30,10 @@ export function registerAnalysisRoutes(app: ZodFastifyInstance, service: Analysi
       body: createAnalysisBodySchema,
       headers: createHeadersSchema,
       response: {
-        201: jsonResponse(analysisViewSchema, 'The created analysis (or, with a known Idempotency-Key, the one created before); poll its verdict or follow its events.'),
+        201: jsonResponse(
+          analysisViewSchema,
+          'The created analysis (or, with a known Idempotency-Key, the one created before); poll its verdict or follow its events.',
+        ),
         ...errorResponses([400, 401, 403, 409, 413, 415, 422, 500, 503]),
       },
     },

@@ -49,7 +49,10 @@ export function registerGateRoutes(app: ZodFastifyInstance, gates: GateService):
       const { template, args, target, rollout, revision, artifact, previousVersion } = request.body;
       const weight = request.body.weight ?? request.query.weight;
       const release = { ...(artifact === undefined ? {} : { artifact }), ...(previousVersion === undefined ? {} : { previousVersion }) };
-      return gates.argo({ template, args, target, rollout, revision, ...(weight === undefined ? {} : { weight }), ...release }, { principal: request.principal });
+      return gates.argo(
+        { template, args, target, rollout, revision, ...(weight === undefined ? {} : { weight }), ...release },
+        { principal: request.principal },
+      );
     },
   });
 
@@ -66,7 +69,9 @@ export function registerGateRoutes(app: ZodFastifyInstance, gates: GateService):
       body: observedWeightBodySchema,
       response: {
         200: jsonResponse(gateVerdictSchema, 'The verdict after the weight was taken into account.'),
-        ...errorResponses([400, 401, 403, 404, 409, 413, 415, 500, 503], { 409: 'not-observe-mode: the analysis is in drive mode (canaryd sets its weight), or a concurrent update won.' }),
+        ...errorResponses([400, 401, 403, 404, 409, 413, 415, 500, 503], {
+          409: 'not-observe-mode: the analysis is in drive mode (canaryd sets its weight), or a concurrent update won.',
+        }),
       },
     },
     handler: async (request) => gates.observeWeight(request.params.id, request.body.weight, { principal: request.principal }),
@@ -79,7 +84,7 @@ export function registerGateRoutes(app: ZodFastifyInstance, gates: GateService):
     schema: {
       operationId: 'flaggerGate',
       tags: ['gates'],
-      summary: "Flagger webhooks: 200 passes (rollback: roll back now), 412 does not",
+      summary: 'Flagger webhooks: 200 passes (rollback: roll back now), 412 does not',
       description: FLAGGER_GATE_DESCRIPTION,
       params: flaggerTypeParamsSchema,
       querystring: flaggerQuerySchema,

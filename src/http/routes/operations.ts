@@ -11,10 +11,7 @@ import type { ZodFastifyInstance } from '../types.js';
 /** The exposition text, whole or as a stream (sent as it is produced). */
 export type MetricsExposition = () => Promise<{ contentType: string; body: string | Readable }>;
 
-export function registerOperationRoutes(
-  app: ZodFastifyInstance,
-  deps: { service: AnalysisService; metrics: MetricsExposition; version?: string },
-): void {
+export function registerOperationRoutes(app: ZodFastifyInstance, deps: { service: AnalysisService; metrics: MetricsExposition; version?: string }): void {
   app.route({
     method: 'GET',
     url: '/metrics',
@@ -34,7 +31,10 @@ export function registerOperationRoutes(
     handler: async (_request, reply) => {
       const { contentType, body } = await deps.metrics();
       // fastify pipes a stream as it is; the typed reply knows only the schema's string.
-      return reply.code(200).type(contentType).send(typeof body === 'string' ? body : (body as unknown as string));
+      return reply
+        .code(200)
+        .type(contentType)
+        .send(typeof body === 'string' ? body : (body as unknown as string));
     },
   });
 

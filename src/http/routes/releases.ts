@@ -55,7 +55,7 @@ export function registerReleaseRoutes(app: ZodFastifyInstance, releases: Release
       tags: ['releases'],
       summary: 'Roll a service back to a version released before, with a reason',
       description:
-        'Calls the drive adapter of the target\'s latest drive-mode analysis with action rollback; the webhook body carries ' +
+        "Calls the drive adapter of the target's latest drive-mode analysis with action rollback; the webhook body carries " +
         'toVersion, actor and reason. Subject to policies (action rollback). Recorded as a release-rollback event. ' +
         '404 not-found when toVersion was never released for the target; 409 no-drive-analysis when no analysis of the ' +
         'target has an adapter; 403 policy-denied.',
@@ -78,14 +78,19 @@ export function registerReleaseRoutes(app: ZodFastifyInstance, releases: Release
       summary: 'Post evidence for a check (spec.checks), read by rules as checks.NAME.FIELD',
       description:
         'Every declared field, with its declared type, and no other (400 naming the field). 404 unknown-check for a check ' +
-        'the template does not declare. The evidence is a `check` event of the trail and part of later verdicts\' evidence hash.',
+        "the template does not declare. The evidence is a `check` event of the trail and part of later verdicts' evidence hash.",
       params: checkParamsSchema,
       body: checkBodySchema,
       response: { 200: jsonResponse(postedCheckSchema, 'The evidence, as stored.'), ...errorResponses([400, 401, 403, 404, 409, 413, 415, 500, 503]) },
     },
     handler: async (request) => {
       const { values, source, digest } = request.body;
-      const check = await releases.postCheck(request.params.id, request.params.name, { values, source, ...(digest === undefined ? {} : { digest }) }, request.principal);
+      const check = await releases.postCheck(
+        request.params.id,
+        request.params.name,
+        { values, source, ...(digest === undefined ? {} : { digest }) },
+        request.principal,
+      );
       return { check };
     },
   });

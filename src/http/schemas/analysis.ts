@@ -14,10 +14,7 @@ const ARG_VALUE_MAX = 4096;
 // Numbers are accepted for convenience (`"port": 8080`) and become their JSON spelling ("8080");
 // booleans and objects are refused rather than guessed at.
 export const argValueSchema = z.union(
-  [
-    z.string().max(ARG_VALUE_MAX, `must be at most ${ARG_VALUE_MAX} characters`),
-    z.number().transform((value) => String(value)),
-  ],
+  [z.string().max(ARG_VALUE_MAX, `must be at most ${ARG_VALUE_MAX} characters`), z.number().transform((value) => String(value))],
   { error: 'must be a string (a finite number is accepted and turned into a string)' },
 );
 

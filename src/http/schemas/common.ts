@@ -11,9 +11,7 @@ export const MODES = ['drive', 'observe'] as const;
 
 export const phaseSchema = z.enum(PHASES).meta({
   id: 'Phase',
-  description:
-    'Lifecycle phase: pending → running → (paused ⇄ running) → succeeded | aborted | failed. ' +
-    'succeeded, aborted and failed are final.',
+  description: 'Lifecycle phase: pending → running → (paused ⇄ running) → succeeded | aborted | failed. ' + 'succeeded, aborted and failed are final.',
 });
 
 export const verdictActionSchema = z.enum(VERDICT_ACTIONS).meta({
@@ -93,7 +91,7 @@ const ERROR_STATUS_TEXT: Record<ErrorStatus, string> = {
   403: 'forbidden: the principal lacks the scope or environment; policy-denied: a policy refuses the action; self-approval.',
   404: 'No analysis with this id (or no such route).',
   421: 'misdirected-request: the Host header is not in server.allowedHosts.',
-  409: 'The action is not allowed in the analysis\'s current phase, or a concurrent update won.',
+  409: "The action is not allowed in the analysis's current phase, or a concurrent update won.",
   413: 'Request body too large.',
   415: 'Content-Type is not application/json.',
   422: 'Well-formed but refused: unknown template or adapter, missing template argument, invalid mode.',
@@ -112,10 +110,7 @@ export function jsonResponse<S extends z.ZodType>(schema: S, description: string
 type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof errorBodySchema } } };
 
 /** Response entries for the error statuses a route can answer, documented in /openapi.json. */
-export function errorResponses<S extends ErrorStatus>(
-  statuses: readonly S[],
-  descriptions: Partial<Record<S, string>> = {},
-): Record<S, ErrorResponse> {
+export function errorResponses<S extends ErrorStatus>(statuses: readonly S[], descriptions: Partial<Record<S, string>> = {}): Record<S, ErrorResponse> {
   const entries = statuses.map((status): [S, ErrorResponse] => [
     status,
     {

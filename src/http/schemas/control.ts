@@ -93,6 +93,9 @@ export const freezeSchema = z
     liftedAt: timestampSchema.nullable(),
     active: z.boolean(),
   })
-  .meta({ id: 'Freeze', description: 'While active, covered analyses make no set-weight or complete (verdict hold, rule freeze); rollbacks and pauses still happen.' });
+  .meta({
+    id: 'Freeze',
+    description: 'While active, covered analyses make no set-weight or complete (verdict hold, rule freeze); rollbacks and pauses still happen.',
+  });
 
 export const freezeListSchema = z.object({ freezes: z.array(freezeSchema) }).meta({ id: 'FreezeList' });

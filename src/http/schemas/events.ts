@@ -13,10 +13,7 @@ export const eventSchema = z
     payload: z.record(z.string(), z.unknown()),
     hash: z
       .string()
-      .describe(
-        'sha256 hex of prevHash followed by the canonical JSON (keys sorted recursively, no whitespace) ' +
-          'of {analysisId, seq, type, at, payload}.',
-      ),
+      .describe('sha256 hex of prevHash followed by the canonical JSON (keys sorted recursively, no whitespace) ' + 'of {analysisId, seq, type, at, payload}.'),
     prevHash: z.string().describe("The previous event's hash; 64 zeros for the first event."),
   })
   .meta({ id: 'Event', description: 'One entry of the trail. Changing, removing or reordering any event breaks the chain.' });

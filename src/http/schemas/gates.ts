@@ -12,9 +12,19 @@ const NAME_MAX = 256;
 
 /** Argo substitutes `{{args.weight}}` into a string; a number is taken too. */
 export const weightSchema = z
-  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'must be a number of percent, e.g. "20"').transform(Number)], {
-    error: expected('the controller\'s canary weight in percent (a number, or a string of one)'),
-  })
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, 'must be a number of percent, e.g. "20"')
+        .transform(Number),
+    ],
+    {
+      error: expected("the controller's canary weight in percent (a number, or a string of one)"),
+    },
+  )
   .pipe(z.number().min(0, 'must be at least 0').max(100, 'must be at most 100'));
 
 const targetBodySchema = z
@@ -31,11 +41,18 @@ const targetBodySchema = z
 export const argoGateBodySchema = z.strictObject(
   {
     template: requiredText(NAME_MAX).describe('Name of a template loaded by the daemon.'),
-    args: z.record(z.string().regex(ARG_NAME_PATTERN, 'must be an argument name like service or max_rps'), argValueSchema).default({}).describe('Template arguments.'),
+    args: z
+      .record(z.string().regex(ARG_NAME_PATTERN, 'must be an argument name like service or max_rps'), argValueSchema)
+      .default({})
+      .describe('Template arguments.'),
     target: targetBodySchema,
     rollout: requiredText(NAME_MAX).describe('The Rollout (namespace/name when names repeat across namespaces).'),
-    revision: requiredText(NAME_MAX).describe('The canary ReplicaSet hash ({{templates.podTemplateHash}} or an arg from podTemplateHashValue: Latest). One analysis per rollout+revision.'),
-    weight: weightSchema.optional().describe("The Rollout's canary weight now (a step's inline analysis passes it as an arg); canaryd's step is the step of this weight."),
+    revision: requiredText(NAME_MAX).describe(
+      'The canary ReplicaSet hash ({{templates.podTemplateHash}} or an arg from podTemplateHashValue: Latest). One analysis per rollout+revision.',
+    ),
+    weight: weightSchema
+      .optional()
+      .describe("The Rollout's canary weight now (a step's inline analysis passes it as an arg); canaryd's step is the step of this weight."),
     artifact: artifactSchema.optional().describe('Release record: the digest of the canary image, e.g. sha256:<hex>.'),
     previousVersion: requiredText(NAME_MAX).optional().describe('Release record: the version this revision replaces.'),
   },
@@ -43,7 +60,7 @@ export const argoGateBodySchema = z.strictObject(
 );
 
 export const weightQuerySchema = z.object({
-  weight: weightSchema.optional().describe('The controller\'s canary weight now (instead of the body\'s `weight`).'),
+  weight: weightSchema.optional().describe("The controller's canary weight now (instead of the body's `weight`)."),
 });
 
 export const observedWeightBodySchema = z.strictObject(
@@ -56,7 +73,9 @@ export const gateVerdictSchema = verdictViewSchema
   .meta({ id: 'GateVerdict', description: 'The verdict of the analysis behind a gate (the Verdict fields and its id).' });
 
 export const flaggerTypeParamsSchema = z.object({
-  type: z.string().describe('The webhook type: confirm-rollout, pre-rollout, rollout, confirm-traffic-increase, confirm-promotion, rollback, post-rollout or event.'),
+  type: z
+    .string()
+    .describe('The webhook type: confirm-rollout, pre-rollout, rollout, confirm-traffic-increase, confirm-promotion, rollback, post-rollout or event.'),
 });
 
 /** Flagger's CanaryWebhookPayload; unknown keys are ignored (Flagger may add some). */
@@ -65,13 +84,13 @@ export const flaggerPayloadSchema = z.object(
     name: requiredText(NAME_MAX).describe('The Canary.'),
     namespace: requiredText(NAME_MAX),
     phase: z.string({ error: expected('a string') }).describe('The Canary phase Flagger reports.'),
-    checksum: requiredText(NAME_MAX).describe('Hash of the Canary\'s tracked configs and last applied spec: one analysis per name+namespace+checksum.'),
+    checksum: requiredText(NAME_MAX).describe("Hash of the Canary's tracked configs and last applied spec: one analysis per name+namespace+checksum."),
     metadata: z
       .record(z.string(), z.string({ error: expected('a string (Flagger metadata is a map of strings)') }))
       .optional()
-      .describe('The webhook\'s metadata: template and environment (required to create), service, version, args.NAME.'),
+      .describe("The webhook's metadata: template and environment (required to create), service, version, args.NAME."),
   },
-  { error: expected('a JSON object (Flagger\'s webhook payload)') },
+  { error: expected("a JSON object (Flagger's webhook payload)") },
 );
 
 export const flaggerAnswerSchema = z

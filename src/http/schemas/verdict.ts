@@ -29,10 +29,7 @@ const judgeEvidenceSchema = z
     regressed: z.boolean().nullable(),
     improved: z.boolean().nullable(),
     pValue: nullableNumber,
-    details: z.record(
-      z.string(),
-      z.union([z.number(), z.string(), z.boolean(), z.array(nullableNumber)]).nullable(),
-    ),
+    details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(nullableNumber)]).nullable()),
   })
   .meta({ id: 'JudgeEvidence', description: 'What a statistical judge computed for one metric.' });
 
@@ -63,9 +60,9 @@ export const checkReadingSchema = z
     source: z.string(),
     digest: z.string().nullable(),
     at: timestampSchema,
-    fresh: z.boolean().describe('false: older than the check\'s maxAge, so its fields are unknown.'),
+    fresh: z.boolean().describe("false: older than the check's maxAge, so its fields are unknown."),
   })
-  .meta({ id: 'CheckReading', description: 'A check\'s latest evidence as a verdict read it.' });
+  .meta({ id: 'CheckReading', description: "A check's latest evidence as a verdict read it." });
 
 export const tickVerdictSchema = z
   .object({
@@ -80,7 +77,7 @@ export const tickVerdictSchema = z
     checks: z
       .record(z.string(), checkReadingSchema.nullable())
       .optional()
-      .describe('The template\'s checks (spec.checks) as this tick read them; null: never posted. Part of the evidence hash.'),
+      .describe("The template's checks (spec.checks) as this tick read them; null: never posted. Part of the evidence hash."),
   })
   .meta({ id: 'TickVerdict', description: 'The full record of one decision: rule, conditions, observed values, queries.' });
 
@@ -99,7 +96,9 @@ export const verdictViewSchema = z
       .int()
       .min(0)
       .optional()
-      .describe('0-based step the verdict is for: a promote that advanced canaryd (drive mode) is for the step before `step`; following a controller, a promote stays for `step` until the controller moves on.'),
+      .describe(
+        '0-based step the verdict is for: a promote that advanced canaryd (drive mode) is for the step before `step`; following a controller, a promote stays for `step` until the controller moves on.',
+      ),
     forWeight: z.number().optional().describe('The weight of `forStep`, in percent.'),
     observedWeight: z.number().nullable().optional().describe("The controller's last reported weight (observe mode following a controller); null otherwise."),
   })

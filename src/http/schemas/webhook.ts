@@ -23,14 +23,9 @@ export const adapterWebhookRequestSchema = z
       .nullable()
       .describe('The rule that decided; `manual` for an operator action.'),
     evidenceHash: z.string(),
-    idempotencyKey: z
-      .string()
-      .describe('{analysisId}:{step}:{action}:{evidenceHash}; also sent as the Idempotency-Key header. A retry carries the same key.'),
+    idempotencyKey: z.string().describe('{analysisId}:{step}:{action}:{evidenceHash}; also sent as the Idempotency-Key header. A retry carries the same key.'),
     at: timestampSchema,
-    toVersion: z
-      .string()
-      .optional()
-      .describe('Only on a release rollback (POST /v1/releases/rollback, rule manual): the version to roll back to.'),
+    toVersion: z.string().optional().describe('Only on a release rollback (POST /v1/releases/rollback, rule manual): the version to roll back to.'),
     actor: z.string().optional().describe('Only on a release rollback: who asked for it.'),
     reason: z.string().optional().describe('Only on a release rollback: why.'),
   })

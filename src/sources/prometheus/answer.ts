@@ -8,9 +8,7 @@ import { formatSeriesList, snippet, type SourceFailure } from './messages.js';
 
 export type DataMeasurement = Exclude<Measurement, { kind: 'error' }>;
 
-export type ParsedAnswer =
-  | { ok: true; measurement: DataMeasurement; warnings: string[] }
-  | { ok: false; failure: SourceFailure };
+export type ParsedAnswer = { ok: true; measurement: DataMeasurement; warnings: string[] } | { ok: false; failure: SourceFailure };
 
 type Labels = Record<string, string>;
 interface Sample {

@@ -50,9 +50,7 @@ function parseBaseUrl(name: string, url: string): BaseUrl {
     throw new SourceConfigError(`source "${name}": URL must be http or https, not ${parsed.protocol}`);
   }
   const path = parsed.pathname.replace(/\/+$/, '');
-  const urlUser = parsed.username
-    ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
-    : undefined;
+  const urlUser = parsed.username ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) } : undefined;
   return { prefix: `${parsed.protocol}//${parsed.host}${path}`, search: parsed.search, ...(urlUser ? { urlUser } : {}) };
 }
 
@@ -69,13 +67,7 @@ function buildHeaders(options: PrometheusSourceOptions, urlUser: BaseUrl['urlUse
 }
 
 function collectSecrets(options: PrometheusSourceOptions, headers: Record<string, string>, urlUser: BaseUrl['urlUser']): string[] {
-  const secrets = [
-    options.bearerToken,
-    options.basicAuth?.password,
-    urlUser?.password,
-    headers.Authorization,
-    ...Object.values(options.headers ?? {}),
-  ];
+  const secrets = [options.bearerToken, options.basicAuth?.password, urlUser?.password, headers.Authorization, ...Object.values(options.headers ?? {})];
   // The encoded forms too, in case a server echoes the header back.
   const basic = headers.Authorization?.startsWith('Basic ') ? headers.Authorization.slice('Basic '.length) : undefined;
   return [...secrets, basic].filter((s): s is string => typeof s === 'string' && s !== '');

@@ -63,9 +63,7 @@ export function prometheusOptionsFromConfig(config: PrometheusSourceConfig): Pro
     ...(config.queryAlignmentMs !== undefined ? { queryAlignmentMs: config.queryAlignmentMs } : {}),
     ...(config.bearerToken !== undefined ? { bearerToken: config.bearerToken } : {}),
     ...(config.basicAuth ? { basicAuth: config.basicAuth } : {}),
-    ...(config.tls
-      ? { tls: { insecureSkipVerify: config.tls.insecureSkipVerify, ...(config.tls.ca !== undefined ? { ca: config.tls.ca } : {}) } }
-      : {}),
+    ...(config.tls ? { tls: { insecureSkipVerify: config.tls.insecureSkipVerify, ...(config.tls.ca !== undefined ? { ca: config.tls.ca } : {}) } } : {}),
   };
 }
 

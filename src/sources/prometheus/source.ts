@@ -18,7 +18,9 @@ export const FAN_IN_KEEP_MS = 5_000;
 
 /** The question's identity: API path and every parameter, exactly as sent. */
 function questionKey(apiPath: string, params: Record<string, string>, expect: string): string {
-  return `${apiPath}\u0000${expect}\u0000${Object.entries(params).map(([name, value]) => `${name}=${value}`).join('\u0000')}`;
+  return `${apiPath}\u0000${expect}\u0000${Object.entries(params)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('\u0000')}`;
 }
 
 /**
@@ -49,7 +51,12 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
     return parsed.ok ? parsed.measurement : failed(parsed.failure);
   }
 
-  function ask(apiPath: string, params: Record<string, string>, parse: (body: string) => ParsedAnswer, queryOptions?: InstantQueryOptions): Promise<Measurement> {
+  function ask(
+    apiPath: string,
+    params: Record<string, string>,
+    parse: (body: string) => ParsedAnswer,
+    queryOptions?: InstantQueryOptions,
+  ): Promise<Measurement> {
     const key = questionKey(apiPath, params, queryOptions?.expect ?? 'single');
     return fanIn.share(key, (signal) => askOnce(apiPath, params, parse, signal), queryOptions?.signal);
   }

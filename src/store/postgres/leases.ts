@@ -28,10 +28,16 @@ export function createLeaseStore(db: Connection): LeaseStore {
     async heartbeat(owner, now, ttlMs) {
       const expiresAt = now + ttlMs;
       return db.transaction(async (client) => {
-        await client.query('INSERT INTO replicas (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at', [owner, expiresAt]);
+        await client.query('INSERT INTO replicas (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at', [
+          owner,
+          expiresAt,
+        ]);
         await client.query('DELETE FROM replicas WHERE expires_at <= $1', [now]);
         // Ours, or expired ones (a dead replica's), of analyses that need no holder any more.
-        await client.query(`DELETE FROM leases l USING analyses a WHERE a.id = l.analysis_id AND (l.owner = $1 OR l.expires_at <= $2) AND NOT ${NEEDS_HOLDER}`, [owner, now]);
+        await client.query(
+          `DELETE FROM leases l USING analyses a WHERE a.id = l.analysis_id AND (l.owner = $1 OR l.expires_at <= $2) AND NOT ${NEEDS_HOLDER}`,
+          [owner, now],
+        );
         // A lease of ours that expired but nobody took keeps its token: no other writer existed.
         const renewed = await client.query<GrantRow>('UPDATE leases SET expires_at = $2 WHERE owner = $1 RETURNING analysis_id, token', [owner, expiresAt]);
         const counts = await client.query<{ active: string; live: string }>(

@@ -47,7 +47,11 @@ export const postgresStorePlugin: StorePlugin<z.output<typeof configSchema>, Pos
   check: (entry, path) => {
     const issues = exclusiveFields(entry, path, ['url', 'urlFile']);
     if (entry.url === undefined && entry.urlFile === undefined) {
-      issues.push({ path: [...path, 'type'], at: 'key', message: `${formatPath(path)}: a postgres store needs url (postgres://user:password@host:port/database) or, better, urlFile` });
+      issues.push({
+        path: [...path, 'type'],
+        at: 'key',
+        message: `${formatPath(path)}: a postgres store needs url (postgres://user:password@host:port/database) or, better, urlFile`,
+      });
     }
     return issues;
   },

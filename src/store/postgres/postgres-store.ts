@@ -25,7 +25,22 @@ export interface PostgresStoreOptions {
 }
 
 const CONTROL_LOCK = 7_261_002;
-const ANALYSIS_COLUMNS = ['id', 'template', 'args', 'mode', 'adapter', 'target', 'phase', 'state', 'judge_memory', 'created_at', 'updated_at', 'version', 'control', 'creation_key'] as const;
+const ANALYSIS_COLUMNS = [
+  'id',
+  'template',
+  'args',
+  'mode',
+  'adapter',
+  'target',
+  'phase',
+  'state',
+  'judge_memory',
+  'created_at',
+  'updated_at',
+  'version',
+  'control',
+  'creation_key',
+] as const;
 
 function analysisValues(row: AnalysisRow): unknown[] {
   return ANALYSIS_COLUMNS.map((column) => row[column]);
@@ -51,9 +66,14 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   const db = openConnection(url, options.pool);
 
   async function appendEventsAndCalls(client: pg.PoolClient, record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): Promise<void> {
-    const last = await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM events WHERE analysis_id = $1 ORDER BY seq DESC LIMIT 1', [record.id]);
+    const last = await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM events WHERE analysis_id = $1 ORDER BY seq DESC LIMIT 1', [
+      record.id,
+    ]);
     for (const event of chainEvents(record.id, last.rows[0] ?? null, events)) {
-      await client.query('INSERT INTO events (analysis_id, seq, type, at, payload, hash, prev_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', eventValues(eventToRow(event)));
+      await client.query(
+        'INSERT INTO events (analysis_id, seq, type, at, payload, hash, prev_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        eventValues(eventToRow(event)),
+      );
     }
     for (const call of calls) {
       // ON CONFLICT on the key index only: a call already recorded for this decision stands.
@@ -70,7 +90,9 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   }
 
   const placeholders = ANALYSIS_COLUMNS.map((_, index) => `$${index + 1}`).join(', ');
-  const assignments = ANALYSIS_COLUMNS.slice(1, -1).map((column, index) => `${column} = $${index + 2}`).join(', ');
+  const assignments = ANALYSIS_COLUMNS.slice(1, -1)
+    .map((column, index) => `${column} = $${index + 2}`)
+    .join(', ');
 
   return {
     async createAnalysis(record, events, calls) {
@@ -186,7 +208,10 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
         await client.query('SELECT pg_advisory_xact_lock($1)', [CONTROL_LOCK]);
         const last = await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM control_events ORDER BY seq DESC LIMIT 1');
         const [chained] = chainEvents(CONTROL_TRAIL_ID, last.rows[0] ?? null, [event]);
-        await client.query('INSERT INTO freezes (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body', [freeze.id, JSON.stringify(freeze)]);
+        await client.query('INSERT INTO freezes (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body', [
+          freeze.id,
+          JSON.stringify(freeze),
+        ]);
         if (chained !== undefined) {
           const row = eventToRow(chained);
           await client.query('INSERT INTO control_events (seq, type, at, payload, hash, prev_hash) VALUES ($1, $2, $3, $4, $5, $6)', eventValues(row).slice(1));

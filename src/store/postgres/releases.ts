@@ -14,7 +14,11 @@ export async function releasesPage(db: Connection, query: ReleaseQuery): Promise
   const { service, environment } = query;
   let before: string | null = null;
   if (query.before !== undefined) {
-    const cursor = await db.query<{ position: string }>(`SELECT position FROM analyses WHERE ${TARGET_FILTER} AND id = $3`, [service, environment, query.before]);
+    const cursor = await db.query<{ position: string }>(`SELECT position FROM analyses WHERE ${TARGET_FILTER} AND id = $3`, [
+      service,
+      environment,
+      query.before,
+    ]);
     const found = cursor.rows[0];
     if (found === undefined) throw unknownCursor(query);
     before = found.position;

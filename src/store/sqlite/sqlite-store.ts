@@ -29,16 +29,7 @@ import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRec
 import { migrate } from './schema.js';
 import { prepareSummaryPage } from './summaries.js';
 import { isRoutineCommit, synchronousSwitch } from './durability.js';
-import {
-  analysisToRow,
-  eventToRow,
-  rowToAnalysis,
-  rowToCall,
-  rowToEvent,
-  type AnalysisRow,
-  type CallRow,
-  type EventRow,
-} from './rows.js';
+import { analysisToRow, eventToRow, rowToAnalysis, rowToCall, rowToEvent, type AnalysisRow, type CallRow, type EventRow } from './rows.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -83,21 +74,15 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     'INSERT INTO freezes (id, body) VALUES (@id, @body) ON CONFLICT (id) DO UPDATE SET body = excluded.body',
   );
   const selectFreezes = db.prepare<[], { body: string }>('SELECT body FROM freezes ORDER BY position');
-  const selectLastControlEvent = db.prepare<[], { seq: number; hash: string }>(
-    'SELECT seq, hash FROM control_events ORDER BY seq DESC LIMIT 1',
-  );
+  const selectLastControlEvent = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM control_events ORDER BY seq DESC LIMIT 1');
   const insertControlEvent = db.prepare<[Omit<EventRow, 'analysis_id'>]>(`
     INSERT INTO control_events (seq, type, at, payload, hash, prev_hash) VALUES (@seq, @type, @at, @payload, @hash, @prev_hash)`);
   const selectControlEvents = db.prepare<[], Omit<EventRow, 'analysis_id'>>('SELECT * FROM control_events ORDER BY seq');
   const selectAnalysis = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE id = ?');
   const summaryPage = prepareSummaryPage(db);
   const selectAllAnalyses = db.prepare<[], AnalysisRow>('SELECT * FROM analyses ORDER BY position');
-  const selectAnalysesByPhase = db.prepare<[string], AnalysisRow>(
-    'SELECT * FROM analyses WHERE phase = ? ORDER BY position',
-  );
-  const selectLastEvent = db.prepare<[string], { seq: number; hash: string }>(
-    'SELECT seq, hash FROM events WHERE analysis_id = ? ORDER BY seq DESC LIMIT 1',
-  );
+  const selectAnalysesByPhase = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE phase = ? ORDER BY position');
+  const selectLastEvent = db.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM events WHERE analysis_id = ? ORDER BY seq DESC LIMIT 1');
   const insertEvent = db.prepare<[EventRow]>(`
     INSERT INTO events (analysis_id, seq, type, at, payload, hash, prev_hash)
     VALUES (@analysis_id, @seq, @type, @at, @payload, @hash, @prev_hash)`);
@@ -143,40 +128,33 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
 
   // IMMEDIATE transactions take the write lock before the first read, so the last event read for
   // chaining cannot be overtaken by another connection's write.
-  const createTransaction = db.transaction(
-    (record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]) => {
-      if (selectAnalysis.get(record.id)) {
-        throw new DomainError('conflict', `analysis ${record.id} already exists`);
-      }
-      if (record.creationKey != null && selectByCreationKey.get(record.creationKey)) {
-        throw new DomainError('conflict', `an analysis with creation key ${record.creationKey} already exists`);
-      }
-      insertAnalysis.run(analysisToRow(record));
-      appendEventsAndCalls(record, events, calls);
-    },
-  );
+  const createTransaction = db.transaction((record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]) => {
+    if (selectAnalysis.get(record.id)) {
+      throw new DomainError('conflict', `analysis ${record.id} already exists`);
+    }
+    if (record.creationKey != null && selectByCreationKey.get(record.creationKey)) {
+      throw new DomainError('conflict', `an analysis with creation key ${record.creationKey} already exists`);
+    }
+    insertAnalysis.run(analysisToRow(record));
+    appendEventsAndCalls(record, events, calls);
+  });
   const rearmCall = db.prepare<[{ id: number; analysis_id: string }]>(
     "UPDATE adapter_calls SET status = 'pending', done_at = NULL WHERE id = @id AND analysis_id = @analysis_id AND status = 'failed'",
   );
-  const transitionTransaction = db.transaction(
-    (record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], retry: readonly number[]) => {
-      const result = updateAnalysis.run({ ...analysisToRow(record), expected_version: record.version - 1 });
-      if (result.changes === 0) {
-        const stored = selectAnalysis.get(record.id);
-        if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
-        throw new DomainError(
-          'conflict',
-          `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`,
-        );
+  const transitionTransaction = db.transaction((record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], retry: readonly number[]) => {
+    const result = updateAnalysis.run({ ...analysisToRow(record), expected_version: record.version - 1 });
+    if (result.changes === 0) {
+      const stored = selectAnalysis.get(record.id);
+      if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
+      throw new DomainError('conflict', `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`);
+    }
+    appendEventsAndCalls(record, events, calls);
+    for (const id of retry) {
+      if (rearmCall.run({ id, analysis_id: record.id }).changes === 0) {
+        throw new DomainError('conflict', `adapter call ${id} of analysis ${record.id} is not a failed call`);
       }
-      appendEventsAndCalls(record, events, calls);
-      for (const id of retry) {
-        if (rearmCall.run({ id, analysis_id: record.id }).changes === 0) {
-          throw new DomainError('conflict', `adapter call ${id} of analysis ${record.id} is not a failed call`);
-        }
-      }
-    },
-  );
+    }
+  });
 
   const pruneTransaction = db.transaction((cutoff: string, limit: number): string[] => {
     // Prepared anew each time: SQLite applies a flag pragma when it compiles it, not when it runs.

@@ -27,7 +27,19 @@ interface SummaryRow {
   control_fields: string;
 }
 
-type StateFields = [number, number, number, number | null, RuleRef | null, VerdictAction | null, RuleRef | null, string | null, string | null, string | null, number | null];
+type StateFields = [
+  number,
+  number,
+  number,
+  number | null,
+  RuleRef | null,
+  VerdictAction | null,
+  RuleRef | null,
+  string | null,
+  string | null,
+  string | null,
+  number | null,
+];
 
 const SELECT_PAGE = `
   SELECT position, id, template, args, mode, adapter, target, phase, created_at, updated_at, version,
@@ -56,7 +68,9 @@ interface PageParams {
 }
 
 function rowToSummary(row: SummaryRow): AnalysisSummary {
-  const [stepIndex, startedAt, stepStartedAt, decidedAt, decidedBy, action, rule, reason, at, evidenceHash, observedWeight] = JSON.parse(row.state_fields) as StateFields;
+  const [stepIndex, startedAt, stepStartedAt, decidedAt, decidedBy, action, rule, reason, at, evidenceHash, observedWeight] = JSON.parse(
+    row.state_fields,
+  ) as StateFields;
   const [createdBy, templateHash, pinnedSteps] = JSON.parse(row.control_fields) as [string | null, string | null, Array<{ weight: number }> | null];
   return {
     id: row.id,

@@ -44,7 +44,16 @@ describe('benchmark scenarios and summary', () => {
 
   it('covers healthy noises, both regression families and mid-step onsets', () => {
     const families = new Set(catalogue.scenarios.map((scenario) => `${scenario.family}/${scenario.noise}`));
-    for (const expected of ['healthy/poisson', 'healthy/arm-gamma', 'healthy/pod-gamma', 'healthy/shared-burst', 'healthy/diurnal', 'healthy/latency-jitter', 'error-regression/poisson', 'latency-regression/poisson']) {
+    for (const expected of [
+      'healthy/poisson',
+      'healthy/arm-gamma',
+      'healthy/pod-gamma',
+      'healthy/shared-burst',
+      'healthy/diurnal',
+      'healthy/latency-jitter',
+      'error-regression/poisson',
+      'latency-regression/poisson',
+    ]) {
       expect(families.has(expected)).toBe(true);
     }
     expect(catalogue.scenarios.some((scenario) => scenario.onsetIntervals > 0)).toBe(true);
@@ -68,7 +77,7 @@ describe('benchmark scenarios and summary', () => {
     expect(outcome.aborts['canaryd-sequential']?.every((abort) => abort !== null && abort <= 3)).toBe(true);
   });
 
-  it('generates requests split by share with the scenario\'s error ratio', () => {
+  it("generates requests split by share with the scenario's error ratio", () => {
     const scenario = find('error-regression-poisson-500rps-50%-errors×3');
     const data = generateRun(scenario, createRandom(5));
     const canaryRate = data.errors.canary.reduce((a, b) => a + b, 0) / data.requests.canary.reduce((a, b) => a + b, 0);

@@ -13,7 +13,12 @@ const SPECS: CheckSpec[] = [
 ];
 
 const evalAt = (at: number, task_success = 0.9): CheckEvidence => ({
-  name: 'eval', values: { task_success, suite: 'nightly', passed: true }, source: 'run 1', digest: 'sha256:1', at: new Date(at).toISOString(), actor: 'ci',
+  name: 'eval',
+  values: { task_success, suite: 'nightly', passed: true },
+  source: 'run 1',
+  digest: 'sha256:1',
+  at: new Date(at).toISOString(),
+  actor: 'ci',
 });
 
 const noMetrics = () => null;

@@ -52,7 +52,10 @@ describe('evaluateCondition: Kleene logic', () => {
 });
 
 describe('evaluateCondition: comparisons', () => {
-  const values = (value: number | boolean | null | undefined): StatLookup => () => value;
+  const values =
+    (value: number | boolean | null | undefined): StatLookup =>
+    () =>
+      value;
 
   it.each([
     ['m.v < 1', 0.5, T],

@@ -9,9 +9,7 @@ describe('canonicalJson', () => {
   });
 
   it('drops undefined members, writes null for undefined array items and non-finite numbers', () => {
-    expect(canonicalJson({ a: undefined, b: Number.NaN, c: [undefined, Number.POSITIVE_INFINITY, -0] })).toBe(
-      '{"b":null,"c":[null,null,0]}',
-    );
+    expect(canonicalJson({ a: undefined, b: Number.NaN, c: [undefined, Number.POSITIVE_INFINITY, -0] })).toBe('{"b":null,"c":[null,null,0]}');
   });
 
   it('escapes strings and keys as JSON does', () => {
@@ -34,9 +32,7 @@ describe('evidenceHash', () => {
     action: 'promote',
     rule: { id: 'healthy', group: 'promote' },
     reason: 'promote rule healthy fired',
-    conditions: [
-      { rule: 'healthy', group: 'promote', text: 'error_rate.change < 10%', truth: 'true', observed: [{ ref: 'error_rate.change', value: 0.01 }] },
-    ],
+    conditions: [{ rule: 'healthy', group: 'promote', text: 'error_rate.change < 10%', truth: 'true', observed: [{ ref: 'error_rate.change', value: 0.01 }] }],
     metrics: healthyMetrics(),
     window: '15m',
     at: '2024-01-01T00:15:00.000Z',

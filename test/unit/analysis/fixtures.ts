@@ -1,14 +1,7 @@
 // Small builders of compiled templates, rules and metric results for the analysis tests.
 
 import { parseCondition } from '../../../src/analysis/conditions/parser.js';
-import type {
-  CompiledRule,
-  CompiledTemplate,
-  ConditionNode,
-  MetricResult,
-  RuleGroup,
-  StepSpec,
-} from '../../../src/analysis/types.js';
+import type { CompiledRule, CompiledTemplate, ConditionNode, MetricResult, RuleGroup, StepSpec } from '../../../src/analysis/types.js';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;

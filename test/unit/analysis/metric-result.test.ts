@@ -101,13 +101,17 @@ describe('buildMetricResult: missing and failed data', () => {
     const result = buildMetricResult(spec, value(1), vector, queries);
     expect(result.error).toBe(true);
     expect(result.canary).toBeNull();
-    expect(result.message).toBe(
-      'canary: query returned 3 series where one was expected: {pod="a",track="canary"}, {pod="b",track="canary"}, {pod="c"}',
-    );
+    expect(result.message).toBe('canary: query returned 3 series where one was expected: {pod="a",track="canary"}, {pod="b",track="canary"}, {pod="c"}');
   });
 
   it('samples on a metric without judge are an error', () => {
-    const samples: Measurement = { kind: 'samples', samples: [{ at: 1, value: 1 }, { at: 2, value: 2 }] };
+    const samples: Measurement = {
+      kind: 'samples',
+      samples: [
+        { at: 1, value: 1 },
+        { at: 2, value: 2 },
+      ],
+    };
     const result = buildMetricResult(spec, samples, value(1), queries);
     expect(result.error).toBe(true);
     expect(result.message).toBe('baseline: query returned 2 samples over time where one value was expected');

@@ -143,7 +143,7 @@ describe('parseCondition: errors with exact columns', () => {
   it('refuses nesting deeper than 64 levels instead of overflowing the stack', () => {
     const deep = `${'('.repeat(100)}a.b${')'.repeat(100)}`;
     expect(failure(deep)).toEqual({
-      message: "condition nested too deeply at column 65 (more than 64 levels)",
+      message: 'condition nested too deeply at column 65 (more than 64 levels)',
       column: 65,
     });
     expect(parseCondition(`${'('.repeat(64)}a.b${')'.repeat(64)}`).ok).toBe(true);

@@ -25,11 +25,7 @@ describe('evaluateRules', () => {
   });
 
   it('evaluates groups in the order abort, hold, promote whatever the written order', () => {
-    const reordered: CompiledRule[] = [
-      rule('go', 'promote', 'a.x'),
-      rule('wait', 'hold', 'a.x'),
-      rule('stop', 'abort', 'a.y'),
-    ];
+    const reordered: CompiledRule[] = [rule('go', 'promote', 'a.x'), rule('wait', 'hold', 'a.x'), rule('stop', 'abort', 'a.y')];
     const lookup = (_metric: string, stat: string) => stat === 'x';
     const outcome = evaluateRules(reordered, lookup);
     expect(outcome.rule).toEqual({ id: 'wait', group: 'hold' });
@@ -55,9 +51,7 @@ describe('evaluateRules', () => {
     const outcome = evaluateRules(rules, statLookupFor(healthyMetrics()));
     expect(outcome.action).toBe('promote');
     expect(outcome.rule).toEqual({ id: 'healthy', group: 'promote' });
-    expect(outcome.reason).toBe(
-      'promote rule healthy fired: error_rate.change = 1% < 10%; p95_latency.change = 5% < 20%',
-    );
+    expect(outcome.reason).toBe('promote rule healthy fired: error_rate.change = 1% < 10%; p95_latency.change = 5% < 20%');
     expect(outcome.conditions.map((record) => [record.rule, record.text, record.truth])).toEqual([
       ['error-spike', 'error_rate.change > 50%', 'false'],
       ['low-traffic', 'requests.canary < 200', 'false'],
@@ -93,9 +87,7 @@ describe('evaluateRules', () => {
     const metrics = [valueResult('requests', 5000, 5000), missingResult('error_rate'), missingResult('p95_latency')];
     const outcome = evaluateRules(rules, statLookupFor(metrics));
     expect(outcome.action).toBe('hold');
-    expect(outcome.reason).toBe(
-      'hold rule telemetry-missing fired: error_rate.missing = true or p95_latency.missing = true',
-    );
+    expect(outcome.reason).toBe('hold rule telemetry-missing fired: error_rate.missing = true or p95_latency.missing = true');
   });
 
   it('never fires a rule without conditions', () => {
@@ -104,9 +96,7 @@ describe('evaluateRules', () => {
   });
 
   it('formats observed numbers to at most 4 significant digits', () => {
-    const outcome = evaluateRules([rule('big', 'abort', 'm.v > 1 and m.w < 0')], (_m, stat) =>
-      stat === 'v' ? 1234.5678 : -0.000123456,
-    );
+    const outcome = evaluateRules([rule('big', 'abort', 'm.v > 1 and m.w < 0')], (_m, stat) => (stat === 'v' ? 1234.5678 : -0.000123456));
     expect(outcome.reason).toBe('abort rule big fired: m.v = 1235 > 1 and m.w = -0.0001235 < 0');
   });
 });

@@ -135,9 +135,7 @@ describe('what still wins over the source-errors hold', () => {
       expect(held?.state.consecutiveErrors.requests).toBe(index + 1);
     }
     expect(third?.verdict).toMatchObject({ action: 'hold', rule: SOURCE_ERRORS });
-    expect(third?.verdict.reason).toBe(
-      `metric requests failed 3 consecutive ticks, more than consecutiveErrorLimit 2 (onError: pause): ${REJECTED}`,
-    );
+    expect(third?.verdict.reason).toBe(`metric requests failed 3 consecutive ticks, more than consecutiveErrorLimit 2 (onError: pause): ${REJECTED}`);
     expect(third?.actions).toEqual([{ type: 'pause', step: 0, weight: 1 }]);
     expect(third?.state.phase).toBe('paused');
   });

@@ -38,7 +38,11 @@ describe('tickLags', () => {
   });
 
   it('counts two ticks on one slot as a duplicate, not as two served slots', () => {
-    const summary = tickLags([{ startedAtMs: START, intervalMs: INTERVAL, initialDelayMs: 0, tickAtMs: [START + 5_001, START + 9_000] }], START, START + 10_000);
+    const summary = tickLags(
+      [{ startedAtMs: START, intervalMs: INTERVAL, initialDelayMs: 0, tickAtMs: [START + 5_001, START + 9_000] }],
+      START,
+      START + 10_000,
+    );
     expect(summary.duplicates).toBe(1);
     expect(summary.run).toBe(1);
     expect(summary.expected).toBe(1);
@@ -74,7 +78,10 @@ requests_total{handler="/metrics",code="200"} 100
   });
 
   it('estimates quantiles of the observations between two scrapes like histogram_quantile', () => {
-    const delta = histogramDelta(histogramOf(parseExposition(scrape([10, 10, 10])), 'x_seconds'), histogramOf(parseExposition(scrape([10, 30, 30])), 'x_seconds'));
+    const delta = histogramDelta(
+      histogramOf(parseExposition(scrape([10, 10, 10])), 'x_seconds'),
+      histogramOf(parseExposition(scrape([10, 30, 30])), 'x_seconds'),
+    );
     expect(delta.count).toBe(20);
     // All 20 new observations fell in (0.1, 1]: the median is halfway through that bucket.
     expect(histogramQuantile(delta, 0.5)).toBeCloseTo(0.55, 10);

@@ -57,11 +57,26 @@ describe('replica figures', () => {
     const delivered = (key: string, action: string, step: number) => ({ analysisId: 'a1', idempotencyKey: key, action, step });
     const figures = computeReplicaFigures(
       input({
-        calls: [call('k0', 'set-weight', 0), call('k1', 'set-weight', 1), call('k1b', 'set-weight', 1), call('k2', 'complete', 1), call('k3', 'rollback', 1, 'pending')],
+        calls: [
+          call('k0', 'set-weight', 0),
+          call('k1', 'set-weight', 1),
+          call('k1b', 'set-weight', 1),
+          call('k2', 'complete', 1),
+          call('k3', 'rollback', 1, 'pending'),
+        ],
         deliveries: [delivered('k0', 'set-weight', 0), delivered('k0', 'set-weight', 0), delivered('k1', 'set-weight', 1), delivered('k1b', 'set-weight', 1)],
       }),
     );
-    expect(figures.calls).toEqual({ recorded: 5, done: 4, pending: 1, failed: 0, deliveries: 4, decisionsWithSeveralKeys: 1, repeatedDeliveries: 1, doneButNotDelivered: 1 });
+    expect(figures.calls).toEqual({
+      recorded: 5,
+      done: 4,
+      pending: 1,
+      failed: 0,
+      deliveries: 4,
+      decisionsWithSeveralKeys: 1,
+      repeatedDeliveries: 1,
+      doneButNotDelivered: 1,
+    });
   });
 
   it('the bench template promotes after a third of the window; --replicas needs --store postgres', () => {

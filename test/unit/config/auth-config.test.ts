@@ -62,8 +62,21 @@ describe('auth and policies in the config', () => {
       { name: 'ops-admin', token: 'ops-token-0123456789', scopes: ['read', 'actions', 'approve', 'admin'], environments: null },
     ]);
     expect(loaded.config.policies).toEqual([
-      { id: 'prod-advance-needs-approval', match: { environment: ['production'], action: ['set-weight', 'complete'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice', 'ops-admin'], expiresMs: 900_000 },
-      { id: 'no-manual-promote-in-prod', match: { environment: ['production'], action: ['manual-promote'] }, decision: 'DENY', approvers: [], expiresMs: 900_000, reason: 'production advances only through the analysis' },
+      {
+        id: 'prod-advance-needs-approval',
+        match: { environment: ['production'], action: ['set-weight', 'complete'] },
+        decision: 'REQUIRE_APPROVAL',
+        approvers: ['alice', 'ops-admin'],
+        expiresMs: 900_000,
+      },
+      {
+        id: 'no-manual-promote-in-prod',
+        match: { environment: ['production'], action: ['manual-promote'] },
+        decision: 'DENY',
+        approvers: [],
+        expiresMs: 900_000,
+        reason: 'production advances only through the analysis',
+      },
     ]);
     expect(configSecrets(loaded.config)).toEqual(expect.arrayContaining(['argo-token-0123456789', 'alice-token-0123456789', 'ops-token-0123456789']));
   });

@@ -102,9 +102,7 @@ describe('parseConfig', () => {
 
   it('reports a bad store retention at its value', () => {
     const text = `store: { type: sqlite, path: ./c.db, retention: 30 days }\n${MINIMAL}`;
-    expect(problemsOf(text)).toEqual([
-      `c.yaml:${positionOf(text, '30 days')}: store.retention: invalid duration "30 days": expected e.g. 30s, 5m, 1h30m`,
-    ]);
+    expect(problemsOf(text)).toEqual([`c.yaml:${positionOf(text, '30 days')}: store.retention: invalid duration "30 days": expected e.g. 30s, 5m, 1h30m`]);
     expect(problemsOf(`store:\n  type: memory\n  retention: 0\n${MINIMAL}`)).toEqual([`c.yaml:3:14: store.retention: must be a duration greater than 0`]);
     expect(problemsOf(`store:\n  type: memory\n  retension: 30d\n${MINIMAL}`)).toEqual([`c.yaml:3:3: store.retension: unknown field`]);
   });

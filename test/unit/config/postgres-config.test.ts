@@ -52,9 +52,9 @@ describe('store.type postgres', () => {
   it('an unreadable urlFile is a problem naming the field and the file, never a value', async () => {
     const text = `store:\n  type: postgres\n  urlFile: /nonexistent/pg-url\n${SOURCE}`;
     const loaded = await loadConfigText(text, '/etc/canaryd/c.yaml');
-    expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual([
-      'c.yaml:3:12: store.urlFile: cannot read file /nonexistent/pg-url (ENOENT)',
-    ].map((line) => `/etc/canaryd/${line}`));
+    expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual(
+      ['c.yaml:3:12: store.urlFile: cannot read file /nonexistent/pg-url (ENOENT)'].map((line) => `/etc/canaryd/${line}`),
+    );
   });
 
   it('messages name the server by its URL without the password', () => {

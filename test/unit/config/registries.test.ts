@@ -95,7 +95,9 @@ describe("a plug-in's secretFields", () => {
   it('report a missing value at the field that names it', async () => {
     const text = `${SOURCE}adapters:\n  hook: { type: webhook, url: http://d/hook, secretEnv: HOOK }\n`;
     const loaded = await loadConfigText(text, 'c.yaml', { env: {} });
-    expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual([`c.yaml:${positionOf(text, 'HOOK')}: adapters.hook.secretEnv: environment variable HOOK is not set`]);
+    expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual([
+      `c.yaml:${positionOf(text, 'HOOK')}: adapters.hook.secretEnv: environment variable HOOK is not set`,
+    ]);
   });
 });
 

@@ -6,8 +6,18 @@ import type { FreezeRecord, Policy } from '../../../src/control/types.js';
 const policy = (overrides: Partial<Policy> & Pick<Policy, 'id' | 'decision'>): Policy => ({ match: {}, approvers: [], expiresMs: 60_000, ...overrides });
 
 const POLICIES: Policy[] = [
-  policy({ id: 'prod-advance', match: { environment: ['production'], action: ['set-weight', 'complete'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'] }),
-  policy({ id: 'no-manual-promote', match: { environment: ['production'], action: ['manual-promote'] }, decision: 'DENY', reason: 'only through the analysis' }),
+  policy({
+    id: 'prod-advance',
+    match: { environment: ['production'], action: ['set-weight', 'complete'] },
+    decision: 'REQUIRE_APPROVAL',
+    approvers: ['alice'],
+  }),
+  policy({
+    id: 'no-manual-promote',
+    match: { environment: ['production'], action: ['manual-promote'] },
+    decision: 'DENY',
+    reason: 'only through the analysis',
+  }),
   policy({ id: 'payments-frozen', match: { service: ['payment-api'] }, decision: 'DENY' }),
   policy({ id: 'prod-anything', match: { environment: ['production'] }, decision: 'ALLOW' }),
 ];
@@ -16,14 +26,22 @@ const prod = (action: Parameters<typeof decidePolicy>[1]['action'], service = 'c
 
 describe('decidePolicy', () => {
   it('first match wins, in the order written', () => {
-    expect(decidePolicy(POLICIES, prod('set-weight'), HASH)).toMatchObject({ policyId: 'prod-advance', decision: 'REQUIRE_APPROVAL', approvers: ['alice'], policySetHash: HASH });
+    expect(decidePolicy(POLICIES, prod('set-weight'), HASH)).toMatchObject({
+      policyId: 'prod-advance',
+      decision: 'REQUIRE_APPROVAL',
+      approvers: ['alice'],
+      policySetHash: HASH,
+    });
     expect(decidePolicy(POLICIES, prod('set-weight', 'payment-api'), HASH).policyId).toBe('prod-advance');
     expect(decidePolicy(POLICIES, prod('rollback', 'payment-api'), HASH)).toMatchObject({ policyId: 'payments-frozen', decision: 'DENY' });
     expect(decidePolicy(POLICIES, prod('rollback'), HASH)).toMatchObject({ policyId: 'prod-anything', decision: 'ALLOW' });
   });
 
   it('no match is ALLOW with no policy id', () => {
-    expect(decidePolicy(POLICIES, { environment: 'staging', service: 'checkout', action: 'complete' }, HASH)).toMatchObject({ policyId: null, decision: 'ALLOW' });
+    expect(decidePolicy(POLICIES, { environment: 'staging', service: 'checkout', action: 'complete' }, HASH)).toMatchObject({
+      policyId: null,
+      decision: 'ALLOW',
+    });
     expect(decidePolicy([], prod('complete'), policySetHash([]))).toMatchObject({ policyId: null, decision: 'ALLOW' });
   });
 
@@ -65,7 +83,15 @@ describe('gate', () => {
   });
 
   it('a freeze stops set-weight and complete of what it covers, never a rollback', () => {
-    const freeze: FreezeRecord = { id: 'f1', reason: 'incident', scope: { environment: 'production' }, createdBy: 'ops', createdAt: '', liftedBy: null, liftedAt: null };
+    const freeze: FreezeRecord = {
+      id: 'f1',
+      reason: 'incident',
+      scope: { environment: 'production' },
+      createdBy: 'ops',
+      createdAt: '',
+      liftedBy: null,
+      liftedAt: null,
+    };
     const frozen = { ...rules, freezes: [freeze] };
     expect(gate(frozen, subject, [setWeight])).toMatchObject({ kind: 'frozen', freeze });
     expect(gate(frozen, subject, [{ type: 'complete', step: 2, weight: 100 }]).kind).toBe('frozen');

@@ -16,9 +16,23 @@ describe('REQUIRE_APPROVAL', () => {
     expect((await t.daemon.service.verdict(view.id)).verdict).toBe('hold');
 
     const approval = await pendingApproval(t);
-    expect(approval).toMatchObject({ analysisId: view.id, action: 'set-weight', fromWeight: 0, toWeight: 10, policyId: 'prod-advance-needs-approval', requestedBy: 'argo-rollouts', state: 'pending' });
+    expect(approval).toMatchObject({
+      analysisId: view.id,
+      action: 'set-weight',
+      fromWeight: 0,
+      toWeight: 10,
+      policyId: 'prod-advance-needs-approval',
+      requestedBy: 'argo-rollouts',
+      state: 'pending',
+    });
     expect(approval.expiresAt).toBe(new Date(T0 + 15 * MINUTE).toISOString());
-    expect(approval.packet).toMatchObject({ action: 'set-weight', environment: 'production', service: 'checkout', current: { weight: 0 }, proposed: { weight: 10 } });
+    expect(approval.packet).toMatchObject({
+      action: 'set-weight',
+      environment: 'production',
+      service: 'checkout',
+      current: { weight: 0 },
+      proposed: { weight: 10 },
+    });
     expect(approval.packet.adapterCall?.idempotencyKey).toBe(`${view.id}:0:set-weight:${approval.evidenceHash}`);
     expect(approval.packet.undo).toContain('abort');
 
@@ -57,7 +71,13 @@ describe('REQUIRE_APPROVAL', () => {
     const events = await t.store.listEvents(view.id);
     expect(verifyEventChain(events)).toEqual({ ok: true });
     const policyEvents = events.filter((event) => event.type === 'policy-decision');
-    expect(policyEvents[0]?.payload).toMatchObject({ action: 'set-weight', policyId: 'prod-advance-needs-approval', decision: 'REQUIRE_APPROVAL', policySetHash: t.daemon.context.control.policySetHash, actor: 'argo-rollouts' });
+    expect(policyEvents[0]?.payload).toMatchObject({
+      action: 'set-weight',
+      policyId: 'prod-advance-needs-approval',
+      decision: 'REQUIRE_APPROVAL',
+      policySetHash: t.daemon.context.control.policySetHash,
+      actor: 'argo-rollouts',
+    });
     expect(t.daemon.context.control.policySetHash).toMatch(/^[0-9a-f]{64}$/);
     expect(events.filter((event) => event.type === 'approval-approved').map((event) => event.payload.actor)).toEqual(['alice', 'alice']);
   });
@@ -112,7 +132,9 @@ describe('REQUIRE_APPROVAL', () => {
 
 describe('REQUIRE_APPROVAL of a rollback', () => {
   it('waits with one request however many ticks abort, and the approval makes exactly the bound rollback', async () => {
-    const t = await started([{ id: 'approve-rollbacks', match: { action: ['rollback'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'], expiresMs: 15 * MINUTE }]);
+    const t = await started([
+      { id: 'approve-rollbacks', match: { action: ['rollback'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'], expiresMs: 15 * MINUTE },
+    ]);
     const view = await t.daemon.service.create(CREATE, { principal: ARGO });
     await t.daemon.idle();
     t.source.values = FAILING;
@@ -125,6 +147,9 @@ describe('REQUIRE_APPROVAL of a rollback', () => {
     await t.daemon.control.decideApproval(approval.id, { decision: 'approve', reason: 'roll it back' }, ALICE);
     await t.daemon.idle();
     expect((await t.daemon.service.get(view.id)).phase).toBe('aborted');
-    expect(t.adapter.requests.map((request) => request.idempotencyKey)).toEqual([expect.stringContaining(':0:set-weight:'), `${view.id}:0:rollback:${approval.evidenceHash}`]);
+    expect(t.adapter.requests.map((request) => request.idempotencyKey)).toEqual([
+      expect.stringContaining(':0:set-weight:'),
+      `${view.id}:0:rollback:${approval.evidenceHash}`,
+    ]);
   });
 });

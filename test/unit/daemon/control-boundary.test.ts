@@ -11,7 +11,9 @@ describe('DENY', () => {
   it('a denied manual action answers policy-denied and changes nothing', async () => {
     const t = await started([NO_MANUAL_PROMOTE]);
     const view = await t.daemon.service.create(CREATE, { principal: ARGO });
-    const refused = await refusal(() => t.daemon.service.act(view.id, { action: 'promote', reason: 'ship it', actor: 'release-manager@corp (approved)' }, { principal: ALICE }));
+    const refused = await refusal(() =>
+      t.daemon.service.act(view.id, { action: 'promote', reason: 'ship it', actor: 'release-manager@corp (approved)' }, { principal: ALICE }),
+    );
     expect(refused.code).toBe('policy-denied');
     expect(refused.message).toContain('production advances only through the analysis');
     expect((await t.daemon.service.get(view.id)).step).toBe(0);
@@ -47,7 +49,9 @@ describe('DENY', () => {
   it('a principal limited to other environments is forbidden', async () => {
     const t = await started([]);
     const view = await t.daemon.service.create(CREATE, { principal: ARGO });
-    const refused = await refusal(() => t.daemon.service.act(view.id, { action: 'pause', reason: '', actor: 'x' }, { principal: principal('stager', ['staging']) }));
+    const refused = await refusal(() =>
+      t.daemon.service.act(view.id, { action: 'pause', reason: '', actor: 'x' }, { principal: principal('stager', ['staging']) }),
+    );
     expect(refused.code).toBe('forbidden');
     expect((await refusal(() => t.daemon.service.create(CREATE, { principal: principal('stager', ['staging']) }))).code).toBe('forbidden');
   });
@@ -69,7 +73,10 @@ describe('freezes', () => {
     expect(frozen.lastVerdict).toMatchObject({ action: 'hold', rule: { id: 'freeze', group: 'builtin' } });
     expect((await t.daemon.service.get(other.id)).step).toBe(1);
     expect((await refusal(() => t.daemon.service.act(held.id, { action: 'promote', reason: '', actor: 'x' }, { principal: ALICE }))).code).toBe('frozen');
-    expect((await t.store.listEvents(held.id)).at(-1)).toMatchObject({ type: 'action-refused', payload: { action: 'manual-promote', reason: 'frozen', freezeId: freeze.id, actor: 'alice' } });
+    expect((await t.store.listEvents(held.id)).at(-1)).toMatchObject({
+      type: 'action-refused',
+      payload: { action: 'manual-promote', reason: 'frozen', freezeId: freeze.id, actor: 'alice' },
+    });
 
     await t.daemon.control.liftFreeze(freeze.id, ALICE);
     await t.scheduler.advance(MINUTE);
@@ -80,7 +87,11 @@ describe('freezes', () => {
     await t.scheduler.advance(MINUTE);
     await t.daemon.idle();
     expect((await t.daemon.service.get(held.id)).phase).toBe('aborted');
-    expect(t.adapter.requests.filter((request) => request.analysisId === held.id).map((r) => `${r.action}:${r.weight}`)).toEqual(['set-weight:10', 'set-weight:50', 'rollback:50']);
+    expect(t.adapter.requests.filter((request) => request.analysisId === held.id).map((r) => `${r.action}:${r.weight}`)).toEqual([
+      'set-weight:10',
+      'set-weight:50',
+      'rollback:50',
+    ]);
     const trail = await t.daemon.control.controlEvents();
     expect(trail.map((event) => event.type)).toEqual(['freeze-created', 'freeze-lifted', 'freeze-created']);
     expect(verifyEventChain(trail)).toEqual({ ok: true });
@@ -98,7 +109,12 @@ describe('pinned templates, idempotent create, resume after adapter-failed', () 
     expect(created?.payload.templateHash).toBe(view.templateHash);
     await first.daemon.stop();
 
-    const edited = daemonTemplate({ steps: [{ weight: 1, minDurationMs: 0, maxDurationMs: null }, { weight: 100, minDurationMs: 0, maxDurationMs: null }] });
+    const edited = daemonTemplate({
+      steps: [
+        { weight: 1, minDurationMs: 0, maxDurationMs: null },
+        { weight: 100, minDurationMs: 0, maxDurationMs: null },
+      ],
+    });
     const second = testDaemon({ store, template: edited });
     await second.daemon.start();
     const kept = await second.daemon.service.get(view.id);
@@ -118,7 +134,9 @@ describe('pinned templates, idempotent create, resume after adapter-failed', () 
     await t.daemon.idle();
     expect(await t.daemon.service.list({})).toHaveLength(1);
     expect(t.adapter.requests.filter((request) => request.step === 0)).toHaveLength(1);
-    expect((await refusal(() => t.daemon.service.create({ ...CREATE, target: { ...PROD, version: 'v3' } }, { principal: ARGO, idempotencyKey: 'deploy-123' }))).code).toBe('idempotency-key-reused');
+    expect(
+      (await refusal(() => t.daemon.service.create({ ...CREATE, target: { ...PROD, version: 'v3' } }, { principal: ARGO, idempotencyKey: 'deploy-123' }))).code,
+    ).toBe('idempotency-key-reused');
   });
 
   it('complete is never sent while the last set-weight has not succeeded', async () => {
@@ -127,7 +145,7 @@ describe('pinned templates, idempotent create, resume after adapter-failed', () 
     t.adapter.fail = (request) => request.action === 'set-weight' && request.weight === 100;
     await t.scheduler.advance(4 * MINUTE);
     await t.daemon.idle();
-    expect((await t.daemon.service.get(view.id))).toMatchObject({ phase: 'paused', step: 2 });
+    expect(await t.daemon.service.get(view.id)).toMatchObject({ phase: 'paused', step: 2 });
     await t.daemon.service.act(view.id, { action: 'promote', reason: 'ship it anyway', actor: 'x' }, { principal: ALICE });
     await t.daemon.idle();
     expect(t.adapter.requests.some((request) => request.action === 'complete')).toBe(false);

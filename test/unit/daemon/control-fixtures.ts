@@ -11,7 +11,11 @@ import { MINUTE, testDaemon, type TestDaemon } from './daemon-fixtures.js';
 export const PROD = { service: 'checkout', environment: 'production', version: 'v2' };
 export const CREATE: CreateAnalysisRequest = { template: 'web', args: { service: 'checkout' }, mode: 'drive', adapter: 'deployer', target: PROD };
 
-export const principal = (name: string, environments: string[] | null = null): Principal => ({ name, scopes: ['read', 'analyses:create', 'actions', 'approve', 'admin'], environments });
+export const principal = (name: string, environments: string[] | null = null): Principal => ({
+  name,
+  scopes: ['read', 'analyses:create', 'actions', 'approve', 'admin'],
+  environments,
+});
 export const ARGO = principal('argo-rollouts');
 export const ALICE = principal('alice');
 export const CAROL = principal('carol');
@@ -54,4 +58,3 @@ export async function pendingApproval(t: TestDaemon) {
   if (approval === undefined) throw new Error('no pending approval');
   return approval;
 }
-

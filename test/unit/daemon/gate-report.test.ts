@@ -9,14 +9,46 @@ function verdict(action: TickVerdict['action'], conditions: ConditionRecord[]): 
   return { action, rule: null, reason: '', conditions, metrics: [], window: '10m', at: '2026-12-01T10:10:00.000Z', evidenceHash: 'h' };
 }
 
-const promoteLow: ConditionRecord = { rule: 'healthy', group: 'promote', text: 'checks.eval.task_success >= 0.85', truth: 'false', observed: [{ ref: 'checks.eval.task_success', value: 0.7 }] };
-const abortQuiet: ConditionRecord = { rule: 'error-spike', group: 'abort', text: 'error_rate.change > 50%', truth: 'false', observed: [{ ref: 'error_rate.change', value: 0.02 }] };
-const holdMissing: ConditionRecord = { rule: 'telemetry', group: 'hold', text: 'error_rate.missing', truth: 'false', observed: [{ ref: 'error_rate.missing', value: false }] };
-const compound: ConditionRecord = { rule: 'healthy', group: 'promote', text: 'a.change < 10% or b.change < 5%', truth: 'unknown', observed: [{ ref: 'a.change', value: null }, { ref: 'b.change', value: 0.1 }] };
+const promoteLow: ConditionRecord = {
+  rule: 'healthy',
+  group: 'promote',
+  text: 'checks.eval.task_success >= 0.85',
+  truth: 'false',
+  observed: [{ ref: 'checks.eval.task_success', value: 0.7 }],
+};
+const abortQuiet: ConditionRecord = {
+  rule: 'error-spike',
+  group: 'abort',
+  text: 'error_rate.change > 50%',
+  truth: 'false',
+  observed: [{ ref: 'error_rate.change', value: 0.02 }],
+};
+const holdMissing: ConditionRecord = {
+  rule: 'telemetry',
+  group: 'hold',
+  text: 'error_rate.missing',
+  truth: 'false',
+  observed: [{ ref: 'error_rate.missing', value: false }],
+};
+const compound: ConditionRecord = {
+  rule: 'healthy',
+  group: 'promote',
+  text: 'a.change < 10% or b.change < 5%',
+  truth: 'unknown',
+  observed: [
+    { ref: 'a.change', value: null },
+    { ref: 'b.change', value: 0.1 },
+  ],
+};
 
 describe('buildGateReport', () => {
   it('states each condition as its target, with the value read and whether it held', () => {
-    const report = buildGateReport({ gateId: 'a1', verdict: verdict('continue', [abortQuiet, holdMissing, promoteLow, compound]), phase: 'running', owners: { release: 'team' } });
+    const report = buildGateReport({
+      gateId: 'a1',
+      verdict: verdict('continue', [abortQuiet, holdMissing, promoteLow, compound]),
+      phase: 'running',
+      owners: { release: 'team' },
+    });
     expect(report).toEqual({
       gate_id: 'a1',
       window: { duration: '10m', start: '2026-12-01T10:00:00.000Z', end: '2026-12-01T10:10:00.000Z' },
@@ -46,6 +78,12 @@ describe('buildGateReport', () => {
     const again: ConditionRecord = { ...promoteLow, rule: 'fast-track', truth: 'true', observed: [{ ref: 'checks.eval.task_success', value: 0.9 }] };
     const report = buildGateReport({ gateId: 'a', verdict: verdict('continue', [promoteLow, again]), phase: null, owners: undefined });
     expect(Object.keys(report.blockers)).toEqual(['checks.eval.task_success >= 0.85', 'fast-track: checks.eval.task_success >= 0.85']);
-    expect(buildGateReport({ gateId: 'a', verdict: null, phase: 'pending', owners: undefined })).toEqual({ gate_id: 'a', window: null, blockers: {}, owners: {}, decision: 'hold' });
+    expect(buildGateReport({ gateId: 'a', verdict: null, phase: 'pending', owners: undefined })).toEqual({
+      gate_id: 'a',
+      window: null,
+      blockers: {},
+      owners: {},
+      decision: 'hold',
+    });
   });
 });

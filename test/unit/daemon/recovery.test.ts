@@ -52,11 +52,7 @@ describe('recovery', () => {
     expect(verifyEventChain(await store.listEvents(id))).toEqual({ ok: true });
     // The promote decision was not taken again after the restart.
     const decisions = (await store.listEvents(id)).filter((event) => event.type === 'decision');
-    expect(decisions.map((event) => `${String(event.payload['decision'])}:${String(event.payload['step'])}`)).toEqual([
-      'promote:1',
-      'promote:2',
-      'complete:2',
-    ]);
+    expect(decisions.map((event) => `${String(event.payload['decision'])}:${String(event.payload['step'])}`)).toEqual(['promote:1', 'promote:2', 'complete:2']);
   });
 
   it('pauses with adapter-failed when the re-made call fails', async () => {

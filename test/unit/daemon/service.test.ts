@@ -32,7 +32,14 @@ describe('service.create', () => {
     expect(view.startedAt).toBe(new Date(T0).toISOString());
     const events = await t.store.listEvents(view.id);
     expect(events.map((event) => event.type)).toEqual(['created']);
-    expect(events[0]?.payload).toMatchObject({ template: 'web', args: { service: 'checkout' }, mode: 'drive', adapter: 'deployer', target: TARGET, weight: 10 });
+    expect(events[0]?.payload).toMatchObject({
+      template: 'web',
+      args: { service: 'checkout' },
+      mode: 'drive',
+      adapter: 'deployer',
+      target: TARGET,
+      weight: 10,
+    });
     const calls = await t.store.callsFor(view.id);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.request).toMatchObject({ action: 'set-weight', step: 0, weight: 10, rule: null, target: TARGET });
@@ -144,7 +151,10 @@ describe('service.act', () => {
     const t = await started();
     const { id } = await t.daemon.service.create(DRIVE);
     expect(await refusal(() => t.daemon.service.act(id, { action: 'resume', actor: 'alice', reason: '' }))).toMatchObject({ code: 'invalid-transition' });
-    expect(await refusal(() => t.daemon.service.act(id, { action: 'pause', actor: ' ', reason: '' }))).toMatchObject({ code: 'invalid-request', field: 'actor' });
+    expect(await refusal(() => t.daemon.service.act(id, { action: 'pause', actor: ' ', reason: '' }))).toMatchObject({
+      code: 'invalid-request',
+      field: 'actor',
+    });
     expect(await refusal(() => t.daemon.service.act(id, { action: 'jump' as 'pause', actor: 'a', reason: '' }))).toMatchObject({ field: 'action' });
     expect(await refusal(() => t.daemon.service.act('missing', { action: 'pause', actor: 'a', reason: '' }))).toMatchObject({ code: 'not-found' });
   });

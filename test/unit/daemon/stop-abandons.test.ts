@@ -89,7 +89,12 @@ describe('daemon stop with a source that hangs', () => {
     await daemon.start();
     const ids: string[] = [];
     for (const service of ['a', 'b', 'c']) {
-      const view = await daemon.service.create({ template: 'web', args: { service }, mode: 'observe', target: { service, environment: 'prod', version: 'v2' } });
+      const view = await daemon.service.create({
+        template: 'web',
+        args: { service },
+        mode: 'observe',
+        target: { service, environment: 'prod', version: 'v2' },
+      });
       ids.push(view.id);
     }
     // Three ticks of two metrics × two variants: 12 queries, one slot, the first one hangs.

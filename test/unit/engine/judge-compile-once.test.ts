@@ -28,7 +28,11 @@ function spyJudge(): MetricJudge<SpyConfig> & { compiles: number; received: Arra
     },
     judge(_spec: MetricSpec, _own: VariantMeasurements, context: JudgeContext, compiled?: CompiledJudgeConfig<SpyConfig>): JudgeOutcome {
       spy.received.push(compiled);
-      return { stats: {}, evidence: { judge: 'spy', regressed: false, improved: false, pValue: null, details: {} }, memory: { ticks: ((context.memory as { ticks?: number } | undefined)?.ticks ?? 0) + 1 } };
+      return {
+        stats: {},
+        evidence: { judge: 'spy', regressed: false, improved: false, pValue: null, details: {} },
+        memory: { ticks: ((context.memory as { ticks?: number } | undefined)?.ticks ?? 0) + 1 },
+      };
     },
   };
   return spy;
@@ -81,17 +85,17 @@ describe('judge config compiled once', () => {
     const t0 = Date.UTC(2026, 0, 1);
     const state = startAnalysis(parsed.template, t0).state;
     for (let tick = 1; tick <= 3; tick += 1) {
-      await runTick({ template: parsed.template, args: { service: 'checkout' }, state, judgeMemory: {}, now: t0 + tick * 60_000 }, { source, judges, limit: createLimiter(4) });
+      await runTick(
+        { template: parsed.template, args: { service: 'checkout' }, state, judgeMemory: {}, now: t0 + tick * 60_000 },
+        { source, judges, limit: createLimiter(4) },
+      );
     }
     expect(spy.compiles).toBe(1);
     expect(spy.received.every((received) => received === spy.received[0] && received?.ok === true)).toBe(true);
   });
 
   it('the built-in judges compile their blocks at load: problems and configs are in the compiled template', () => {
-    const text = MINIMAL_TEMPLATE.replace(
-      '[{{ window }}]))\n',
-      '[{{ window }}]))\n      judge: { type: mann-whitney, sampleStep: 1m }\n',
-    );
+    const text = MINIMAL_TEMPLATE.replace('[{{ window }}]))\n', '[{{ window }}]))\n      judge: { type: mann-whitney, sampleStep: 1m }\n');
     const parsed = parseTemplate(text, 't.yaml', judgeLoadOptions);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     expect(parsed.template.metrics[0]?.compiledJudge).toMatchObject({ ok: true, config: { sampleStepMs: 60_000 } });

@@ -32,9 +32,7 @@ describe('GET /v1/analyses/:id/verdict', () => {
     expect(response.statusCode).toBe(200);
     const verdict = verdictViewSchema.parse(json(response));
     expect(verdict).toMatchObject({ verdict: expected, phase, step: 2, weight: 25, rule });
-    expect(Object.keys(json(response) as object).sort()).toEqual(
-      ['at', 'evidenceHash', 'phase', 'reason', 'rule', 'step', 'verdict', 'weight'],
-    );
+    expect(Object.keys(json(response) as object).sort()).toEqual(['at', 'evidenceHash', 'phase', 'reason', 'rule', 'step', 'verdict', 'weight']);
   });
 
   it('answers promote for a succeeded analysis and abort for an aborted one even when the last tick said otherwise', async () => {
@@ -71,8 +69,7 @@ describe('POST /v1/analyses/:id/actions', () => {
     const api = await startApi();
     const response = await api.app.inject({ method: 'POST', url: '/v1/analyses', payload: VALID_CREATE });
     const id = analysisViewSchema.parse(json(response)).id;
-    const act = (body: unknown) =>
-      api.app.inject({ method: 'POST', url: `/v1/analyses/${id}/actions`, payload: body as Record<string, unknown> });
+    const act = (body: unknown) => api.app.inject({ method: 'POST', url: `/v1/analyses/${id}/actions`, payload: body as Record<string, unknown> });
     return { ...api, id, act };
   }
 
@@ -135,7 +132,10 @@ describe('GET /v1/analyses/:id/events', () => {
     const response = await app.inject({ method: 'GET', url: `/v1/analyses/${id}/events` });
     expect(response.statusCode).toBe(200);
     const { events } = eventListSchema.parse(json(response));
-    expect(events.map((event) => [event.seq, event.type])).toEqual([[1, 'created'], [2, 'manual-action']]);
+    expect(events.map((event) => [event.seq, event.type])).toEqual([
+      [1, 'created'],
+      [2, 'manual-action'],
+    ]);
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     expect(events[1]?.payload).toMatchObject({ actor: 'alice', rule: 'manual' });
     expect(verifyEventChain(events as StoredEvent[])).toEqual({ ok: true });

@@ -7,7 +7,17 @@ import { FAILING, MINUTE } from '../daemon/daemon-fixtures.js';
 import { argoBody, startGateApi } from './gate-harness.js';
 import { errorOf } from './harness.js';
 
-type Gate = { analysisId: string; verdict: string; step: number; weight: number; forStep: number; forWeight: number; observedWeight: number | null; phase: string; reason: string };
+type Gate = {
+  analysisId: string;
+  verdict: string;
+  step: number;
+  weight: number;
+  forStep: number;
+  forWeight: number;
+  observedWeight: number | null;
+  phase: string;
+  reason: string;
+};
 
 describe('POST /v1/gates/argo', () => {
   it('creates the analysis on the first poll (observe mode) and answers 200 with the verdict', async () => {
@@ -136,7 +146,12 @@ describe('following a controller under the control boundary', () => {
 describe('POST /v1/analyses/{id}/observed-weight', () => {
   it('moves an observe-mode analysis to the step of the weight and makes it follow the controller', async () => {
     const api = await startGateApi();
-    const created = await api.daemon.service.create({ template: 'web', args: { service: 'checkout' }, mode: 'observe', target: { service: 'checkout', environment: 'prod', version: 'v2' } });
+    const created = await api.daemon.service.create({
+      template: 'web',
+      args: { service: 'checkout' },
+      mode: 'observe',
+      target: { service: 'checkout', environment: 'prod', version: 'v2' },
+    });
     const response = await api.post(`/v1/analyses/${created.id}/observed-weight`, { weight: 50 });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ analysisId: created.id, step: 1, weight: 50, observedWeight: 50, verdict: 'continue' });
@@ -147,7 +162,13 @@ describe('POST /v1/analyses/{id}/observed-weight', () => {
 
   it('refuses drive mode (409 not-observe-mode), an unknown id (404) and a bad weight (400)', async () => {
     const api = await startGateApi();
-    const drive = await api.daemon.service.create({ template: 'web', args: { service: 'checkout' }, mode: 'drive', adapter: 'deployer', target: { service: 'checkout', environment: 'prod', version: 'v2' } });
+    const drive = await api.daemon.service.create({
+      template: 'web',
+      args: { service: 'checkout' },
+      mode: 'drive',
+      adapter: 'deployer',
+      target: { service: 'checkout', environment: 'prod', version: 'v2' },
+    });
     expect(errorOf(await api.post(`/v1/analyses/${drive.id}/observed-weight`, { weight: 50 }))).toMatchObject({ status: 409, code: 'not-observe-mode' });
     expect(errorOf(await api.post('/v1/analyses/nope/observed-weight', { weight: 50 }))).toMatchObject({ status: 404, code: 'not-found' });
     expect(errorOf(await api.post(`/v1/analyses/${drive.id}/observed-weight`, { weight: -1 }))).toMatchObject({ status: 400, field: 'weight' });

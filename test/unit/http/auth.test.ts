@@ -92,7 +92,12 @@ describe('findPrincipal', () => {
 describe('request bodies', () => {
   it('a __proto__ key is refused with a message that says so', async () => {
     const { app } = await startApi();
-    const response = await app.inject({ method: 'POST', url: '/v1/analyses', headers: { 'content-type': 'application/json' }, payload: '{"template":"x","__proto__":{"admin":true}}' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/analyses',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"template":"x","__proto__":{"admin":true}}',
+    });
     expect(errorOf(response)).toMatchObject({ status: 400, code: 'invalid-request', field: '__proto__' });
     expect(errorOf(response).message).toContain('"__proto__" key');
   });

@@ -14,7 +14,13 @@ import { checkedTemplate, startReleaseApi } from './release-harness.js';
 const GOOD_EVAL = { values: { task_success: 0.91, pii_leakage: 0, suite: 'nightly' }, source: 'eval-run 2026-12-01/42', digest: 'sha256:4f2a' };
 const CLEAN_AGBOM = { values: { high_risk: 0, reviewed: true }, source: 'agbom-diff 17' };
 
-type Gate = { gate_id: string; decision: string; owners: Record<string, string>; window: { duration: string; start: string; end: string } | null; blockers: Record<string, Record<string, unknown>> };
+type Gate = {
+  gate_id: string;
+  decision: string;
+  owners: Record<string, string>;
+  window: { duration: string; start: string; end: string } | null;
+  blockers: Record<string, Record<string, unknown>>;
+};
 
 describe('POST /v1/analyses/{id}/checks/{name}', () => {
   it('stores the evidence and appends a check event to the chain', async () => {
@@ -24,7 +30,14 @@ describe('POST /v1/analyses/{id}/checks/{name}', () => {
     const response = await api.request('POST', `/v1/analyses/${id}/checks/eval`, GOOD_EVAL);
     expect(response.statusCode).toBe(200);
     const { check } = response.json() as { check: Record<string, unknown> };
-    expect(check).toEqual({ name: 'eval', values: GOOD_EVAL.values, source: GOOD_EVAL.source, digest: 'sha256:4f2a', at: new Date(api.clock.now()).toISOString(), actor: null });
+    expect(check).toEqual({
+      name: 'eval',
+      values: GOOD_EVAL.values,
+      source: GOOD_EVAL.source,
+      digest: 'sha256:4f2a',
+      at: new Date(api.clock.now()).toISOString(),
+      actor: null,
+    });
     const record = await api.store.getAnalysis(id);
     expect(record?.checks?.['eval']).toEqual(check);
     expect(record?.version).toBe((before?.version ?? 0) + 1);
@@ -36,9 +49,33 @@ describe('POST /v1/analyses/{id}/checks/{name}', () => {
   it.each([
     ['an unknown check', 'sbom', GOOD_EVAL, 404, 'unknown-check', 'name', /no check "sbom" \(checks: eval, agbom\)/],
     ['an unknown field', 'eval', { ...GOOD_EVAL, values: { ...GOOD_EVAL.values, tasks: 3 } }, 400, 'invalid-request', 'values.tasks', /no field "tasks"/],
-    ['a string for a number', 'eval', { ...GOOD_EVAL, values: { ...GOOD_EVAL.values, task_success: '0.9' } }, 400, 'invalid-request', 'values.task_success', /must be a finite number, got string "0.9"/],
-    ['a number for a boolean', 'agbom', { ...CLEAN_AGBOM, values: { high_risk: 0, reviewed: 1 } }, 400, 'invalid-request', 'values.reviewed', /must be a boolean/],
-    ['a missing field', 'eval', { ...GOOD_EVAL, values: { task_success: 0.9, suite: 'x' } }, 400, 'invalid-request', 'values.pii_leakage', /"pii_leakage" is missing/],
+    [
+      'a string for a number',
+      'eval',
+      { ...GOOD_EVAL, values: { ...GOOD_EVAL.values, task_success: '0.9' } },
+      400,
+      'invalid-request',
+      'values.task_success',
+      /must be a finite number, got string "0.9"/,
+    ],
+    [
+      'a number for a boolean',
+      'agbom',
+      { ...CLEAN_AGBOM, values: { high_risk: 0, reviewed: 1 } },
+      400,
+      'invalid-request',
+      'values.reviewed',
+      /must be a boolean/,
+    ],
+    [
+      'a missing field',
+      'eval',
+      { ...GOOD_EVAL, values: { task_success: 0.9, suite: 'x' } },
+      400,
+      'invalid-request',
+      'values.pii_leakage',
+      /"pii_leakage" is missing/,
+    ],
     ['no source', 'eval', { values: GOOD_EVAL.values }, 400, 'invalid-request', 'source', /required/],
     ['values that are not an object', 'eval', { ...GOOD_EVAL, values: [1] }, 400, 'invalid-request', 'values', /must be an object/],
   ])('refuses %s (%s) naming it, recording nothing', async (_case, name, body, status, code, field, message) => {
@@ -77,7 +114,10 @@ describe('POST /v1/analyses/{id}/checks/{name}', () => {
     const viewer = errorOf(await api.request('POST', `/v1/analyses/${id}/checks/eval`, GOOD_EVAL, 'view-token-0123456789'));
     expect(viewer).toMatchObject({ status: 403, code: 'forbidden' });
     expect(viewer.message).toContain('checks:write or analyses:create');
-    expect(errorOf(await api.request('POST', `/v1/analyses/${id}/checks/eval`, GOOD_EVAL, 'stage-token-0123456789'))).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(errorOf(await api.request('POST', `/v1/analyses/${id}/checks/eval`, GOOD_EVAL, 'stage-token-0123456789'))).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
   });
 });
 
@@ -155,7 +195,10 @@ describe('checks in rules and the gate report', () => {
     expect(last?.checks?.['eval']?.fresh).toBe(false);
     // agbom has no maxAge: still fresh.
     expect(last?.checks?.['agbom']?.fresh).toBe(true);
-    expect(last?.conditions.find((condition) => condition.text === 'checks.eval.task_success >= 0.85')).toMatchObject({ truth: 'unknown', observed: [{ ref: 'checks.eval.task_success', value: null }] });
+    expect(last?.conditions.find((condition) => condition.text === 'checks.eval.task_success >= 0.85')).toMatchObject({
+      truth: 'unknown',
+      observed: [{ ref: 'checks.eval.task_success', value: null }],
+    });
     const release = (await api.request('GET', `/v1/releases/${id}`)).json() as { checks: Record<string, { fresh: boolean }> };
     expect(release.checks['eval']?.fresh).toBe(false);
     expect(release.checks['agbom']?.fresh).toBe(true);

@@ -119,7 +119,10 @@ export class FakeAnalysisService implements AnalysisService {
     const page = matching.slice(start, start + limit);
     const analyses = page.map(({ lastVerdict, approval: _approval, ...view }) => ({
       ...view,
-      lastVerdict: lastVerdict === null ? null : { action: lastVerdict.action, rule: lastVerdict.rule, reason: lastVerdict.reason, at: lastVerdict.at, evidenceHash: lastVerdict.evidenceHash },
+      lastVerdict:
+        lastVerdict === null
+          ? null
+          : { action: lastVerdict.action, rule: lastVerdict.rule, reason: lastVerdict.reason, at: lastVerdict.at, evidenceHash: lastVerdict.evidenceHash },
       observedWeight: null,
     }));
     return { analyses, nextCursor: start + limit < matching.length ? String(start + limit) : null };
@@ -162,9 +165,7 @@ export class FakeAnalysisService implements AnalysisService {
       if (view.step + 1 >= view.steps) Object.assign(next, { phase: 'succeeded', decidedAt: AT, decidedBy: MANUAL });
       else Object.assign(next, { phase: 'running', step: view.step + 1, weight: WEIGHTS[view.step + 1] ?? 100 });
     }
-    this.append(id, [
-      { type: 'manual-action', at: AT, payload: { action: request.action, actor: request.actor, reason: request.reason, rule: 'manual' } },
-    ]);
+    this.append(id, [{ type: 'manual-action', at: AT, payload: { action: request.action, actor: request.actor, reason: request.reason, rule: 'manual' } }]);
     return this.put(next);
   }
 

@@ -27,7 +27,11 @@ function flaggerPasses(status: number): boolean {
   return status <= 202;
 }
 
-async function hook(api: GateApi, type: string, body: Record<string, unknown> = payload('Progressing')): Promise<{ status: number; passed: boolean; body: Record<string, unknown> }> {
+async function hook(
+  api: GateApi,
+  type: string,
+  body: Record<string, unknown> = payload('Progressing'),
+): Promise<{ status: number; passed: boolean; body: Record<string, unknown> }> {
   const response = await api.post(`/v1/gates/flagger/${type}`, body);
   return { status: response.statusCode, passed: flaggerPasses(response.statusCode), body: response.json() as Record<string, unknown> };
 }
@@ -61,7 +65,12 @@ describe('Flagger webhooks through a canary', () => {
     expect(pre).toMatchObject({ status: 200, passed: true });
     const id = (pre.body.verdict as { analysisId: string }).analysisId;
     const record = await api.store.getAnalysis(id);
-    expect(record).toMatchObject({ mode: 'observe', template: 'web', args: { service: 'checkout' }, target: { service: 'podinfo', environment: 'prod', version: '5d8f9c7b6' } });
+    expect(record).toMatchObject({
+      mode: 'observe',
+      template: 'web',
+      args: { service: 'checkout' },
+      target: { service: 'podinfo', environment: 'prod', version: '5d8f9c7b6' },
+    });
     const rollout = await hook(api, 'rollout');
     expect(rollout).toMatchObject({ status: 200, passed: true, body: { verdict: { analysisId: id } } });
     // A new checksum (a new revision) is a new analysis.
@@ -177,7 +186,10 @@ describe('Flagger with auth', () => {
     const api = await startGateApi({ principals });
     expect((await api.post('/v1/gates/flagger/pre-rollout?access_token=flagger-token', payload('Progressing'))).statusCode).toBe(200);
     for (const type of ['rollback', 'confirm-traffic-increase', 'confirm-promotion', 'rollout']) {
-      expect(errorOf(await api.post(`/v1/gates/flagger/${type}?access_token=staging-token`, payload('Progressing')))).toMatchObject({ status: 403, code: 'forbidden' });
+      expect(errorOf(await api.post(`/v1/gates/flagger/${type}?access_token=staging-token`, payload('Progressing')))).toMatchObject({
+        status: 403,
+        code: 'forbidden',
+      });
     }
   });
 
@@ -186,7 +198,10 @@ describe('Flagger with auth', () => {
     expect((await api.post('/v1/gates/flagger/pre-rollout', payload('Progressing'))).statusCode).toBe(401);
     expect((await api.post('/v1/gates/flagger/pre-rollout?access_token=flagger-token', payload('Progressing'))).statusCode).toBe(200);
     expect((await api.post('/v1/gates/flagger/rollout', payload('Progressing'), 'flagger-token')).statusCode).toBe(200);
-    expect(errorOf(await api.post('/v1/gates/flagger/rollout?access_token=viewer-token', payload('Progressing')))).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(errorOf(await api.post('/v1/gates/flagger/rollout?access_token=viewer-token', payload('Progressing')))).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
     // A 401 or 403 is never a rollback for Flagger.
     expect((await api.post('/v1/gates/flagger/rollback?access_token=wrong', payload('Progressing'))).statusCode).toBe(401);
   });
@@ -201,7 +216,9 @@ describe('Flagger with auth', () => {
 describe('/openapi.json', () => {
   it('documents the gate routes with their statuses', async () => {
     const api = await startGateApi();
-    const document = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(Object.keys(document.paths['/v1/gates/argo']?.post?.responses ?? {})).toContain('200');
     expect(Object.keys(document.paths['/v1/gates/flagger/{type}']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '404', '412']));
     expect(Object.keys(document.paths['/v1/analyses/{id}/observed-weight']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '404', '409']));

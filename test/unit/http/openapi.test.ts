@@ -61,9 +61,7 @@ describe('GET /openapi.json', () => {
     const action = JSON.stringify(document.paths['/v1/analyses/{id}/actions']?.['post']?.requestBody);
     for (const word of ['"pause"', '"resume"', '"abort"', '"promote"', '"reason"', '"actor"']) expect(action).toContain(word);
     expect(JSON.stringify(document.paths['/v1/analyses']?.['get']?.parameters)).toContain('"phase"');
-    expect(document.paths['/v1/analyses/{id}/verdict']?.['get']?.parameters).toEqual([
-      expect.objectContaining({ in: 'path', name: 'id', required: true }),
-    ]);
+    expect(document.paths['/v1/analyses/{id}/verdict']?.['get']?.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'id', required: true })]);
   });
 
   it('has components for the resources and the webhook body, and every $ref resolves', async () => {
@@ -79,9 +77,19 @@ describe('GET /openapi.json', () => {
     );
     const webhook = document.components.schemas['AdapterWebhookRequest'];
     expect(Object.keys(webhook?.properties ?? {})).toEqual([
-      'analysisId', 'action', 'weight', 'step', 'target', 'rule', 'evidenceHash', 'idempotencyKey', 'at',
+      'analysisId',
+      'action',
+      'weight',
+      'step',
+      'target',
+      'rule',
+      'evidenceHash',
+      'idempotencyKey',
+      'at',
       // Extension (issue 9): only on a release rollback, so never required.
-      'toVersion', 'actor', 'reason',
+      'toVersion',
+      'actor',
+      'reason',
     ]);
     expect(webhook?.required).toEqual(['analysisId', 'action', 'weight', 'step', 'target', 'rule', 'evidenceHash', 'idempotencyKey', 'at']);
     expect(webhook?.description).toContain('Canaryd-Signature');

@@ -60,7 +60,10 @@ describe('GET /healthz and /readyz', () => {
 describe('errors outside the routes', () => {
   it('answers 404 not-found for an unknown route and an unknown method', async () => {
     const { app } = await startApi();
-    for (const [method, url] of [['GET', '/v2/analyses'], ['DELETE', '/v1/analyses/a']] as const) {
+    for (const [method, url] of [
+      ['GET', '/v2/analyses'],
+      ['DELETE', '/v1/analyses/a'],
+    ] as const) {
       const response = await app.inject({ method, url });
       expect(errorOf(response)).toMatchObject({ status: 404, code: 'not-found', keys: ['error'] });
       expect(errorOf(response).message).toContain(`${method} ${url}`);

@@ -35,7 +35,9 @@ describe('README: Argo Rollouts', () => {
 
   it('renders a jsonBody the gate accepts', () => {
     const values: Record<string, string> = { service: 'checkout', version: '6f9c7d8b5', rollout: 'checkout', revision: '6f9c7d8b5', weight: '25' };
-    const rendered = JSON.parse(JSON.stringify(metric.provider.web.jsonBody).replace(/\{\{args\.([\w-]+)\}\}/g, (_, name: string) => values[name] ?? '')) as unknown;
+    const rendered = JSON.parse(
+      JSON.stringify(metric.provider.web.jsonBody).replace(/\{\{args\.([\w-]+)\}\}/g, (_, name: string) => values[name] ?? ''),
+    ) as unknown;
     const parsed = argoGateBodySchema.safeParse(rendered);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(parsed.data?.weight).toBe(25);
@@ -71,7 +73,9 @@ describe('README: Argo Rollouts', () => {
 });
 
 describe('README: Flagger', () => {
-  const [canary] = yamlBlock('apiVersion: flagger.app/v1beta1\nkind: Canary') as [{ spec: { analysis: { stepWeights: number[]; webhooks: Array<{ type: string; url: string; metadata?: Record<string, string> }> } } }];
+  const [canary] = yamlBlock('apiVersion: flagger.app/v1beta1\nkind: Canary') as [
+    { spec: { analysis: { stepWeights: number[]; webhooks: Array<{ type: string; url: string; metadata?: Record<string, string> }> } } },
+  ];
   const { webhooks } = canary.spec.analysis;
 
   it('points each webhook at the route of its own type', () => {
@@ -79,13 +83,26 @@ describe('README: Flagger', () => {
       expect(FLAGGER_HOOK_TYPES).toContain(webhook.type);
       expect(new URL(webhook.url).pathname).toBe(`/v1/gates/flagger/${webhook.type}`);
     }
-    expect(webhooks.map((webhook) => webhook.type)).toEqual(expect.arrayContaining(['pre-rollout', 'rollout', 'confirm-traffic-increase', 'confirm-promotion', 'rollback']));
+    expect(webhooks.map((webhook) => webhook.type)).toEqual(
+      expect.arrayContaining(['pre-rollout', 'rollout', 'confirm-traffic-increase', 'confirm-promotion', 'rollback']),
+    );
   });
 
   it('gives the creating hooks the metadata canaryd needs', () => {
     for (const webhook of webhooks.filter((hook) => hook.type === 'pre-rollout' || hook.type === 'rollout')) {
-      const request = flaggerRequest({ name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: 'abc', ...(webhook.metadata === undefined ? {} : { metadata: webhook.metadata }) });
-      expect(request).toMatchObject({ template: 'http-service', mode: 'observe', args: { service: 'podinfo' }, target: { service: 'podinfo', environment: 'prod' } });
+      const request = flaggerRequest({
+        name: 'podinfo',
+        namespace: 'test',
+        phase: 'Progressing',
+        checksum: 'abc',
+        ...(webhook.metadata === undefined ? {} : { metadata: webhook.metadata }),
+      });
+      expect(request).toMatchObject({
+        template: 'http-service',
+        mode: 'observe',
+        args: { service: 'podinfo' },
+        target: { service: 'podinfo', environment: 'prod' },
+      });
     }
     expect(canary.spec.analysis.stepWeights).toEqual([5, 25, 50, 100]);
   });

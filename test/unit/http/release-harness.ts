@@ -31,7 +31,12 @@ export function checkedTemplate(evalMaxAgeMs = HOUR): CompiledTemplate {
 
 export interface ReleaseApi extends TestDaemon {
   app: FastifyInstance;
-  request: (method: 'GET' | 'POST', url: string, body?: unknown, token?: string) => Promise<{ statusCode: number; body: string; headers: Record<string, unknown>; json: () => unknown }>;
+  request: (
+    method: 'GET' | 'POST',
+    url: string,
+    body?: unknown,
+    token?: string,
+  ) => Promise<{ statusCode: number; body: string; headers: Record<string, unknown>; json: () => unknown }>;
   /** Creates an analysis of TARGET (overrides merged in) and waits for its first calls. */
   create: (overrides?: Record<string, unknown>) => Promise<string>;
 }
@@ -41,7 +46,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
 
-export async function startReleaseApi(options: { principals?: TokenPrincipal[]; control?: ControlContext; template?: CompiledTemplate } = {}): Promise<ReleaseApi> {
+export async function startReleaseApi(
+  options: { principals?: TokenPrincipal[]; control?: ControlContext; template?: CompiledTemplate } = {},
+): Promise<ReleaseApi> {
   const t = testDaemon({ template: options.template ?? checkedTemplate(), ...(options.control === undefined ? {} : { control: options.control }) });
   await t.daemon.start();
   const app = await buildServer({
@@ -61,7 +68,14 @@ export async function startReleaseApi(options: { principals?: TokenPrincipal[]; 
     return { statusCode: response.statusCode, body: response.body, headers: response.headers, json: () => response.json() as unknown };
   };
   const create: ReleaseApi['create'] = async (overrides = {}) => {
-    const view = await t.daemon.service.create({ template: 'web', args: { service: 'checkout' }, mode: 'drive', adapter: 'deployer', target: TARGET, ...overrides });
+    const view = await t.daemon.service.create({
+      template: 'web',
+      args: { service: 'checkout' },
+      mode: 'drive',
+      adapter: 'deployer',
+      target: TARGET,
+      ...overrides,
+    });
     await t.daemon.idle();
     return view.id;
   };

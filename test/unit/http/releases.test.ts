@@ -10,7 +10,17 @@ import { MINUTE } from '../daemon/daemon-fixtures.js';
 import { errorOf } from './harness.js';
 import { startReleaseApi, type ReleaseApi } from './release-harness.js';
 
-type Summary = { id: string; version: string; artifact: string | null; previousVersion: string | null; phase: string; decision: { decision: string; rule: { id: string } | null } | null; checks: Record<string, unknown>; endedAt: string | null; evidenceHash: string | null };
+type Summary = {
+  id: string;
+  version: string;
+  artifact: string | null;
+  previousVersion: string | null;
+  phase: string;
+  decision: { decision: string; rule: { id: string } | null } | null;
+  checks: Record<string, unknown>;
+  endedAt: string | null;
+  evidenceHash: string | null;
+};
 type Rollback = { id: string; fromVersion: string; toVersion: string; reason: string; actor: string; analysisId: string; adapter: string; status: string };
 
 const target = (version: string) => ({ target: { service: 'checkout', environment: 'prod', version } });
@@ -31,7 +41,11 @@ describe('GET /v1/releases', () => {
     const response = await api.request('GET', '/v1/releases?service=checkout&environment=prod');
     expect(response.statusCode).toBe(200);
     const { releases, nextCursor } = response.json() as { releases: Summary[]; nextCursor: string | null };
-    expect(releases.map((release) => [release.id, release.version])).toEqual([[v3, 'v3'], [v2, 'v2'], [v1, 'v1']]);
+    expect(releases.map((release) => [release.id, release.version])).toEqual([
+      [v3, 'v3'],
+      [v2, 'v2'],
+      [v1, 'v1'],
+    ]);
     expect(nextCursor).toBeNull();
     expect(releases[1]).toMatchObject({ artifact: 'sha256:bbb', previousVersion: 'v1', phase: 'running', decision: null, endedAt: null });
     expect(releases[0]).toMatchObject({ artifact: null, previousVersion: 'v2' });
@@ -45,7 +59,10 @@ describe('GET /v1/releases', () => {
     const first = (await api.request('GET', '/v1/releases?service=checkout&environment=prod&limit=2')).json() as { releases: Summary[]; nextCursor: string };
     expect(first.releases.map((release) => release.id)).toEqual([v3, v2]);
     expect(first.nextCursor).toBe(v2);
-    const second = (await api.request('GET', `/v1/releases?service=checkout&environment=prod&limit=2&before=${first.nextCursor}`)).json() as { releases: Summary[]; nextCursor: string | null };
+    const second = (await api.request('GET', `/v1/releases?service=checkout&environment=prod&limit=2&before=${first.nextCursor}`)).json() as {
+      releases: Summary[];
+      nextCursor: string | null;
+    };
     expect(second.releases.map((release) => release.id)).toEqual([v1]);
     expect(second.nextCursor).toBeNull();
   });
@@ -65,7 +82,13 @@ describe('GET /v1/releases', () => {
 });
 
 describe('POST /v1/analyses with release fields', () => {
-  const create = { template: 'web', args: { service: 'checkout' }, mode: 'drive', adapter: 'deployer', target: { service: 'checkout', environment: 'prod', version: 'v2' } };
+  const create = {
+    template: 'web',
+    args: { service: 'checkout' },
+    mode: 'drive',
+    adapter: 'deployer',
+    target: { service: 'checkout', environment: 'prod', version: 'v2' },
+  };
 
   it('takes artifact and previousVersion into the record and its created event', async () => {
     const api = await startReleaseApi();
@@ -97,11 +120,36 @@ describe('GET /v1/releases/{id}', () => {
     await api.daemon.idle();
     const response = await api.request('GET', `/v1/releases/${id}`);
     expect(response.statusCode).toBe(200);
-    const record = response.json() as Summary & { templateHash: string; args: Record<string, string>; decisions: Array<Record<string, unknown>>; approvals: unknown[]; policyDecisions: unknown[]; rollbacks: unknown[] };
+    const record = response.json() as Summary & {
+      templateHash: string;
+      args: Record<string, string>;
+      decisions: Array<Record<string, unknown>>;
+      approvals: unknown[];
+      policyDecisions: unknown[];
+      rollbacks: unknown[];
+    };
     const stored = await api.store.getAnalysis(id);
-    expect(record).toMatchObject({ id, version: 'v2', artifact: 'sha256:ccc', templateHash: stored?.templateHash, args: { service: 'checkout' }, approvals: [], policyDecisions: [], rollbacks: [] });
+    expect(record).toMatchObject({
+      id,
+      version: 'v2',
+      artifact: 'sha256:ccc',
+      templateHash: stored?.templateHash,
+      args: { service: 'checkout' },
+      approvals: [],
+      policyDecisions: [],
+      rollbacks: [],
+    });
     expect(record.decisions).toEqual([
-      { at: expect.any(String), decision: 'promote', rule: { id: 'healthy', group: 'promote' }, reason: expect.stringMatching(/advancing to step 2/), evidenceHash: stored?.state.lastVerdict?.evidenceHash, fromStep: 0, step: 1, weight: 50 },
+      {
+        at: expect.any(String),
+        decision: 'promote',
+        rule: { id: 'healthy', group: 'promote' },
+        reason: expect.stringMatching(/advancing to step 2/),
+        evidenceHash: stored?.state.lastVerdict?.evidenceHash,
+        fromStep: 0,
+        step: 1,
+        weight: 50,
+      },
     ]);
     expect(record.decision).toMatchObject({ decision: 'promote', rule: { id: 'healthy' } });
     expect(record.evidenceHash).toBe(stored?.state.lastVerdict?.evidenceHash);
@@ -119,13 +167,34 @@ describe('POST /v1/releases/rollback', () => {
     const response = await api.request('POST', '/v1/releases/rollback', body);
     expect(response.statusCode).toBe(202);
     const { rollback } = response.json() as { rollback: Rollback };
-    expect(rollback).toMatchObject({ service: 'checkout', environment: 'prod', fromVersion: 'v3', toVersion: 'v1', reason: body.reason, actor: 'anonymous', analysisId: v3, adapter: 'deployer', status: 'pending' });
+    expect(rollback).toMatchObject({
+      service: 'checkout',
+      environment: 'prod',
+      fromVersion: 'v3',
+      toVersion: 'v1',
+      reason: body.reason,
+      actor: 'anonymous',
+      analysisId: v3,
+      adapter: 'deployer',
+      status: 'pending',
+    });
     await api.daemon.idle();
     const call = api.adapter.requests.at(-1);
-    expect(call).toMatchObject({ action: 'rollback', analysisId: v3, weight: 0, toVersion: 'v1', actor: 'anonymous', reason: body.reason, rule: { id: 'manual', group: 'builtin' } });
+    expect(call).toMatchObject({
+      action: 'rollback',
+      analysisId: v3,
+      weight: 0,
+      toVersion: 'v1',
+      actor: 'anonymous',
+      reason: body.reason,
+      rule: { id: 'manual', group: 'builtin' },
+    });
     expect(call?.idempotencyKey).toBe(`${v3}:0:rollback:${call?.evidenceHash}`);
     const events = await api.store.listEvents(v3);
-    expect(events.at(-1)).toMatchObject({ type: 'release-rollback', payload: { rollbackId: rollback.id, fromVersion: 'v3', toVersion: 'v1', reason: body.reason, actor: 'anonymous', idempotencyKey: call?.idempotencyKey } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'release-rollback',
+      payload: { rollbackId: rollback.id, fromVersion: 'v3', toVersion: 'v1', reason: body.reason, actor: 'anonymous', idempotencyKey: call?.idempotencyKey },
+    });
     expect(verifyEventChain(events)).toEqual({ ok: true });
     const record = (await api.request('GET', `/v1/releases/${v3}`)).json() as { rollbacks: Rollback[]; phase: string };
     expect(record.rollbacks).toEqual([{ ...rollback, status: 'done' }]);
@@ -141,7 +210,9 @@ describe('POST /v1/releases/rollback', () => {
     await api.daemon.idle();
     const record = (await api.request('GET', `/v1/releases/${v2}`)).json() as { rollbacks: Rollback[] };
     expect(record.rollbacks).toEqual([]);
-    const latest = (await api.request('GET', '/v1/releases?service=checkout&environment=prod&limit=1')).json() as { releases: Array<{ id: string; phase: string }> };
+    const latest = (await api.request('GET', '/v1/releases?service=checkout&environment=prod&limit=1')).json() as {
+      releases: Array<{ id: string; phase: string }>;
+    };
     const detail = (await api.request('GET', `/v1/releases/${latest.releases[0]?.id}`)).json() as { rollbacks: Rollback[]; phase: string };
     expect(detail.rollbacks.map((rollback) => rollback.status)).toEqual(['failed']);
     expect(detail.phase).toBe('running');
@@ -161,7 +232,12 @@ describe('POST /v1/releases/rollback', () => {
 
   it('answers 409 no-drive-analysis when no analysis of the target has an adapter', async () => {
     const api = await startReleaseApi();
-    await api.daemon.service.create({ template: 'web', args: { service: 'checkout' }, mode: 'observe', target: { service: 'checkout', environment: 'prod', version: 'v1' } });
+    await api.daemon.service.create({
+      template: 'web',
+      args: { service: 'checkout' },
+      mode: 'observe',
+      target: { service: 'checkout', environment: 'prod', version: 'v1' },
+    });
     const error = errorOf(await api.request('POST', '/v1/releases/rollback', body));
     expect(error).toMatchObject({ status: 409, code: 'no-drive-analysis' });
     expect(error.message).toMatch(/no analysis of checkout in prod runs in drive mode/);
@@ -182,7 +258,16 @@ describe('POST /v1/releases/rollback', () => {
   });
 
   it('is subject to policies: a DENY for rollback answers 403 policy-denied, records the decision, calls nothing', async () => {
-    const control = createControlContext([{ id: 'no-rollback-friday', match: { environment: ['prod'], action: ['rollback'] }, decision: 'DENY', approvers: [], expiresMs: MINUTE, reason: 'change freeze' }]);
+    const control = createControlContext([
+      {
+        id: 'no-rollback-friday',
+        match: { environment: ['prod'], action: ['rollback'] },
+        decision: 'DENY',
+        approvers: [],
+        expiresMs: MINUTE,
+        reason: 'change freeze',
+      },
+    ]);
     const api = await startReleaseApi({ control });
     await api.create(target('v1'));
     const v3 = await api.create(target('v3'));
@@ -196,13 +281,23 @@ describe('POST /v1/releases/rollback', () => {
   });
 
   it('refuses a policy that requires an approval (403 policy-denied saying why), calling nothing', async () => {
-    const control = createControlContext([{ id: 'prod-rollback-approval', match: { action: ['rollback'], service: ['checkout'] }, decision: 'REQUIRE_APPROVAL', approvers: ['alice'], expiresMs: MINUTE }]);
+    const control = createControlContext([
+      {
+        id: 'prod-rollback-approval',
+        match: { action: ['rollback'], service: ['checkout'] },
+        decision: 'REQUIRE_APPROVAL',
+        approvers: ['alice'],
+        expiresMs: MINUTE,
+      },
+    ]);
     const api = await startReleaseApi({ control });
     await api.create(target('v1'));
     await api.create(target('v3'));
     const error = errorOf(await api.request('POST', '/v1/releases/rollback', body));
     expect(error).toMatchObject({ status: 403, code: 'policy-denied' });
-    expect(error.message).toMatch(/policy prod-rollback-approval decides REQUIRE_APPROVAL for rollback in prod; a release rollback cannot wait for an approval/);
+    expect(error.message).toMatch(
+      /policy prod-rollback-approval decides REQUIRE_APPROVAL for rollback in prod; a release rollback cannot wait for an approval/,
+    );
     await api.daemon.idle();
     expect(api.adapter.requests.filter((request) => request.toVersion !== undefined)).toEqual([]);
   });
@@ -226,7 +321,10 @@ describe('POST /v1/releases/rollback', () => {
 describe('OpenAPI document with the release routes', () => {
   it('documents every release route, and its schemas resolve', async () => {
     const api = await startReleaseApi();
-    const document = (await api.request('GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>>; components: { schemas: Record<string, unknown> } };
+    const document = (await api.request('GET', '/openapi.json')).json() as {
+      paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(document.paths['/v1/releases']?.['get']?.operationId).toBe('listReleases');
     expect(document.paths['/v1/releases/{id}']?.['get']?.operationId).toBe('getRelease');
     expect(document.paths['/v1/releases/rollback']?.['post']?.operationId).toBe('rollbackRelease');

@@ -43,15 +43,23 @@ describe('withCommitHook', () => {
     const errors: unknown[] = [];
     const told: CommittedEvents[] = [];
     const failing: Store = { ...inner, createAnalysis: async () => Promise.reject(new DomainError('store-unavailable', 'disk full')) };
-    const store = withCommitHook(failing, (batch) => void told.push(batch), (error) => void errors.push(error));
+    const store = withCommitHook(
+      failing,
+      (batch) => void told.push(batch),
+      (error) => void errors.push(error),
+    );
     const t = testDaemon({ store });
     await t.daemon.start();
     await expect(t.daemon.service.create(DRIVE)).rejects.toMatchObject({ code: 'store-unavailable' });
     expect(told).toEqual([]);
 
-    const throwing = withCommitHook(createMemoryStore(), () => {
-      throw new Error('listener broke');
-    }, (error) => void errors.push(error));
+    const throwing = withCommitHook(
+      createMemoryStore(),
+      () => {
+        throw new Error('listener broke');
+      },
+      (error) => void errors.push(error),
+    );
     const u = testDaemon({ store: throwing });
     await u.daemon.start();
     const view = await u.daemon.service.create(DRIVE);
@@ -63,8 +71,20 @@ describe('withCommitHook', () => {
 
   it('a freeze is told with the control trail event and no analysis', async () => {
     const told: CommittedEvents[] = [];
-    const store = withCommitHook(createMemoryStore(), (batch) => void told.push(batch), () => undefined);
-    const freeze = { id: 'f-1', reason: 'incident', scope: { environment: 'prod' }, createdBy: 'alice', createdAt: '2026-12-01T10:00:00.000Z', liftedBy: null, liftedAt: null };
+    const store = withCommitHook(
+      createMemoryStore(),
+      (batch) => void told.push(batch),
+      () => undefined,
+    );
+    const freeze = {
+      id: 'f-1',
+      reason: 'incident',
+      scope: { environment: 'prod' },
+      createdBy: 'alice',
+      createdAt: '2026-12-01T10:00:00.000Z',
+      liftedBy: null,
+      liftedAt: null,
+    };
     const event = { type: 'freeze-created', at: freeze.createdAt, payload: { freezeId: 'f-1', reason: 'incident', scope: freeze.scope, actor: 'alice' } };
     await store.saveFreeze(freeze, event);
     expect(told).toEqual([{ record: null, events: [event] }]);

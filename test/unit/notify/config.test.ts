@@ -51,7 +51,9 @@ describe('notifications config', () => {
     const text = `${SOURCE}notifications:\n  queueSize: 50\n  publicUrl: https://canaryd.internal\n  sinks: []\n`;
     const parsed = parseConfig(text, 'c.yaml', dir);
     expect(parsed.ok && parsed.config.notifications).toEqual({ queueSize: 50, publicUrl: 'https://canaryd.internal', sinks: [] });
-    expect(problemsOf(`${SOURCE}notifications:\n  queueSize: 0\n  publicUrl: ftp://x\n`).join('\n')).toMatch(/notifications\.queueSize: .*\n.*notifications\.publicUrl: expected an http/);
+    expect(problemsOf(`${SOURCE}notifications:\n  queueSize: 0\n  publicUrl: ftp://x\n`).join('\n')).toMatch(
+      /notifications\.queueSize: .*\n.*notifications\.publicUrl: expected an http/,
+    );
   });
 
   it('a Slack sink without urlFile names the field', () => {

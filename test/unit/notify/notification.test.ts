@@ -21,7 +21,16 @@ const HASH = 'ab'.repeat(32);
 const abortDecision: EventInput = {
   type: 'decision',
   at: '2026-12-01T10:05:00.000Z',
-  payload: { decision: 'abort', rule: { id: 'error-spike', group: 'abort' }, reason: 'error_rate.canary 0.4 > 0.1 <script>', evidenceHash: HASH, phase: 'aborted', fromStep: 1, step: 1, weight: 50 },
+  payload: {
+    decision: 'abort',
+    rule: { id: 'error-spike', group: 'abort' },
+    reason: 'error_rate.canary 0.4 > 0.1 <script>',
+    evidenceHash: HASH,
+    phase: 'aborted',
+    fromStep: 1,
+    step: 1,
+    weight: 50,
+  },
 };
 const tick: EventInput = { type: 'tick', at: abortDecision.at, payload: { action: 'abort' } };
 
@@ -44,7 +53,11 @@ describe('notificationsOf', () => {
 
   it('maps approval, freeze and adapter events; ignores ticks and the rest', () => {
     const events: EventInput[] = [
-      { type: 'approval-requested', at: 't1', payload: { approvalId: 'ap-1', action: 'set-weight', fromWeight: 10, toWeight: 50, policyId: 'prod', expiresAt: 't9' } },
+      {
+        type: 'approval-requested',
+        at: 't1',
+        payload: { approvalId: 'ap-1', action: 'set-weight', fromWeight: 10, toWeight: 50, policyId: 'prod', expiresAt: 't9' },
+      },
       { type: 'approval-expired', at: 't2', payload: { approvalId: 'ap-1', action: 'set-weight' } },
       { type: 'adapter-failed', at: 't3', payload: { action: 'rollback', error: 'POST failed after 3 attempts', idempotencyKey: 'k' } },
       { type: 'decision', at: 't4', payload: { decision: 'promote', rule: { id: 'healthy', group: 'promote' }, reason: 'ok', evidenceHash: HASH } },
@@ -60,9 +73,19 @@ describe('notificationsOf', () => {
     expect(notifications[0]?.reason).toBe('set-weight 10% → 50% needs an approval (policy prod) before t9');
     expect(notifications[2]?.verdict).toBe('adapter-failed (rollback)');
 
-    const freeze: EventInput = { type: 'freeze-created', at: 't6', payload: { freezeId: 'f-1', reason: 'incident 42', scope: { environment: 'production' }, actor: 'alice' } };
+    const freeze: EventInput = {
+      type: 'freeze-created',
+      at: 't6',
+      payload: { freezeId: 'f-1', reason: 'incident 42', scope: { environment: 'production' }, actor: 'alice' },
+    };
     const [frozen] = notificationsOf({ record: null, events: [freeze] }, 'http://x');
-    expect(frozen).toMatchObject({ events: ['freeze'], analysis: null, link: null, title: 'canaryd: freeze', reason: 'incident 42 (covers production; by alice)' });
+    expect(frozen).toMatchObject({
+      events: ['freeze'],
+      analysis: null,
+      link: null,
+      title: 'canaryd: freeze',
+      reason: 'incident 42 (covers production; by alice)',
+    });
   });
 });
 

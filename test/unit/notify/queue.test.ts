@@ -7,7 +7,20 @@ import { DeliveryQueue } from '../../../src/notify/queue.js';
 import type { DeliveringSink } from '../../../src/notify/sink-plugin.js';
 
 function notification(key: string, events: NotificationEvent[] = ['decision', 'abort']): Notification {
-  return { key, events, source: 'decision', at: 't', analysis: null, title: key, verdict: 'abort', rule: null, reason: '', evidenceHash: null, link: null, payload: {} };
+  return {
+    key,
+    events,
+    source: 'decision',
+    at: 't',
+    analysis: null,
+    title: key,
+    verdict: 'abort',
+    rule: null,
+    reason: '',
+    evidenceHash: null,
+    link: null,
+    payload: {},
+  };
 }
 
 class CountingMetrics implements NotificationMetrics {
@@ -69,10 +82,14 @@ describe('DeliveryQueue', () => {
   });
 
   it('retries a failing attempt with the adapters backoff, then counts the delivery', async () => {
-    const flaky = scriptedSink('flaky', ['abort'], [
-      { ok: false, error: 'answered 500' },
-      { ok: false, error: 'answered 503' },
-    ]);
+    const flaky = scriptedSink(
+      'flaky',
+      ['abort'],
+      [
+        { ok: false, error: 'answered 500' },
+        { ok: false, error: 'answered 503' },
+      ],
+    );
     const metrics = new CountingMetrics();
     const waits: number[] = [];
     const queue = new DeliveryQueue({ sinks: [flaky.sink], capacity: 10, metrics, log: silent, random: () => 0, sleep: async (ms) => void waits.push(ms) });
@@ -84,10 +101,21 @@ describe('DeliveryQueue', () => {
   });
 
   it('gives up after its retries, counts the failure and logs it without the payload', async () => {
-    const dead = scriptedSink('dead', ['abort'], Array.from({ length: 3 }, () => ({ ok: false as const, error: 'connection failed (ECONNREFUSED)' })), 2);
+    const dead = scriptedSink(
+      'dead',
+      ['abort'],
+      Array.from({ length: 3 }, () => ({ ok: false as const, error: 'connection failed (ECONNREFUSED)' })),
+      2,
+    );
     const metrics = new CountingMetrics();
     const warnings: Array<Record<string, unknown>> = [];
-    const queue = new DeliveryQueue({ sinks: [dead.sink], capacity: 10, metrics, log: { warn: (fields) => void warnings.push(fields), debug: () => undefined }, sleep: async () => undefined });
+    const queue = new DeliveryQueue({
+      sinks: [dead.sink],
+      capacity: 10,
+      metrics,
+      log: { warn: (fields) => void warnings.push(fields), debug: () => undefined },
+      sleep: async () => undefined,
+    });
     queue.publish([notification('n1')]);
     await queue.idle();
     expect(dead.received).toHaveLength(3);

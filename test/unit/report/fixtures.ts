@@ -67,11 +67,42 @@ export function reportEvents(): ReportEvent[] {
     { seq: 0, type: 'created', at: iso(0), payload: { template: REPORT_ANALYSIS.template, step: 0, weight: 10, steps: [10, 50, 100] } },
     { seq: 0, type: 'approval-requested', at: iso(1), payload: { approvalId: 'ap-1', action: 'set-weight', actor: 'canaryd' } },
     { seq: 0, type: 'approval-approved', at: iso(2), payload: { approvalId: 'ap-1', action: 'set-weight', actor: 'bob', reason: `looks good ${XSS}` } },
-    { seq: 0, type: 'check', at: iso(3), payload: { name: 'eval', values: { task_success: 0.91, pii_leakage: 0 }, source: `eval-run 42 ${XSS}`, digest: 'sha256:abc', actor: 'ci' } },
+    {
+      seq: 0,
+      type: 'check',
+      at: iso(3),
+      payload: { name: 'eval', values: { task_success: 0.91, pii_leakage: 0 }, source: `eval-run 42 ${XSS}`, digest: 'sha256:abc', actor: 'ci' },
+    },
   ];
   for (let second = 1; second <= 5; second += 1) events.push(tick(second, 0));
-  events.push({ seq: 0, type: 'decision', at: iso(5), payload: { decision: 'promote', rule: { id: 'healthy', group: 'promote' }, reason: 'error rate fine', evidenceHash: 'ef'.repeat(32), fromStep: 0, step: 1, weight: 50 } });
+  events.push({
+    seq: 0,
+    type: 'decision',
+    at: iso(5),
+    payload: {
+      decision: 'promote',
+      rule: { id: 'healthy', group: 'promote' },
+      reason: 'error rate fine',
+      evidenceHash: 'ef'.repeat(32),
+      fromStep: 0,
+      step: 1,
+      weight: 50,
+    },
+  });
   for (let second = 6; second <= 10; second += 1) events.push(tick(second, 1));
-  events.push({ seq: 0, type: 'decision', at: iso(10), payload: { decision: 'abort', rule: { id: 'error-spike', group: 'abort' }, reason: `error_rate.canary 0.4 > 0.1 ${XSS}`, evidenceHash: 'ef'.repeat(32), fromStep: 1, step: 1, weight: 50 } });
+  events.push({
+    seq: 0,
+    type: 'decision',
+    at: iso(10),
+    payload: {
+      decision: 'abort',
+      rule: { id: 'error-spike', group: 'abort' },
+      reason: `error_rate.canary 0.4 > 0.1 ${XSS}`,
+      evidenceHash: 'ef'.repeat(32),
+      fromStep: 1,
+      step: 1,
+      weight: 50,
+    },
+  });
   return events.map((event, index) => ({ ...event, seq: index + 1, hash: `${String(index + 1).padStart(2, '0')}${'0'.repeat(62)}` }));
 }

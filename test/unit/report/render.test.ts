@@ -32,7 +32,9 @@ describe('buildReportModel', () => {
     ]);
     expect(model.metrics[1]?.points[4]).toEqual({ at: Date.parse(iso(5)), baseline: 0.05, canary: null });
     expect(model.metrics[1]?.evidence[0]).toEqual({ at: Date.parse(iso(1)), pValue: 0.9, eValue: 2 });
-    expect(model.checks).toEqual([{ name: 'eval', at: iso(3), values: { task_success: 0.91, pii_leakage: 0 }, source: `eval-run 42 ${XSS}`, digest: 'sha256:abc', actor: 'ci' }]);
+    expect(model.checks).toEqual([
+      { name: 'eval', at: iso(3), values: { task_success: 0.91, pii_leakage: 0 }, source: `eval-run 42 ${XSS}`, digest: 'sha256:abc', actor: 'ci' },
+    ]);
     expect(model.approvals.map((approval) => [approval.type, approval.actor])).toEqual([
       ['approval-requested', 'canaryd'],
       ['approval-approved', 'bob'],
@@ -75,7 +77,9 @@ describe('renderReport', () => {
     expect(count(html, /<svg class="evidence-chart"/g)).toBe(2); // p-value and e-value of latency
     expect(html).toContain('latency: p-value (sequential-histogram)');
     expect(html).toContain('<table id="decisions">');
-    expect(html).toContain('<tr><td>2026-12-01 10:00:05Z</td><td class="verdict-promote">promote</td><td>healthy <span class="meta">(promote)</span></td><td>1 → 2 (50%)</td>');
+    expect(html).toContain(
+      '<tr><td>2026-12-01 10:00:05Z</td><td class="verdict-promote">promote</td><td>healthy <span class="meta">(promote)</span></td><td>1 → 2 (50%)</td>',
+    );
     expect(html).toContain('<table id="verdicts">');
     expect(html).toContain('<section id="checks">');
     expect(html).toContain('{&quot;task_success&quot;:0.91,&quot;pii_leakage&quot;:0}');
@@ -83,7 +87,11 @@ describe('renderReport', () => {
   });
 
   it('leaves out checks and approvals when the trail has none', () => {
-    const plain = renderReport(REPORT_ANALYSIS, reportEvents().filter((event) => event.type !== 'check' && !event.type.startsWith('approval-')), OPTIONS);
+    const plain = renderReport(
+      REPORT_ANALYSIS,
+      reportEvents().filter((event) => event.type !== 'check' && !event.type.startsWith('approval-')),
+      OPTIONS,
+    );
     expect(plain).not.toContain('id="checks"');
     expect(plain).not.toContain('id="approvals"');
     expect(count(plain, /<svg class="metric-chart"/g)).toBe(2);
@@ -96,7 +104,19 @@ describe('lineChart', () => {
       title: 'x <y>',
       className: 'metric-chart',
       name: 'x',
-      series: [{ label: 'canary', className: 'canary', points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: null }, { x: 3, y: 1 }, { x: 4, y: 0 }] }],
+      series: [
+        {
+          label: 'canary',
+          className: 'canary',
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+            { x: 2, y: null },
+            { x: 3, y: 1 },
+            { x: 4, y: 0 },
+          ],
+        },
+      ],
     });
     expect(count(svg, /<polyline class="line canary" points="([\d.]+,[\d.]+ ?){2}"/g)).toBe(2);
     expect(svg).toContain('<title>x &lt;y&gt;</title>');

@@ -1,12 +1,6 @@
 // The OpenMetrics generators used to backfill test Prometheus servers.
 import { describe, expect, it } from 'vitest';
-import {
-  openMetricsCounter,
-  openMetricsDocument,
-  openMetricsGauge,
-  openMetricsHistogram,
-  sampleTimes,
-} from '../../helpers/openmetrics.js';
+import { openMetricsCounter, openMetricsDocument, openMetricsGauge, openMetricsHistogram, sampleTimes } from '../../helpers/openmetrics.js';
 
 describe('OpenMetrics generators', () => {
   it('lists sample times with an inclusive end', () => {
@@ -56,7 +50,16 @@ describe('OpenMetrics generators', () => {
       openMetricsCounter({ name: 'req', labels: { t: 'b' }, ...times, valueAt: () => 2 }),
     ]);
     expect(document).toBe(
-      ['# TYPE req counter', 'req_total{t="a"} 1 0', 'req_total{t="b"} 2 0', '# HELP temp a gauge', '# TYPE temp gauge', 'temp{s="x\\"y"} NaN 0', '# EOF', ''].join('\n'),
+      [
+        '# TYPE req counter',
+        'req_total{t="a"} 1 0',
+        'req_total{t="b"} 2 0',
+        '# HELP temp a gauge',
+        '# TYPE temp gauge',
+        'temp{s="x\\"y"} NaN 0',
+        '# EOF',
+        '',
+      ].join('\n'),
     );
     expect(() =>
       openMetricsDocument([openMetricsGauge({ name: 'req', ...times, valueAt: () => 1 }), openMetricsCounter({ name: 'req', ...times, valueAt: () => 1 })]),

@@ -129,7 +129,17 @@ describe('parseRangeAnswer', () => {
     ok({ resultType: 'matrix', result: series.map(([metric, values]) => ({ metric, values })) });
 
   it('reads one series as samples in ms, sorted by time', () => {
-    expect(parseRangeAnswer(matrix([{}, [[1700000060, '2'], [1700000000.25, '1']]]))).toEqual({
+    expect(
+      parseRangeAnswer(
+        matrix([
+          {},
+          [
+            [1700000060, '2'],
+            [1700000000.25, '1'],
+          ],
+        ]),
+      ),
+    ).toEqual({
       ok: true,
       warnings: [],
       measurement: {

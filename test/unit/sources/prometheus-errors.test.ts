@@ -29,7 +29,9 @@ describe('classifyHttpStatus', () => {
       kind: 'server-error',
       detail: 'server error: HTTP 500 Internal Server Error: disk full',
     });
-    expect(classifyHttpStatus({ status: 503, statusText: 'Service Unavailable', body: promError('timeout', 'query timed out in expression evaluation') })).toMatchObject({
+    expect(
+      classifyHttpStatus({ status: 503, statusText: 'Service Unavailable', body: promError('timeout', 'query timed out in expression evaluation') }),
+    ).toMatchObject({
       kind: 'timeout',
       detail: expect.stringContaining('query timed out in expression evaluation'),
     });

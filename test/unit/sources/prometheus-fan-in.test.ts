@@ -59,8 +59,7 @@ describe('Prometheus fan-in', () => {
     const compiled = template();
     const now = T0 + 5 * 60_000;
     const deps = { source, judges: judgeRegistry, limit: createLimiter(16) };
-    const tick = () =>
-      runTick({ template: compiled, args: { service: 'checkout' }, state: startAnalysis(compiled, T0).state, judgeMemory: {}, now }, deps);
+    const tick = () => runTick({ template: compiled, args: { service: 'checkout' }, state: startAnalysis(compiled, T0).state, judgeMemory: {}, now }, deps);
     const [first, second] = await Promise.all([tick(), tick()]);
     // One metric, two variants: two questions, each asked once for both analyses.
     expect(server.requests).toHaveLength(2);

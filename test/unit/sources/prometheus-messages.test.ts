@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeSource,
-  formatSeriesLabels,
-  formatSeriesList,
-  publicUrl,
-  redactSecrets,
-  toSourceError,
-} from '../../../src/sources/prometheus/messages.js';
+import { describeSource, formatSeriesLabels, formatSeriesList, publicUrl, redactSecrets, toSourceError } from '../../../src/sources/prometheus/messages.js';
 
 describe('publicUrl / describeSource', () => {
   it('keeps scheme, host and path prefix, and drops credentials, query and fragment', () => {

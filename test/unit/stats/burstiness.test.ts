@@ -101,10 +101,19 @@ describe('burstiness calibration from the baseline history', () => {
   });
 
   it('a history without events assumes the configured burstiness; none at all falls back to the robust bound', () => {
-    const quiet = calibrateBurstiness(Array.from({ length: 360 }, () => ({ events: 0, exposure: 300 })), 0.005);
+    const quiet = calibrateBurstiness(
+      Array.from({ length: 360 }, () => ({ events: 0, exposure: 300 })),
+      0.005,
+    );
     expect(quiet).toMatchObject({ basis: 'silent-history', bound: DEFAULT_ASSUMED_BURSTINESS, podFactor: false, alphaSpent: 0 });
     expect(quiet.reason).toContain('too few to show burstiness');
-    expect(calibrateBurstiness(Array.from({ length: 360 }, () => ({ events: 0, exposure: 300 })), 0.005, 0.1).bound).toBe(0.1);
+    expect(
+      calibrateBurstiness(
+        Array.from({ length: 360 }, () => ({ events: 0, exposure: 300 })),
+        0.005,
+        0.1,
+      ).bound,
+    ).toBe(0.1);
     const none = calibrateBurstiness([], 0.005);
     expect(none).toMatchObject({ basis: 'no-history', bound: ROBUST_BURSTINESS_BOUND });
     expect(MIN_HISTORY_EVENTS).toBeGreaterThan(0);

@@ -51,11 +51,23 @@ describe('mann-whitney judge — validate', () => {
         effectSize: { measure: 'median', allowedIncrease: '10%', extra: true },
         outliers: { iqrFactor: -1, mode: 'x' },
       },
-      [], 'p95',
+      [],
+      'p95',
     );
     const byPath = new Map(problems.map((problem) => [problem.path.join('.'), problem.message]));
     expect([...byPath.keys()].sort()).toEqual(
-      ['alpha', 'confidence', 'direction', 'effectSize.allowedIncrease', 'effectSize.extra', 'effectSize.measure', 'nanStrategy', 'outliers.iqrFactor', 'outliers.mode', 'sampleStep'].sort(),
+      [
+        'alpha',
+        'confidence',
+        'direction',
+        'effectSize.allowedIncrease',
+        'effectSize.extra',
+        'effectSize.measure',
+        'nanStrategy',
+        'outliers.iqrFactor',
+        'outliers.mode',
+        'sampleStep',
+      ].sort(),
     );
     expect(byPath.get('sampleStep')).toMatch(/positive duration such as 30s/);
     expect(byPath.get('confidence')).toMatch(/strictly between 0 and 1.*got 1\.2/);
@@ -67,14 +79,23 @@ describe('mann-whitney judge — validate', () => {
   it('checks the effect-size limits against the measure', () => {
     const messages = (effectSize: Record<string, unknown>) =>
       mannWhitneyJudge.validate({ type: 'mann-whitney', effectSize }, ['p95'], 'p95').map((problem) => `${problem.path.join('.')}: ${problem.message}`);
-    expect(messages({ measure: 'meanRatio', allowedIncrease: 0.9 })).toEqual(['effectSize.allowedIncrease: for meanRatio must be ≥ 1 (1 means no change), got 0.9']);
-    expect(messages({ measure: 'meanRatio', allowedDecrease: 1.1 })).toEqual(['effectSize.allowedDecrease: for meanRatio must be in [0, 1] (1 means no change), got 1.1']);
-    expect(messages({ measure: 'cles', allowedIncrease: 1.1 })).toEqual(['effectSize.allowedIncrease: for cles must be in [0.5, 1] (0.5 means no change), got 1.1']);
-    expect(messages({ measure: 'cles', allowedDecrease: 0.7 })).toEqual(['effectSize.allowedDecrease: for cles must be in [0, 0.5] (0.5 means no change), got 0.7']);
+    expect(messages({ measure: 'meanRatio', allowedIncrease: 0.9 })).toEqual([
+      'effectSize.allowedIncrease: for meanRatio must be ≥ 1 (1 means no change), got 0.9',
+    ]);
+    expect(messages({ measure: 'meanRatio', allowedDecrease: 1.1 })).toEqual([
+      'effectSize.allowedDecrease: for meanRatio must be in [0, 1] (1 means no change), got 1.1',
+    ]);
+    expect(messages({ measure: 'cles', allowedIncrease: 1.1 })).toEqual([
+      'effectSize.allowedIncrease: for cles must be in [0.5, 1] (0.5 means no change), got 1.1',
+    ]);
+    expect(messages({ measure: 'cles', allowedDecrease: 0.7 })).toEqual([
+      'effectSize.allowedDecrease: for cles must be in [0, 0.5] (0.5 means no change), got 0.7',
+    ]);
   });
 
   it('rejects confidence 0 and 1, a zero sampleStep and non-object blocks', () => {
-    const paths = (block: Record<string, unknown>) => mannWhitneyJudge.validate({ type: 'mann-whitney', ...block }, ['p95'], 'p95').map((problem) => problem.path.join('.'));
+    const paths = (block: Record<string, unknown>) =>
+      mannWhitneyJudge.validate({ type: 'mann-whitney', ...block }, ['p95'], 'p95').map((problem) => problem.path.join('.'));
     expect(paths({ confidence: 0 })).toEqual(['confidence']);
     expect(paths({ confidence: 1 })).toEqual(['confidence']);
     expect(paths({ sampleStep: '0s' })).toEqual(['sampleStep']);
@@ -90,7 +111,15 @@ describe('mann-whitney judge — judging samples', () => {
     expect(outcome.evidence).toMatchObject({ judge: 'mann-whitney', regressed: true, improved: false });
     expect(outcome.evidence.pValue).toBeLessThan(1e-3);
     const details = outcome.evidence.details;
-    expect(details).toMatchObject({ classification: 'High', direction: 'increase', u: 350, canaryCount: 20, baselineCount: 20, confidence: 0.98, effectSizeMeasure: 'meanRatio' });
+    expect(details).toMatchObject({
+      classification: 'High',
+      direction: 'increase',
+      u: 350,
+      canaryCount: 20,
+      baselineCount: 20,
+      confidence: 0.98,
+      effectSizeMeasure: 'meanRatio',
+    });
     expect(details.estimate).toBeCloseTo(10, 3);
     expect(details.ciLow as number).toBeGreaterThan(2.5);
     expect(details.ciHigh as number).toBeGreaterThan(details.estimate as number);
@@ -105,7 +134,11 @@ describe('mann-whitney judge — judging samples', () => {
 
   it("follows the metric's direction when the judge has none (decrease; both → either)", () => {
     const lower = { baseline: samples(oneToTwenty), canary: samples(oneToTwenty.map((v) => v - 10)) };
-    expect(judge({}, lower, 'decrease').evidence).toMatchObject({ regressed: true, improved: false, details: { classification: 'Low', direction: 'decrease' } });
+    expect(judge({}, lower, 'decrease').evidence).toMatchObject({
+      regressed: true,
+      improved: false,
+      details: { classification: 'Low', direction: 'decrease' },
+    });
     expect(judge({}, lower, 'both').evidence).toMatchObject({ regressed: true, improved: false, details: { direction: 'either' } });
     const higher = { baseline: samples(oneToTwenty), canary: samples(oneToTwenty.map((v) => v + 10)) };
     expect(judge({}, higher, 'both').evidence).toMatchObject({ regressed: true, improved: false, details: { classification: 'High' } });
@@ -133,7 +166,10 @@ describe('mann-whitney judge — judging samples', () => {
   });
 
   it('a zero baseline mean leaves change and ratio undefined (null) and effectSize null in the evidence', () => {
-    const outcome = judge({ effectSize: { allowedIncrease: 1.5 } }, { baseline: samples(Array.from({ length: 12 }, () => 0)), canary: samples([3, 4, 5, 6, 7, 8, 9, 10, 0, 5, 6, 7]) });
+    const outcome = judge(
+      { effectSize: { allowedIncrease: 1.5 } },
+      { baseline: samples(Array.from({ length: 12 }, () => 0)), canary: samples([3, 4, 5, 6, 7, 8, 9, 10, 0, 5, 6, 7]) },
+    );
     expect(outcome.stats).toMatchObject({ baseline: 0, change: null, ratio: null });
     expect(outcome.evidence).toMatchObject({ regressed: true, details: { classification: 'High', effectSize: null } });
   });
@@ -150,12 +186,27 @@ describe('mann-whitney judge — measurements that do not fit', () => {
   });
 
   it('a vector is an error naming its size', () => {
-    const outcome = judge({}, { baseline: samples([1, 2]), canary: { kind: 'vector', series: [{ labels: { le: '0.1' }, value: 1 }, { labels: { le: '+Inf' }, value: 2 }] } });
+    const outcome = judge(
+      {},
+      {
+        baseline: samples([1, 2]),
+        canary: {
+          kind: 'vector',
+          series: [
+            { labels: { le: '0.1' }, value: 1 },
+            { labels: { le: '+Inf' }, value: 2 },
+          ],
+        },
+      },
+    );
     expect(outcome.stats).toMatchObject({ error: true, message: 'canary: mann-whitney needs a range of samples per variant; got a vector of 2 series' });
   });
 
   it("the source's errors pass through", () => {
-    const outcome = judge({}, { baseline: { kind: 'error', error: { kind: 'timeout', message: 'prometheus default: no answer within 10s' } }, canary: samples([1]) });
+    const outcome = judge(
+      {},
+      { baseline: { kind: 'error', error: { kind: 'timeout', message: 'prometheus default: no answer within 10s' } }, canary: samples([1]) },
+    );
     expect(outcome.stats).toMatchObject({ error: true, message: 'baseline: prometheus default: no answer within 10s' });
   });
 

@@ -113,10 +113,14 @@ describe('classifyMannWhitney — effect size', () => {
   });
 
   it('a zero baseline mean gives an infinite meanRatio, so errors from a clean baseline are High', () => {
-    const result = classifyMannWhitney([3, 4, 5, 6, 7, 8, 9, 10, 0, 5, 6, 7], Array.from({ length: 12 }, () => 0), {
-      direction: 'increase',
-      effectSize: { allowedIncrease: 1.5 },
-    });
+    const result = classifyMannWhitney(
+      [3, 4, 5, 6, 7, 8, 9, 10, 0, 5, 6, 7],
+      Array.from({ length: 12 }, () => 0),
+      {
+        direction: 'increase',
+        effectSize: { allowedIncrease: 1.5 },
+      },
+    );
     expect(result.effectSize).toBe(Infinity);
     expect(result.classification).toBe('High');
   });

@@ -16,7 +16,11 @@ function draw(random: Random, requests: number, probabilities: readonly number[]
   return probabilities.map((p) => random.poisson(requests * p));
 }
 
-const pooledShape = () => latencyShape(BOUNDS, logNormalBuckets(0.1).map((p) => p * 1e6));
+const pooledShape = () =>
+  latencyShape(
+    BOUNDS,
+    logNormalBuckets(0.1).map((p) => p * 1e6),
+  );
 
 describe('latency shape', () => {
   it('reproduces the pooled bucket shares at d = 0 and moves mass to slower buckets as d grows', () => {
@@ -52,7 +56,11 @@ describe('latency shape', () => {
 function falseRejections(options: { runs: number; intervals: number; share: number; requests: number; sd: number; alpha: number; seed: number }): number {
   const random = createRandom(options.seed);
   const shape = pooledShape();
-  const jitter = calibrateJitter(shape, Array.from({ length: 240 }, () => draw(random, options.requests, logNormalBuckets(0.1 * Math.exp(options.sd * random.normal())))), options.alpha);
+  const jitter = calibrateJitter(
+    shape,
+    Array.from({ length: 240 }, () => draw(random, options.requests, logNormalBuckets(0.1 * Math.exp(options.sd * random.normal())))),
+    options.alpha,
+  );
   let rejected = 0;
   for (let run = 0; run < options.runs; run++) {
     let state: ShiftEProcessState = createShiftEProcess({ toleratedShift: 0, sign: 1, jitterBound: jitter.bound, podTerm: true });
@@ -94,8 +102,20 @@ describe('all-bucket shift e-process', () => {
     let slower = createShiftEProcess({ toleratedShift: 0, sign: -1, jitterBound: 0, podTerm: false });
     for (let t = 0; t < 5; t++) {
       const baseline = draw(random, 1000, logNormalBuckets(0.1));
-      faster = updateShiftEProcess(faster, shape, { canary: draw(random, 1000, logNormalBuckets(0.08)), baseline, canaryShare: 0.5, canaryBurstFactor: 1, baselineBurstFactor: 1 });
-      slower = updateShiftEProcess(slower, shape, { canary: draw(random, 1000, logNormalBuckets(0.12)), baseline, canaryShare: 0.5, canaryBurstFactor: 1, baselineBurstFactor: 1 });
+      faster = updateShiftEProcess(faster, shape, {
+        canary: draw(random, 1000, logNormalBuckets(0.08)),
+        baseline,
+        canaryShare: 0.5,
+        canaryBurstFactor: 1,
+        baselineBurstFactor: 1,
+      });
+      slower = updateShiftEProcess(slower, shape, {
+        canary: draw(random, 1000, logNormalBuckets(0.12)),
+        baseline,
+        canaryShare: 0.5,
+        canaryBurstFactor: 1,
+        baselineBurstFactor: 1,
+      });
     }
     expect(shiftEValue(faster).eValue).toBeGreaterThan(1e6);
     expect(shiftEValue(slower).eValue).toBeLessThan(1);

@@ -6,7 +6,17 @@ import type { ScoringSpec } from '../../../src/stats/scoring.js';
 type Judged = 'pass' | 'regressed' | 'improved' | 'missing' | 'error' | 'unknown' | 'unjudged';
 
 function result(name: string, state: Judged): MetricResult {
-  const base: MetricResult = { name, baseline: 1, canary: 1, delta: 0, change: 0, ratio: 1, missing: false, error: false, queries: { baseline: 'b', canary: 'c' } };
+  const base: MetricResult = {
+    name,
+    baseline: 1,
+    canary: 1,
+    delta: 0,
+    change: 0,
+    ratio: 1,
+    missing: false,
+    error: false,
+    queries: { baseline: 'b', canary: 'c' },
+  };
   switch (state) {
     case 'pass':
       return { ...base, regressed: false, improved: false };
@@ -44,7 +54,13 @@ describe('scoreMetrics', () => {
   });
 
   it('weighted mean of group scores; improvements pass; classification by thresholds', () => {
-    const results = [result('error_rate', 'regressed'), result('errors_5xx', 'improved'), result('p50', 'pass'), result('p95', 'pass'), result('p99', 'regressed')];
+    const results = [
+      result('error_rate', 'regressed'),
+      result('errors_5xx', 'improved'),
+      result('p50', 'pass'),
+      result('p95', 'pass'),
+      result('p99', 'regressed'),
+    ];
     const score = scoreMetrics(results, spec);
     // errors 50 · 0.6 + latency 66.67 · 0.4 = 56.67 → marginal
     expect(score.value).toBeCloseTo(0.6 * 50 + 0.4 * (200 / 3), 10);
@@ -56,7 +72,13 @@ describe('scoreMetrics', () => {
   });
 
   it('leaves metrics without a judgement out of the count (Kayenta Nodata)', () => {
-    const results = [result('error_rate', 'pass'), result('errors_5xx', 'missing'), result('p50', 'error'), result('p95', 'unknown'), result('p99', 'regressed')];
+    const results = [
+      result('error_rate', 'pass'),
+      result('errors_5xx', 'missing'),
+      result('p50', 'error'),
+      result('p95', 'unknown'),
+      result('p99', 'regressed'),
+    ];
     const score = scoreMetrics(results, spec);
     expect(score.groups[0]).toMatchObject({ score: 100, passed: 1, counted: 1, nodata: ['errors_5xx'] });
     expect(score.groups[1]).toMatchObject({ score: 0, passed: 0, counted: 1, failed: ['p99'], nodata: ['p50', 'p95'] });
@@ -88,7 +110,10 @@ describe('scoreMetrics', () => {
     const score = scoreMetrics(results, { ...spec, critical: ['error_rate'] });
     expect(score).toMatchObject({ value: null, critical: null, classification: 'nodata', criticalNodata: ['error_rate'] });
     // A critical metric that is not in any group still decides.
-    const outside = scoreMetrics([result('error_rate', 'pass'), result('errors_5xx', 'pass'), result('canary_crashes', 'regressed')], { ...spec, critical: ['canary_crashes'] });
+    const outside = scoreMetrics([result('error_rate', 'pass'), result('errors_5xx', 'pass'), result('canary_crashes', 'regressed')], {
+      ...spec,
+      critical: ['canary_crashes'],
+    });
     expect(outside).toMatchObject({ value: 0, critical: true });
   });
 });
@@ -102,7 +127,17 @@ describe('scoringSchema and validateScoring', () => {
   });
 
   it('reports shape problems with paths', () => {
-    const problems = validateScoring({ groups: [{ name: 'errors', weight: 0, metrics: [] }, { name: 'x', weight: -2, metrics: ['p50'], extra: 1 }], thresholds: { pass: 120 }, typo: true }, metrics);
+    const problems = validateScoring(
+      {
+        groups: [
+          { name: 'errors', weight: 0, metrics: [] },
+          { name: 'x', weight: -2, metrics: ['p50'], extra: 1 },
+        ],
+        thresholds: { pass: 120 },
+        typo: true,
+      },
+      metrics,
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         { path: ['groups', 0, 'weight'], message: 'weight must be a positive number' },

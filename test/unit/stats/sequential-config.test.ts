@@ -20,11 +20,13 @@ describe('allowedIncrease', () => {
 
 describe('sequential-count validation', () => {
   const validate = (judge: Record<string, unknown>, self?: string) =>
-    (sequentialCountJudge.validate as (j: Record<string, unknown>, m: readonly string[], s?: string) => Array<{ path: Array<string | number>; message: string }>)(
-      { type: 'sequential-count', ...judge },
-      METRICS,
-      self,
-    );
+    (
+      sequentialCountJudge.validate as (
+        j: Record<string, unknown>,
+        m: readonly string[],
+        s?: string,
+      ) => Array<{ path: Array<string | number>; message: string }>
+    )({ type: 'sequential-count', ...judge }, METRICS, self);
 
   it('accepts a complete block and the defaults', () => {
     expect(validate({ exposure: 'requests', allowedIncrease: '10%', alpha: 0.01, dispersion: 'poisson' })).toEqual([]);
@@ -62,7 +64,12 @@ describe('sequential-histogram validation', () => {
     expect(validate({ quantiles: [] }).map((problem) => problem.path)).toEqual([['quantiles']]);
     expect(validate({ quantiles: 0.9 }).map((problem) => problem.path)).toEqual([['quantiles']]);
     const problems = validate({ quantiles: [0.5, 1, 0.5, '0.9', 0] });
-    expect(problems.map((problem) => problem.path)).toEqual([['quantiles', 1], ['quantiles', 2], ['quantiles', 3], ['quantiles', 4]]);
+    expect(problems.map((problem) => problem.path)).toEqual([
+      ['quantiles', 1],
+      ['quantiles', 2],
+      ['quantiles', 3],
+      ['quantiles', 4],
+    ]);
     expect(problems[1]?.message).toMatch(/duplicate/);
   });
 

@@ -90,7 +90,13 @@ describe('sequentialCountJudge decisions', () => {
   });
 
   it('tolerates allowedIncrease: 1.2× is no regression with 50% allowed, but is one with none allowed', () => {
-    const ticks = steadyTicks(0.012, 0.01, 40).map((tick) => ({ ...tick, canaryEvents: tick.canaryEvents * 10, baselineEvents: tick.baselineEvents * 10, canaryRequests: tick.canaryRequests * 10, baselineRequests: tick.baselineRequests * 10 }));
+    const ticks = steadyTicks(0.012, 0.01, 40).map((tick) => ({
+      ...tick,
+      canaryEvents: tick.canaryEvents * 10,
+      baselineEvents: tick.baselineEvents * 10,
+      canaryRequests: tick.canaryRequests * 10,
+      baselineRequests: tick.baselineRequests * 10,
+    }));
     expect(runTicks(ticks, spec({ allowedIncrease: '50%' })).some((outcome) => outcome.evidence.regressed === true)).toBe(false);
     expect(runTicks(ticks, spec({ allowedIncrease: 0 })).some((outcome) => outcome.evidence.regressed === true)).toBe(true);
   });
@@ -137,7 +143,13 @@ describe('sequentialCountJudge on data that does not fit', () => {
   it('a failed query, several series, samples or a negative count is an error', () => {
     const failed: Measurement = { kind: 'error', error: { kind: 'timeout', message: 'source timed out after 10s' } };
     expect(judge({ canary: failed, baseline: value(1) }).stats).toMatchObject({ error: true, message: expect.stringMatching(/timed out/) });
-    const two: Measurement = { kind: 'vector', series: [{ labels: { a: '1' }, value: 1 }, { labels: { a: '2' }, value: 2 }] };
+    const two: Measurement = {
+      kind: 'vector',
+      series: [
+        { labels: { a: '1' }, value: 1 },
+        { labels: { a: '2' }, value: 2 },
+      ],
+    };
     expect(judge({ canary: two, baseline: value(1) }).stats).toMatchObject({ error: true, message: expect.stringMatching(/2 series/) });
     const samples: Measurement = { kind: 'samples', samples: [{ at: 0, value: 1 }] };
     expect(judge({ canary: samples, baseline: value(1) }).stats.error).toBe(true);
@@ -151,8 +163,14 @@ describe('sequentialCountJudge on data that does not fit', () => {
   });
 
   it('an exposure that was not measured is an error; no traffic yet is missing', () => {
-    expect(judge({ canary: value(1), baseline: value(1) }, null).stats).toMatchObject({ error: true, message: expect.stringMatching(/exposure metric "requests"/) });
-    expect(judge({ canary: value(0), baseline: value(1) }, { canary: value(0), baseline: value(100) }).stats).toMatchObject({ missing: true, message: expect.stringMatching(/no canary traffic/) });
+    expect(judge({ canary: value(1), baseline: value(1) }, null).stats).toMatchObject({
+      error: true,
+      message: expect.stringMatching(/exposure metric "requests"/),
+    });
+    expect(judge({ canary: value(0), baseline: value(1) }, { canary: value(0), baseline: value(100) }).stats).toMatchObject({
+      missing: true,
+      message: expect.stringMatching(/no canary traffic/),
+    });
   });
 
   it('a judge block that does not validate is an error at run time, never a verdict', () => {

@@ -98,7 +98,11 @@ describe('share e-process', () => {
       [0, 50, 0.3, 1],
       [7.5, 20.25, 0.1, 1.5],
     ] as const) {
-      const state = updateShareEProcess(createShareEProcess({ toleratedRatio: tolerated, burstinessBound: 0 }), { canaryEvents: x, baselineEvents: y, canaryShare: share });
+      const state = updateShareEProcess(createShareEProcess({ toleratedRatio: tolerated, burstinessBound: 0 }), {
+        canaryEvents: x,
+        baselineEvents: y,
+        canaryShare: share,
+      });
       expect(shareEValue(state).eValue).toBeCloseTo(oneIntervalPoissonEValue(x, y, share, tolerated), 10);
     }
   });
@@ -146,7 +150,11 @@ describe('share e-process', () => {
   });
 
   it('cannot reject on one interval under the robust model however large the excess (a burst looks the same)', () => {
-    const state = updateShareEProcess(createShareEProcess({ toleratedRatio: 1, burstinessBound: 4 }), { canaryEvents: 120, baselineEvents: 600, canaryShare: 0.05 });
+    const state = updateShareEProcess(createShareEProcess({ toleratedRatio: 1, burstinessBound: 4 }), {
+      canaryEvents: 120,
+      baselineEvents: 600,
+      canaryShare: 0.05,
+    });
     expect(shareEValue(state).eValue).toBeLessThan(100);
   });
 });

@@ -66,7 +66,7 @@ describe('sequentialHistogramJudge decisions', () => {
     expect(last.stats.canary as number).toBeGreaterThan(last.stats.baseline as number);
   });
 
-  it('does not regress a canary with the baseline\'s distribution', () => {
+  it("does not regress a canary with the baseline's distribution", () => {
     const outcomes = run(SAME, BASELINE, 20);
     expect(outcomes.every((outcome) => outcome.evidence.regressed === false)).toBe(true);
     expect((outcomes[19] as JudgeOutcome).stats.ratio).toBeCloseTo(1, 10);
@@ -84,7 +84,11 @@ describe('sequentialHistogramJudge decisions', () => {
   });
 
   it('waits for enough baseline data before locking a bucket bound', () => {
-    const first = sequentialHistogramJudge.judge(spec({ quantiles: [0.99] }), { canary: histogram([1, 1, 1, 0, 0, 0]), baseline: histogram([5, 5, 5, 0, 0, 0]) }, context(undefined));
+    const first = sequentialHistogramJudge.judge(
+      spec({ quantiles: [0.99] }),
+      { canary: histogram([1, 1, 1, 0, 0, 0]), baseline: histogram([5, 5, 5, 0, 0, 0]) },
+      context(undefined),
+    );
     expect(first.evidence.details['p99.bound']).toBeNull();
     expect(first.evidence.regressed).toBe(false);
   });
@@ -106,9 +110,22 @@ describe('sequentialHistogramJudge on data that does not fit', () => {
     expect(judge(noInf).stats.message).toMatch(/\+Inf/);
     const noLe: Measurement = { kind: 'vector', series: [{ labels: {}, value: 3 }] };
     expect(judge(noLe).stats.message).toMatch(/no "le" label/);
-    const badLe: Measurement = { kind: 'vector', series: [{ labels: { le: 'fast' }, value: 3 }, { labels: { le: '+Inf' }, value: 3 }] };
+    const badLe: Measurement = {
+      kind: 'vector',
+      series: [
+        { labels: { le: 'fast' }, value: 3 },
+        { labels: { le: '+Inf' }, value: 3 },
+      ],
+    };
     expect(judge(badLe).stats.message).toMatch(/not a bucket bound/);
-    const duplicate: Measurement = { kind: 'vector', series: [{ labels: { le: '0.1' }, value: 3 }, { labels: { le: '0.10' }, value: 3 }, { labels: { le: '+Inf' }, value: 3 }] };
+    const duplicate: Measurement = {
+      kind: 'vector',
+      series: [
+        { labels: { le: '0.1' }, value: 3 },
+        { labels: { le: '0.10' }, value: 3 },
+        { labels: { le: '+Inf' }, value: 3 },
+      ],
+    };
     expect(judge(duplicate).stats.message).toMatch(/two series/);
     expect([noInf, noLe, badLe, duplicate].every((measurement) => judge(measurement).stats.error === true)).toBe(true);
   });

@@ -44,7 +44,11 @@ function runAnalysis(intervals: readonly Interval[], history: History | null, me
     sums.baselineRequests += interval.baselineRequests;
     const measurements = new Map<string, VariantMeasurements>([['requests', { canary: value(sums.canaryRequests), baseline: value(sums.baselineRequests) }]]);
     const context: JudgeContext = { measurements, stepIndex: step, stepElapsedMs: 60_000, intervalMs: 60_000, memory };
-    if (memory === undefined && history !== null) context.history = new Map([['errors', samples(history.events)], ['requests', samples(history.requests)]]);
+    if (memory === undefined && history !== null)
+      context.history = new Map([
+        ['errors', samples(history.events)],
+        ['requests', samples(history.requests)],
+      ]);
     const outcome = sequentialCountJudge.judge(metric, { canary: value(sums.canaryEvents), baseline: value(sums.baselineEvents) }, context);
     memory = outcome.memory;
     return outcome;
@@ -56,7 +60,13 @@ const firstRegressed = (outcomes: readonly JudgeOutcome[]): number => outcomes.f
 describe('sequential-count across steps', () => {
   it('keeps its evidence when the step changes: a regression spread over short steps is caught, counted over the analysis', () => {
     // Three steps of two intervals, canary at three times the baseline rate.
-    const intervals: Interval[] = [0, 0, 1, 1, 2, 2].map((step) => ({ step, canaryEvents: 30, baselineEvents: 90, canaryRequests: 1000, baselineRequests: 9000 }));
+    const intervals: Interval[] = [0, 0, 1, 1, 2, 2].map((step) => ({
+      step,
+      canaryEvents: 30,
+      baselineEvents: 90,
+      canaryRequests: 1000,
+      baselineRequests: 9000,
+    }));
     const outcomes = runAnalysis(intervals, null);
     const last = outcomes[outcomes.length - 1] as JudgeOutcome;
     expect(last.evidence.details['intervals']).toBe(6);
@@ -64,11 +74,16 @@ describe('sequential-count across steps', () => {
     expect(last.evidence.details['canaryExposure']).toBe(6000);
     expect(last.evidence.regressed).toBe(true);
     // Restarting at each step (the old behaviour) never gets past two intervals of evidence.
-    const perStep = [0, 2, 4].map((start) => runAnalysis(intervals.slice(start, start + 2).map((i) => ({ ...i, step: 0 })), null));
+    const perStep = [0, 2, 4].map((start) =>
+      runAnalysis(
+        intervals.slice(start, start + 2).map((i) => ({ ...i, step: 0 })),
+        null,
+      ),
+    );
     expect(perStep.every((outcomes) => firstRegressed(outcomes) < 0)).toBe(true);
   });
 
-  it('a new step\'s counts start from zero; they are not taken for a dip in the old step\'s counters', () => {
+  it("a new step's counts start from zero; they are not taken for a dip in the old step's counters", () => {
     const intervals: Interval[] = [0, 0, 0, 1].map((step) => ({ step, canaryEvents: 5, baselineEvents: 5, canaryRequests: 500, baselineRequests: 500 }));
     const outcomes = runAnalysis(intervals, null);
     expect((outcomes[3] as JudgeOutcome).evidence.details['intervals']).toBe(4);
@@ -81,7 +96,13 @@ describe('sequential-count across steps', () => {
     for (let run = 0; run < 20; run++) {
       const intervals: Interval[] = Array.from({ length: 6 }, (_, i) => {
         const canaryRequests = random.poisson(300);
-        return { step: Math.floor(i / 3), canaryEvents: random.poisson(canaryRequests * 0.1), baselineEvents: 0, canaryRequests, baselineRequests: random.poisson(300) };
+        return {
+          step: Math.floor(i / 3),
+          canaryEvents: random.poisson(canaryRequests * 0.1),
+          baselineEvents: 0,
+          canaryRequests,
+          baselineRequests: random.poisson(300),
+        };
       });
       const outcomes = runAnalysis(intervals, quietHistory);
       expect(firstRegressed(outcomes)).toBeGreaterThanOrEqual(0);

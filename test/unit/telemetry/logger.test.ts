@@ -16,7 +16,14 @@ function capture(): { stream: Writable; lines: () => string[]; text: () => strin
     },
   });
   const text = (): string => chunks.join('');
-  return { stream, text, lines: () => text().split('\n').filter((line) => line.length > 0) };
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((line) => line.length > 0),
+  };
 }
 
 function parsed(line: string | undefined): Record<string, unknown> {

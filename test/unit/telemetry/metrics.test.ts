@@ -27,9 +27,7 @@ function parseSamples(body: string): Sample[] {
 
 async function samplesOf(registry: Registry, name: string, filter: Record<string, string> = {}): Promise<Sample[]> {
   const { body } = await renderMetrics(registry);
-  return parseSamples(body).filter(
-    (sample) => sample.name === name && Object.entries(filter).every(([key, value]) => sample.labels[key] === value),
-  );
+  return parseSamples(body).filter((sample) => sample.name === name && Object.entries(filter).every(([key, value]) => sample.labels[key] === value));
 }
 
 function setup(): { registry: Registry; gate: GateMetrics } {
@@ -48,9 +46,15 @@ describe('createGateMetrics', () => {
   it('exports every phase of canaryd_analyses from the start', async () => {
     const { registry, gate } = setup();
     const initial = await samplesOf(registry, 'canaryd_analyses');
-    expect(initial.map((sample) => sample.labels.phase).sort()).toEqual(
-      ['aborted', 'awaiting-approval', 'failed', 'paused', 'pending', 'running', 'succeeded'],
-    );
+    expect(initial.map((sample) => sample.labels.phase).sort()).toEqual([
+      'aborted',
+      'awaiting-approval',
+      'failed',
+      'paused',
+      'pending',
+      'running',
+      'succeeded',
+    ]);
     expect(initial.every((sample) => sample.value === 0)).toBe(true);
     gate.setPhaseCounts({ running: 3, paused: 1 });
     expect((await samplesOf(registry, 'canaryd_analyses', { phase: 'running' }))[0]?.value).toBe(3);
@@ -108,9 +112,10 @@ describe('createGateMetrics', () => {
   it('removes the value series of a metric that went missing, keeps it on a verdict without metrics', async () => {
     const { registry, gate } = setup();
     const labels = labelsOf('an-1');
-    gate.recordVerdict(labels, tickVerdict('continue', null, [
-      metricResult('error_rate', { baseline: 0.01, canary: 0.02 }, { regressed: false, pValue: 0.3 }),
-    ]));
+    gate.recordVerdict(
+      labels,
+      tickVerdict('continue', null, [metricResult('error_rate', { baseline: 0.01, canary: 0.02 }, { regressed: false, pValue: 0.3 })]),
+    );
     gate.recordVerdict(labels, tickVerdict('hold', { id: 'manual', group: 'builtin' }, []));
     expect(await samplesOf(registry, 'canaryd_metric_value', { metric: 'error_rate' })).toHaveLength(2);
     gate.recordVerdict(labels, tickVerdict('continue', null, [metricResult('error_rate', { baseline: 0.01, canary: null })]));

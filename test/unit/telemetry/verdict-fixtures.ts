@@ -75,34 +75,46 @@ export function populateSampleMetrics(gate: GateMetrics): void {
   const { running, paused, aborted, succeeded } = SAMPLE_ANALYSES;
 
   gate.recordAnalysis({ ...running, version: 'v2.4.0', mode: 'drive' }, { phase: 'running', step: 1, weight: 25 });
-  gate.recordVerdict(running, tickVerdict('continue', null, [
-    metricResult('error_rate', { baseline: 0.01, canary: 0.011 }, { regressed: false, pValue: 0.42 }),
-    metricResult('requests', { baseline: 900, canary: 300 }),
-  ]));
-  gate.recordVerdict(running, tickVerdict('promote', { id: 'healthy', group: 'promote' }, [
-    metricResult('error_rate', { baseline: 0.01, canary: 0.0105 }, { regressed: false, pValue: 0.61 }),
-    metricResult('requests', { baseline: 950, canary: 320 }),
-  ]));
+  gate.recordVerdict(
+    running,
+    tickVerdict('continue', null, [
+      metricResult('error_rate', { baseline: 0.01, canary: 0.011 }, { regressed: false, pValue: 0.42 }),
+      metricResult('requests', { baseline: 900, canary: 300 }),
+    ]),
+  );
+  gate.recordVerdict(
+    running,
+    tickVerdict('promote', { id: 'healthy', group: 'promote' }, [
+      metricResult('error_rate', { baseline: 0.01, canary: 0.0105 }, { regressed: false, pValue: 0.61 }),
+      metricResult('requests', { baseline: 950, canary: 320 }),
+    ]),
+  );
   gate.recordDecision('http-errors', 'promote', 'healthy');
 
   gate.recordAnalysis({ ...paused, version: 'v7', mode: 'observe' }, { phase: 'paused', step: 0, weight: 5 });
-  gate.recordVerdict(paused, tickVerdict('hold', { id: 'low-traffic', group: 'hold' }, [
-    metricResult('p99_latency', { baseline: 0.25, canary: null }),
-    erroredResult('requests'),
-  ]));
+  gate.recordVerdict(
+    paused,
+    tickVerdict('hold', { id: 'low-traffic', group: 'hold' }, [metricResult('p99_latency', { baseline: 0.25, canary: null }), erroredResult('requests')]),
+  );
   gate.recordDecision('latency', 'pause', 'source-errors');
 
   gate.recordAnalysis({ ...aborted, version: 'v2.5.0-rc1', mode: 'drive' }, { phase: 'aborted', step: 2, weight: 50 });
-  gate.recordVerdict(aborted, tickVerdict('abort', { id: 'error-rate-regressed', group: 'abort' }, [
-    metricResult('error_rate', { baseline: 0.01, canary: 0.05 }, { regressed: true, pValue: 0.0004 }),
-    metricResult('requests', { baseline: 1000, canary: 480 }),
-  ]));
+  gate.recordVerdict(
+    aborted,
+    tickVerdict('abort', { id: 'error-rate-regressed', group: 'abort' }, [
+      metricResult('error_rate', { baseline: 0.01, canary: 0.05 }, { regressed: true, pValue: 0.0004 }),
+      metricResult('requests', { baseline: 1000, canary: 480 }),
+    ]),
+  );
   gate.recordDecision('http-errors', 'abort', 'error-rate-regressed');
 
   gate.recordAnalysis({ ...succeeded, version: 'v8', mode: 'drive' }, { phase: 'succeeded', step: 3, weight: 100 });
-  gate.recordVerdict(succeeded, tickVerdict('promote', { id: 'latency-ok', group: 'promote' }, [
-    metricResult('p99_latency', { baseline: 0.25, canary: 0.24 }, { regressed: false, pValue: 0.9 }),
-  ]));
+  gate.recordVerdict(
+    succeeded,
+    tickVerdict('promote', { id: 'latency-ok', group: 'promote' }, [
+      metricResult('p99_latency', { baseline: 0.25, canary: 0.24 }, { regressed: false, pValue: 0.9 }),
+    ]),
+  );
   gate.recordDecision('latency', 'complete', 'latency-ok');
 
   gate.setPhaseCounts({ running: 1, paused: 1, aborted: 1, succeeded: 1 });

@@ -15,7 +15,9 @@ const CHECKS = `  checks:
 `;
 
 function withChecks(when: string, checks = CHECKS): string {
-  return MINIMAL_TEMPLATE.replace('  rules:\n', `${checks}  rules:\n`).replace('when: errors.change < 10%', when).replace('  name: minimal\n', '  name: minimal\n  owners: { release: team-checkout, eval: ml-evals }\n');
+  return MINIMAL_TEMPLATE.replace('  rules:\n', `${checks}  rules:\n`)
+    .replace('when: errors.change < 10%', when)
+    .replace('  name: minimal\n', '  name: minimal\n  owners: { release: team-checkout, eval: ml-evals }\n');
 }
 
 function problemsOf(text: string): string[] {
@@ -26,7 +28,10 @@ function problemsOf(text: string): string[] {
 
 describe('spec.checks', () => {
   it('compiles checks (a field map or a list of number fields, maxAge in ms) and owners', () => {
-    const result = parseTemplate(withChecks('when: [errors.change < 10%, checks.eval.task_success >= 0.85, checks.agbom.high_risk == 0, checks.eval.passed]'), 't.yaml');
+    const result = parseTemplate(
+      withChecks('when: [errors.change < 10%, checks.eval.task_success >= 0.85, checks.agbom.high_risk == 0, checks.eval.passed]'),
+      't.yaml',
+    );
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
     expect(result.template.checks).toEqual([
       { name: 'eval', fields: { task_success: 'number', pii_leakage: 'number', suite: 'string', passed: 'boolean' }, maxAgeMs: 86_400_000 },
@@ -34,7 +39,15 @@ describe('spec.checks', () => {
     ]);
     expect(result.template.owners).toEqual({ release: 'team-checkout', eval: 'ml-evals' });
     const healthy = result.template.rules.find((rule) => rule.id === 'ok');
-    expect(healthy?.conditions[1]?.ast).toEqual({ type: 'compare', metric: 'checks.eval', stat: 'task_success', column: 1, op: '>=', value: 0.85, literal: '0.85' });
+    expect(healthy?.conditions[1]?.ast).toEqual({
+      type: 'compare',
+      metric: 'checks.eval',
+      stat: 'task_success',
+      column: 1,
+      op: '>=',
+      value: 0.85,
+      literal: '0.85',
+    });
   });
 
   it('a template without checks compiles without the keys (its template hash is unchanged)', () => {
@@ -55,7 +68,9 @@ describe('spec.checks', () => {
 
   it('a checks ref without spec.checks says none is declared', () => {
     const text = MINIMAL_TEMPLATE.replace('when: errors.change < 10%', 'when: checks.eval.task_success > 0.85');
-    expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, 'checks.eval')}: spec.rules.promote[0].when: unknown check "eval" (spec.checks declares none)`]);
+    expect(problemsOf(text)).toEqual([
+      `t.yaml:${positionOf(text, 'checks.eval')}: spec.rules.promote[0].when: unknown check "eval" (spec.checks declares none)`,
+    ]);
   });
 
   it('reports duplicate names, unknown field types, empty fields and a bad maxAge', () => {

@@ -107,7 +107,10 @@ describe('parseTemplate: compiling a valid template', () => {
 
   it('passes a valid spec.scoring through untouched', () => {
     const scoring = '  scoring: { groups: [{ name: all, weight: 1, metrics: [errors] }], thresholds: { pass: 80, marginal: 60 } }\n';
-    const text = MINIMAL_TEMPLATE.replace('    - name: errors\n', '    - name: errors\n      judge: { type: mann-whitney }\n').replace('  rules:\n', `${scoring}  rules:\n`);
+    const text = MINIMAL_TEMPLATE.replace('    - name: errors\n', '    - name: errors\n      judge: { type: mann-whitney }\n').replace(
+      '  rules:\n',
+      `${scoring}  rules:\n`,
+    );
     expect(compiled(text).scoring).toEqual({ groups: [{ name: 'all', weight: 1, metrics: ['errors'] }], thresholds: { pass: 80, marginal: 60 } });
   });
 

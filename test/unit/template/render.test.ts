@@ -98,12 +98,12 @@ describe('renderQuery', () => {
 
   it('escapes a value placed in a double-quoted string (exact text)', () => {
     expect(render('x{a="{{ args.v }}"}', { v: 'a"b\\c\nd' })).toBe('x{a="a\\"b\\\\c\\nd"}');
-    expect(render("x{a='{{ args.v }}'}", { v: "a'b\"c" })).toBe("x{a='a\\'b\"c'}");
+    expect(render("x{a='{{ args.v }}'}", { v: 'a\'b"c' })).toBe("x{a='a\\'b\"c'}");
   });
 
   it('inside a backtick string: passes a value through, refuses one with a backtick', () => {
     expect(render('x{a=`{{ args.v }}`}', { v: 'a"b\\c' })).toBe('x{a=`a"b\\c`}');
-    expect(parse(render('x{a=`{{ args.v }}`}', { v: "a'\"\\" })).strings).toEqual(["a'\"\\"]);
+    expect(parse(render('x{a=`{{ args.v }}`}', { v: 'a\'"\\' })).strings).toEqual(['a\'"\\']);
     const attempt = () => render('x{a=`{{ args.v }}`}', { v: 'a`} or vector(1) #' });
     expect(attempt).toThrow(DomainError);
     expect(attempt).toThrow(/argument "v" contains a backtick/);
@@ -162,7 +162,10 @@ describe('renderQuery', () => {
 
 describe('resolveArgs', () => {
   function template(): CompiledTemplate {
-    const text = MINIMAL_TEMPLATE.replace('    - name: service\n', '    - name: service\n    - name: namespace\n      default: prod\n    - name: quantile\n      default: 0.95\n');
+    const text = MINIMAL_TEMPLATE.replace(
+      '    - name: service\n',
+      '    - name: service\n    - name: namespace\n      default: prod\n    - name: quantile\n      default: 0.95\n',
+    );
     const result = parseTemplate(text, 't.yaml');
     if (!result.ok) throw new Error('template should be valid');
     return result.template;

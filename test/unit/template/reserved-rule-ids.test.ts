@@ -13,6 +13,8 @@ describe('rule ids of the control boundary are reserved', () => {
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems.map(formatProblem);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain(`t.yaml:${positionOf(text, id, text.split(id).length - 1)}: spec.rules.promote[0].id: "${id}" is reserved for a built-in rule`);
+    expect(problems[0]).toContain(
+      `t.yaml:${positionOf(text, id, text.split(id).length - 1)}: spec.rules.promote[0].id: "${id}" is reserved for a built-in rule`,
+    );
   });
 });

@@ -22,13 +22,13 @@ function withMetrics(extra: string): string {
 describe('condition refs', () => {
   it('an unknown metric is reported at the column of the ref inside a plain scalar', () => {
     const text = withWhen('when: errors.change < 10% and latency.change < 5%');
-    expect(problemsOf(text)).toEqual([
-      `t.yaml:${positionOf(text, 'latency.change')}: spec.rules.promote[0].when: unknown metric "latency" (metrics: errors)`,
-    ]);
+    expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, 'latency.change')}: spec.rules.promote[0].when: unknown metric "latency" (metrics: errors)`]);
   });
 
   it('in list items: double-quoted with an escape before the ref, and single-quoted', () => {
-    const text = withWhen(`when:\n          - errors.missing\n          - "errors.error or\\tghost.canary > 1"\n          - 'errors.error or phantom.canary > 1'`);
+    const text = withWhen(
+      `when:\n          - errors.missing\n          - "errors.error or\\tghost.canary > 1"\n          - 'errors.error or phantom.canary > 1'`,
+    );
     expect(problemsOf(text)).toEqual([
       `t.yaml:${positionOf(text, 'ghost')}: spec.rules.promote[0].when[1]: unknown metric "ghost" (metrics: errors)`,
       `t.yaml:${positionOf(text, 'phantom')}: spec.rules.promote[0].when[2]: unknown metric "phantom" (metrics: errors)`,
@@ -104,9 +104,7 @@ describe('condition refs', () => {
 
   it('a condition that does not parse: the parser message at its column in the file', () => {
     const text = withWhen('when: errors.change < 10% and (errors.error');
-    expect(problemsOf(text)).toEqual([
-      `t.yaml:${positionOf(text, '(errors.error')}: spec.rules.promote[0].when: unbalanced '(': no matching ')'`,
-    ]);
+    expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, '(errors.error')}: spec.rules.promote[0].when: unbalanced '(': no matching ')'`]);
     const bad = withWhen('when: errors.change = 10%');
     const problems = problemsOf(bad);
     expect(problems).toHaveLength(1);
@@ -204,7 +202,10 @@ describe('PromQL syntax', () => {
   });
 
   it('accepts bare arguments used as a range, an offset, an @ time, a count, a metric name and a label', () => {
-    const text = MINIMAL_TEMPLATE.replace('    - name: service\n', '    - name: service\n    - { name: range, default: 5m }\n    - { name: at, default: 1609746000 }\n    - { name: k, default: 3 }\n    - { name: metric, default: up }\n    - { name: label, default: pod }\n').replace(
+    const text = MINIMAL_TEMPLATE.replace(
+      '    - name: service\n',
+      '    - name: service\n    - { name: range, default: 5m }\n    - { name: at, default: 1609746000 }\n    - { name: k, default: 3 }\n    - { name: metric, default: up }\n    - { name: label, default: pod }\n',
+    ).replace(
       query,
       'query: topk({{ args.k }}, sum by ({{ args.label }}) (rate({{ args.metric }}{s="{{ args.service }}",track="{{ variant }}"}[{{ args.range }}] offset {{ args.range }} @ {{ args.at }})))',
     );
@@ -233,7 +234,10 @@ describe('durations', () => {
 
 describe('steps', () => {
   it('weights must be within (0, 100] and strictly increasing', () => {
-    const text = MINIMAL_TEMPLATE.replace('    - weight: 50\n    - weight: 100\n', '    - weight: 0\n    - weight: 10\n    - weight: 10\n    - weight: 5\n    - weight: 150\n');
+    const text = MINIMAL_TEMPLATE.replace(
+      '    - weight: 50\n    - weight: 100\n',
+      '    - weight: 0\n    - weight: 10\n    - weight: 10\n    - weight: 5\n    - weight: 150\n',
+    );
     expect(problemsOf(text)).toEqual([
       `t.yaml:10:15: spec.steps[0].weight: must be within (0, 100], got 0`,
       `t.yaml:12:15: spec.steps[2].weight: weights must increase step by step; 10 follows 10`,

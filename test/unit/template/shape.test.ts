@@ -17,9 +17,7 @@ describe('parseTemplate: YAML syntax', () => {
 
   it('reports an unclosed flow sequence where the parser finds it broken (the next key)', () => {
     const text = MINIMAL_TEMPLATE.replace('  interval: 1m\n', '  interval: [1m, 2m\n');
-    expect(problemsOf(text)).toEqual([
-      't.yaml:9:3: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
-    ]);
+    expect(problemsOf(text)).toEqual(['t.yaml:9:3: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']);
   });
 
   it('reports a compact nested mapping at its second colon', () => {

@@ -40,7 +40,10 @@ describe('a query without {{ variant }}', () => {
   });
 
   it('names only the offending metric, at its own line, when another metric has a variant', () => {
-    const text = MINIMAL_TEMPLATE.replace('  rules:\n', `    - name: requests\n      query: ${NO_VARIANT.replace('errors_total', 'requests_total')}\n  rules:\n`);
+    const text = MINIMAL_TEMPLATE.replace(
+      '  rules:\n',
+      `    - name: requests\n      query: ${NO_VARIANT.replace('errors_total', 'requests_total')}\n  rules:\n`,
+    );
     expect(problemsOf(text)).toEqual([`t.yaml:${positionOf(text, 'sum(rate(requests_total')}: spec.metrics[1].query: ${NO_VARIANT_MESSAGE}`]);
   });
 
