@@ -12,6 +12,12 @@ import { analysisLogger, errorMessage, type DaemonContext } from './context.js';
 import { approvalEvent, gateRules, policyDecisionEvent, templateOf } from './control-context.js';
 import { commitTransition } from './transitions.js';
 
+/** What this module takes from the DaemonContext. */
+export type ApprovalDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'control' | 'leases' | 'shutdown'
+>;
+
 const EXPIRY_CHECK_MS = 1_000;
 const DECIDE_ATTEMPTS = 3;
 
@@ -73,14 +79,14 @@ export function approvalView(approval: ApprovalRecord, now: number): ApprovalVie
   };
 }
 
-export async function listApprovals(context: DaemonContext, state?: ApprovalState): Promise<ApprovalRecord[]> {
+export async function listApprovals(context: ApprovalDeps, state?: ApprovalState): Promise<ApprovalRecord[]> {
   const now = context.clock.now();
   const all = (await context.store.listAnalyses()).flatMap((record) => record.approvals ?? []);
   const sorted = all.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
   return state === undefined ? sorted : sorted.filter((approval) => effectiveState(approval, now) === state);
 }
 
-async function findApproval(context: DaemonContext, id: string): Promise<{ record: AnalysisRecord; approval: ApprovalRecord }> {
+async function findApproval(context: ApprovalDeps, id: string): Promise<{ record: AnalysisRecord; approval: ApprovalRecord }> {
   for (const record of await context.store.listAnalyses()) {
     const approval = record.approvals?.find((candidate) => candidate.id === id);
     if (approval !== undefined) return { record, approval };
@@ -92,7 +98,7 @@ function replaced(record: AnalysisRecord, approval: ApprovalRecord): ApprovalRec
   return (record.approvals ?? []).map((candidate) => (candidate.id === approval.id ? approval : candidate));
 }
 
-function dispatch(context: DaemonContext, record: AnalysisRecord, keys: string[]): void {
+function dispatch(context: ApprovalDeps, record: AnalysisRecord, keys: string[]): void {
   if (keys.length === 0) return;
   void context.lanes
     .run(record.id, () => performRecordedCalls(context, record.id, keys, context.shutdown))
@@ -101,7 +107,7 @@ function dispatch(context: DaemonContext, record: AnalysisRecord, keys: string[]
 
 /** Closes a pending request by rejection or expiry: the advance does not happen, the analysis pauses. */
 async function closeApproval(
-  context: DaemonContext,
+  context: ApprovalDeps,
   record: AnalysisRecord,
   approval: ApprovalRecord,
   how: 'rejected' | 'expired',
@@ -145,7 +151,7 @@ async function closeApproval(
 }
 
 /** Expires the request when it is still pending and its time is up; otherwise nothing. */
-export async function expireIfDue(context: DaemonContext, analysisId: string, approvalId: string): Promise<void> {
+export async function expireIfDue(context: ApprovalDeps, analysisId: string, approvalId: string): Promise<void> {
   const record = await context.store.getAnalysis(analysisId);
   const approval = record?.approvals?.find((candidate) => candidate.id === approvalId);
   if (record === null || approval === undefined || approval.state !== 'pending') {
@@ -157,7 +163,7 @@ export async function expireIfDue(context: DaemonContext, analysisId: string, ap
   analysisLogger(context, record).info({ approvalId, action: approval.action }, 'approval expired; analysis paused');
 }
 
-export function scheduleApprovalExpiry(context: DaemonContext, analysisId: string, approval: ApprovalRecord): void {
+export function scheduleApprovalExpiry(context: ApprovalDeps, analysisId: string, approval: ApprovalRecord): void {
   context.scheduler.every(expiryKey(approval.id), EXPIRY_CHECK_MS, Date.parse(approval.expiresAt), async () => {
     await context.lanes.run(analysisId, () => expireIfDue(context, analysisId, approval.id));
   });
@@ -168,7 +174,7 @@ export interface ApprovalDecision {
   reason: string;
 }
 
-export async function decideApproval(context: DaemonContext, id: string, principal: Principal | null, request: ApprovalDecision): Promise<ApprovalRecord> {
+export async function decideApproval(context: ApprovalDeps, id: string, principal: Principal | null, request: ApprovalDecision): Promise<ApprovalRecord> {
   for (let attempt = 1; ; attempt += 1) {
     const { record, approval } = await findApproval(context, id);
     const now = context.clock.now();
@@ -191,7 +197,7 @@ export async function decideApproval(context: DaemonContext, id: string, princip
   }
 }
 
-async function approve(context: DaemonContext, record: AnalysisRecord, approval: ApprovalRecord, approver: string, reason: string): Promise<AnalysisRecord> {
+async function approve(context: ApprovalDeps, record: AnalysisRecord, approval: ApprovalRecord, approver: string, reason: string): Promise<AnalysisRecord> {
   const template = templateOf(context.templates, record);
   if (template === undefined) throw new DomainError('unknown-template', `template ${record.template} of analysis ${record.id} is not loaded`, 'template');
   const subject = { environment: record.target.environment, service: record.target.service };

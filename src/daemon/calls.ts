@@ -11,6 +11,9 @@ import { adapterFailedEvent, type FailedCall } from './events.js';
 import { templateOf } from './control-context.js';
 import { commitTransition } from './transitions.js';
 
+/** What this module takes from the DaemonContext. */
+export type CallDeps = Pick<DaemonContext, 'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'phases' | 'ended' | 'leases'>;
+
 const FAILURE_COMMIT_ATTEMPTS = 5;
 
 /**
@@ -18,7 +21,7 @@ const FAILURE_COMMIT_ATTEMPTS = 5;
  * aborts (the daemon stops), no further call starts and a call cut short stays pending: recovery
  * makes it again with the same key.
  */
-export async function performRecordedCalls(context: DaemonContext, analysisId: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
+export async function performRecordedCalls(context: CallDeps, analysisId: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
   if (keys.length === 0) return;
   const pending = new Map((await context.store.callsFor(analysisId)).filter((call) => call.status === 'pending').map((call) => [call.idempotencyKey, call]));
   const calls = keys.map((key) => pending.get(key)).filter((call): call is AdapterCallRecord => call !== undefined);
@@ -29,7 +32,7 @@ export async function performRecordedCalls(context: DaemonContext, analysisId: s
  * Calls of one analysis, in order. When one fails after its retries, the later ones are marked
  * failed without being attempted and the analysis is stopped by the rule `adapter-failed`.
  */
-export async function performCalls(context: DaemonContext, calls: readonly AdapterCallRecord[], signal?: AbortSignal): Promise<void> {
+export async function performCalls(context: CallDeps, calls: readonly AdapterCallRecord[], signal?: AbortSignal): Promise<void> {
   for (const [index, call] of calls.entries()) {
     // With replicas, the lease holder makes the calls; they stay pending for it.
     if (!actsFor(context, call.analysisId)) return;
@@ -53,7 +56,7 @@ export async function performCalls(context: DaemonContext, calls: readonly Adapt
 }
 
 /** A complete must follow a set-weight that succeeded: never report full traffic the deployer did not set. */
-async function unsettledWeight(context: DaemonContext, call: AdapterCallRecord): Promise<string | null> {
+async function unsettledWeight(context: CallDeps, call: AdapterCallRecord): Promise<string | null> {
   if (call.request.action !== 'complete') return null;
   const weights = (await context.store.callsFor(call.analysisId)).filter((other) => other.request.action === 'set-weight' && other.id < call.id);
   const last = weights[weights.length - 1];
@@ -61,7 +64,7 @@ async function unsettledWeight(context: DaemonContext, call: AdapterCallRecord):
   return `not attempted: the last set-weight (${last.idempotencyKey}) has not succeeded (${last.status})`;
 }
 
-async function callAdapter(context: DaemonContext, call: AdapterCallRecord, signal?: AbortSignal): Promise<AdapterResult> {
+async function callAdapter(context: CallDeps, call: AdapterCallRecord, signal?: AbortSignal): Promise<AdapterResult> {
   const adapter = context.adapters.get(call.adapter);
   const { action } = call.request;
   let result: AdapterResult;
@@ -88,7 +91,7 @@ async function callAdapter(context: DaemonContext, call: AdapterCallRecord, sign
   return result;
 }
 
-async function markCall(context: DaemonContext, call: AdapterCallRecord, outcome: CallOutcome): Promise<void> {
+async function markCall(context: CallDeps, call: AdapterCallRecord, outcome: CallOutcome): Promise<void> {
   const fence = context.leases?.fence(call.analysisId);
   try {
     await context.store.markCallDone(call.id, outcome, fence === undefined ? undefined : { fence });
@@ -108,7 +111,7 @@ async function markCall(context: DaemonContext, call: AdapterCallRecord, outcome
 }
 
 /** Records the failure as a transition by the rule `adapter-failed`, re-reading on a concurrent change. */
-export async function stopForAdapterFailure(context: DaemonContext, analysisId: string, failed: FailedCall): Promise<void> {
+export async function stopForAdapterFailure(context: CallDeps, analysisId: string, failed: FailedCall): Promise<void> {
   for (let attempt = 0; attempt < FAILURE_COMMIT_ATTEMPTS; attempt += 1) {
     const record = await context.store.getAnalysis(analysisId);
     if (record === null) return;

@@ -14,6 +14,9 @@ import { templateOf } from './control-context.js';
 import { isTerminal } from './gate-state.js';
 import type { CheckRequest, PostedCheck } from './release-types.js';
 
+/** What this module takes from the DaemonContext. */
+export type CheckDeps = Pick<DaemonContext, 'store' | 'templates' | 'logger' | 'clock'>;
+
 const COMMIT_ATTEMPTS = 3;
 
 /** Every declared field present with its type, no other field: or an invalid-request naming the field. */
@@ -23,7 +26,7 @@ export function validateCheckValues(spec: CheckSpec, values: Readonly<Record<str
   return { ...values } as Record<string, CheckValue>;
 }
 
-function checkSpecOf(record: AnalysisRecord, context: DaemonContext, name: string): CheckSpec {
+function checkSpecOf(record: AnalysisRecord, context: CheckDeps, name: string): CheckSpec {
   const specs = templateOf(context.templates, record)?.checks ?? [];
   const spec = specs.find((candidate) => candidate.name === name);
   if (spec === undefined) {
@@ -34,7 +37,7 @@ function checkSpecOf(record: AnalysisRecord, context: DaemonContext, name: strin
 }
 
 export async function postCheck(
-  context: DaemonContext,
+  context: CheckDeps,
   analysisId: string,
   name: string,
   request: CheckRequest,

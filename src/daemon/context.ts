@@ -48,7 +48,7 @@ export interface LeaseHolder {
 }
 
 /** False when replicas share the store and another one holds the analysis. */
-export function actsFor(context: DaemonContext, analysisId: string): boolean {
+export function actsFor(context: Pick<DaemonContext, 'leases'>, analysisId: string): boolean {
   return context.leases === undefined || context.leases.holds(analysisId);
 }
 
@@ -71,7 +71,7 @@ export function analysisLabels(record: AnalysisRecord): AnalysisLabels {
 }
 
 /** A child logger per analysis: every line names the analysis and its template. */
-export function analysisLogger(context: DaemonContext, record: AnalysisRecord): Logger {
+export function analysisLogger(context: Pick<DaemonContext, 'logger'>, record: AnalysisRecord): Logger {
   return context.logger.child({ analysisId: record.id, template: record.template });
 }
 

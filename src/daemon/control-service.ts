@@ -9,6 +9,12 @@ import { approvalView, decideApproval, listApprovals, type ApprovalDecision, typ
 import { isoAt } from './clock.js';
 import type { DaemonContext } from './context.js';
 
+/** What this module takes from the DaemonContext. */
+export type ControlServiceDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'control' | 'leases' | 'shutdown'
+>;
+
 export type { ApprovalView };
 
 export interface FreezeRequest {
@@ -38,7 +44,7 @@ function freezeEvent(type: 'freeze-created' | 'freeze-lifted', freeze: FreezeRec
   return { type, at, payload: { freezeId: freeze.id, reason: freeze.reason, scope: freeze.scope, actor } };
 }
 
-export function createControlService(context: DaemonContext): ControlService {
+export function createControlService(context: ControlServiceDeps): ControlService {
   const actorOf = (principal: Principal | null): string => principal?.name ?? 'anonymous';
   return {
     async listApprovals(state) {

@@ -19,6 +19,12 @@ import type { Caller, CreateAnalysisRequest } from './service-types.js';
 import { publishState } from './transitions.js';
 import { validateCreateRequest } from './validate-request.js';
 
+/** What this module takes from the DaemonContext. */
+export type CreateDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'control' | 'leases' | 'shutdown'
+>;
+
 const IDEMPOTENCY_KEY_MAX = 200;
 
 export function templateHash(template: CompiledTemplate): string {
@@ -63,7 +69,7 @@ function creationKeyOf(caller: Caller | undefined): string | null {
   return `${caller?.principal?.name ?? 'anonymous'}:${key}`;
 }
 
-async function existing(context: DaemonContext, key: string, request: CreateAnalysisRequest, args: Record<string, string>): Promise<AnalysisRecord | null> {
+async function existing(context: CreateDeps, key: string, request: CreateAnalysisRequest, args: Record<string, string>): Promise<AnalysisRecord | null> {
   const found = await context.store.findByCreationKey(key);
   if (found === null) return null;
   if (!sameRequest(found, request, args)) {
@@ -84,7 +90,7 @@ async function existing(context: DaemonContext, key: string, request: CreateAnal
   return found;
 }
 
-export async function createAnalysisRecord(context: DaemonContext, request: CreateAnalysisRequest, caller: Caller | undefined): Promise<Created> {
+export async function createAnalysisRecord(context: CreateDeps, request: CreateAnalysisRequest, caller: Caller | undefined): Promise<Created> {
   const loaded = validateCreateRequest(request, context.templates, context.adapters);
   const principal = caller?.principal ?? null;
   assertEnvironment(principal, request.target.environment);

@@ -13,6 +13,12 @@ import { templateOf } from './control-context.js';
 import type { Caller } from './service-types.js';
 import { publishState } from './transitions.js';
 
+/** What this module takes from the DaemonContext. */
+export type FollowWeightDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'leases'
+>;
+
 const ATTEMPTS = 3;
 
 export function checkWeight(weight: number, field: string): void {
@@ -22,7 +28,7 @@ export function checkWeight(weight: number, field: string): void {
 }
 
 /** Records the weight; answers the record as it is afterwards (unchanged when the weight changes nothing). */
-export async function reportWeight(context: DaemonContext, id: string, weight: number, caller: Caller | undefined): Promise<AnalysisRecord> {
+export async function reportWeight(context: FollowWeightDeps, id: string, weight: number, caller: Caller | undefined): Promise<AnalysisRecord> {
   checkWeight(weight, 'weight');
   return context.lanes.run(id, async () => {
     for (let attempt = 1; ; attempt += 1) {

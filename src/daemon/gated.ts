@@ -16,6 +16,9 @@ import { approvalEvent, gateRules, policyDecisionEvent } from './control-context
 import { callInputs } from './events.js';
 import type { TransitionInput } from './transitions.js';
 
+/** What this module takes from the DaemonContext. */
+export type GateDeps = Pick<DaemonContext, 'control'>;
+
 export const FREEZE_RULE: RuleRef = { id: 'freeze', group: 'builtin' };
 export const POLICY_DENIED_RULE: RuleRef = { id: 'policy-denied', group: 'builtin' };
 
@@ -55,7 +58,7 @@ export interface GatedTransition {
   approval?: ApprovalRecord;
 }
 
-function decisionEvents(context: DaemonContext, decisions: readonly PolicyDecision[], at: string, hash: string, actor: string): EventInput[] {
+function decisionEvents(context: GateDeps, decisions: readonly PolicyDecision[], at: string, hash: string, actor: string): EventInput[] {
   return context.control.enforced ? decisions.map((decision) => policyDecisionEvent(decision, at, hash, actor)) : [];
 }
 
@@ -68,7 +71,7 @@ function describeActions(actions: readonly StepAction[]): string {
   return actions.map((action) => `${action.type} (weight ${action.weight})`).join(', ');
 }
 
-export function gateProposal(context: DaemonContext, proposal: Proposal): GatedTransition {
+export function gateProposal(context: GateDeps, proposal: Proposal): GatedTransition {
   const { before, template, proposed, base, now } = proposal;
   const subject = { environment: before.target.environment, service: before.target.service };
   const rules = gateRules(context.control);

@@ -14,6 +14,12 @@ import { reportWeight } from './follow-weight.js';
 import type { AnalysisService, Caller, VerdictView } from './service-types.js';
 import { verdictView } from './views.js';
 
+/** What this module takes from the DaemonContext. */
+export type GateServiceDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'leases'
+>;
+
 export type { FlaggerAnswer, FlaggerHookType, FlaggerPayload } from './flagger-hooks.js';
 export { FLAGGER_HOOK_TYPES } from './flagger-hooks.js';
 
@@ -51,7 +57,7 @@ export function flaggerGateKey(payload: FlaggerPayload): string {
   return `flagger:${payload.namespace}/${payload.name}@${payload.checksum}`;
 }
 
-export function createGateService(context: DaemonContext, service: AnalysisService): GateService {
+export function createGateService(context: GateServiceDeps, service: AnalysisService): GateService {
   function answer(record: AnalysisRecord): GateVerdictView {
     return { analysisId: record.id, ...verdictView(record, templateOf(context.templates, record)) };
   }

@@ -11,9 +11,15 @@ import type { ReleaseService } from './release-types.js';
 import { releaseRecord, releaseSummary } from './release-views.js';
 import { rollbackRelease } from './rollback.js';
 
+/** What this module takes from the DaemonContext. */
+export type ReleaseServiceDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'control' | 'leases'
+>;
+
 export const DEFAULT_RELEASE_PAGE = 50;
 
-export function createReleaseService(context: DaemonContext): ReleaseService {
+export function createReleaseService(context: ReleaseServiceDeps): ReleaseService {
   const { store } = context;
 
   async function load(id: string): Promise<AnalysisRecord> {

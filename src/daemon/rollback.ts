@@ -17,12 +17,18 @@ import { analysisLogger, errorMessage, type DaemonContext } from './context.js';
 import { policyDecisionEvent } from './control-context.js';
 import type { RollbackRecord, RollbackRequest } from './release-types.js';
 
+/** What this module takes from the DaemonContext. */
+export type RollbackDeps = Pick<
+  DaemonContext,
+  'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'control' | 'leases'
+>;
+
 const COMMIT_ATTEMPTS = 3;
 const LISTED_VERSIONS = 10;
 export const MANUAL_RULE = { id: 'manual', group: 'builtin' } as const;
 
 /** Every analysis of the target, newest first. */
-export async function releasesOf(context: DaemonContext, service: string, environment: string): Promise<AnalysisRecord[]> {
+export async function releasesOf(context: RollbackDeps, service: string, environment: string): Promise<AnalysisRecord[]> {
   const all: AnalysisRecord[] = [];
   let before: string | undefined;
   for (;;) {
@@ -56,7 +62,7 @@ function resolveTarget(releases: readonly AnalysisRecord[], request: RollbackReq
 }
 
 /** Appends the refusal's policy decision without changing the analysis; a concurrent change wins (logged). */
-async function recordRefusal(context: DaemonContext, record: AnalysisRecord, events: EventInput[]): Promise<void> {
+async function recordRefusal(context: RollbackDeps, record: AnalysisRecord, events: EventInput[]): Promise<void> {
   try {
     await context.store.commitTransition({ ...record, updatedAt: events[0]?.at ?? record.updatedAt, version: record.version + 1 }, events, []);
   } catch (error) {
@@ -70,7 +76,7 @@ export interface StartedRollback {
   analysisId: string;
 }
 
-export async function rollbackRelease(context: DaemonContext, request: RollbackRequest, principal: Principal | null): Promise<StartedRollback> {
+export async function rollbackRelease(context: RollbackDeps, request: RollbackRequest, principal: Principal | null): Promise<StartedRollback> {
   const service = requireText(request.service, 'service', 'name the service to roll back');
   const environment = requireText(request.environment, 'environment', 'name the environment to roll back in');
   requireText(request.toVersion, 'toVersion', 'name the version to roll back to');

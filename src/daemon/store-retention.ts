@@ -5,6 +5,9 @@
 import type { DaemonContext } from './context.js';
 import { isoAt } from './clock.js';
 
+/** What this module takes from the DaemonContext. */
+export type RetentionDeps = Pick<DaemonContext, 'store' | 'metrics' | 'logger' | 'clock' | 'phases'>;
+
 export const STORE_RETENTION_KEY = 'store-retention';
 /** Hourly: an ended analysis outlives its retention by at most an hour. */
 export const STORE_RETENTION_CRON = '0 * * * *';
@@ -16,7 +19,7 @@ export const STORE_RETENTION_CRON = '0 * * * *';
 export const PRUNE_BATCH_SIZE = 100;
 
 /** One sweep: deletes every ended analysis last changed more than `retentionMs` ago; returns how many. */
-export async function pruneEndedAnalyses(context: DaemonContext, retentionMs: number): Promise<number> {
+export async function pruneEndedAnalyses(context: RetentionDeps, retentionMs: number): Promise<number> {
   const olderThan = isoAt(context.clock.now() - retentionMs);
   let pruned = 0;
   for (;;) {

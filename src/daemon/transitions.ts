@@ -10,6 +10,9 @@ import { isoAt } from './clock.js';
 import { callInputs, decisionEvent, decisionOf, type DecisionKind } from './events.js';
 import { isTerminal } from './gate-state.js';
 
+/** What this module takes from the DaemonContext. */
+export type TransitionDeps = Pick<DaemonContext, 'store' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'phases' | 'ended' | 'leases'>;
+
 export interface TransitionInput {
   before: AnalysisRecord;
   template: CompiledTemplate;
@@ -36,7 +39,7 @@ export interface CommittedTransition {
 }
 
 /** Throws the store's DomainError 'conflict' when the analysis changed since `before` was read. */
-export async function commitTransition(context: DaemonContext, input: TransitionInput): Promise<CommittedTransition> {
+export async function commitTransition(context: TransitionDeps, input: TransitionInput): Promise<CommittedTransition> {
   const { before, template, state, verdict } = input;
   const updatedAt = isoAt(context.clock.now());
   const stale = cancelStale(input.approvals ?? before.approvals ?? [], state.approval?.id, updatedAt, `the analysis left awaiting-approval: ${verdict.reason}`);
@@ -67,7 +70,7 @@ export async function commitTransition(context: DaemonContext, input: Transition
 }
 
 /** Gauges of one analysis and the phase counts; an ended analysis stops ticking and is forgotten later. */
-export function publishState(context: DaemonContext, record: AnalysisRecord, template: CompiledTemplate | undefined): void {
+export function publishState(context: TransitionDeps, record: AnalysisRecord, template: CompiledTemplate | undefined): void {
   const { state } = record;
   context.metrics.recordAnalysis(
     { ...analysisLabels(record), version: record.target.version, mode: record.mode },
@@ -81,7 +84,7 @@ export function publishState(context: DaemonContext, record: AnalysisRecord, tem
   }
 }
 
-function publishDecision(context: DaemonContext, record: AnalysisRecord, template: CompiledTemplate, verdict: TickVerdict, decision: DecisionKind): void {
+function publishDecision(context: TransitionDeps, record: AnalysisRecord, template: CompiledTemplate, verdict: TickVerdict, decision: DecisionKind): void {
   const rule = verdict.rule?.id ?? 'none';
   if (decision !== 'fail') context.metrics.recordDecision(record.template, decision, rule);
   analysisLogger(context, record).info(
