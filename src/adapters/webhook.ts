@@ -7,13 +7,12 @@
 // the signature covers the exact bytes sent) and redirects (a redirected POST is not a 2xx answer
 // of the configured receiver).
 
-import http from 'node:http';
-import https from 'node:https';
 import axios from 'axios';
 import { DomainError } from '../analysis/errors.js';
 import { backoffDelayMs } from './backoff.js';
 import type { AdapterRequest, AdapterResult, DeploymentAdapter, Sleeper } from './types.js';
 import { realSleeper } from './types.js';
+import { createWebhookClient } from './webhook-http.js';
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.js';
 
 export { verifyWebhookSignature, signWebhookBody, SIGNATURE_HEADER } from './webhook-signature.js';
@@ -90,17 +89,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): Deployment
     throw new DomainError('invalid-config', `adapter "${name}": retries must be a whole number ≥ 0`, 'retries');
   }
   const shownUrl = urlForMessages(url);
-  const client = axios.create({
-    httpAgent: new http.Agent({ keepAlive: false }),
-    httpsAgent: new https.Agent({ keepAlive: false }),
-    maxRedirects: 0,
-    maxContentLength: MAX_ANSWER_BYTES,
-    responseType: 'text',
-    transformRequest: [(data: unknown) => data],
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    timeout: timeoutMs,
-  });
+  const client = createWebhookClient({ maxAnswerBytes: MAX_ANSWER_BYTES, timeoutMs });
 
   function redact(text: string): string {
     return secret ? text.split(secret).join('[redacted]') : text;

@@ -2,27 +2,16 @@
 // off, so the bytes signed are the bytes sent). Failures are data; their messages never name the
 // URL, whose path is the secret for a Slack incoming webhook.
 
-import http from 'node:http';
-import https from 'node:https';
 import axios from 'axios';
+import { createWebhookClient } from '../adapters/webhook-http.js';
 
 export type PostOutcome = { ok: true; status: number } | { ok: false; error: string };
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 const ANSWER_EXCERPT_CHARS = 120;
 
-const client = axios.create({
-  httpAgent: new http.Agent({ keepAlive: false }),
-  httpsAgent: new https.Agent({ keepAlive: false }),
-  maxRedirects: 0,
-  maxContentLength: MAX_ANSWER_BYTES,
-  responseType: 'text',
-  transformRequest: [(data: unknown) => data],
-  transformResponse: [(data: unknown) => data],
-  validateStatus: () => true,
-  // No proxy from the environment: a sink is called directly, as configured.
-  proxy: false,
-});
+// No proxy from the environment: a sink is called directly, as configured.
+const client = createWebhookClient({ maxAnswerBytes: MAX_ANSWER_BYTES, proxy: false });
 
 function transportError(error: unknown, timeoutMs: number, deadlineHit: boolean): string {
   if (deadlineHit) return `no answer within ${timeoutMs}ms`;

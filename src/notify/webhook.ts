@@ -3,6 +3,7 @@
 // Idempotency-Key that is the same for every attempt of one notification.
 
 import { z } from 'zod';
+import { webhookSecretField } from '../adapters/webhook-http.js';
 import { SIGNATURE_HEADER, signWebhookBody } from '../adapters/webhook-signature.js';
 import { durationMs, httpUrl, nonEmpty } from '../config/fields.js';
 import { exclusiveFields } from '../config/plugin.js';
@@ -41,18 +42,7 @@ export function webhookNotificationBody(notification: Notification, event: strin
 export const webhookSinkPlugin: SinkPlugin<z.output<typeof webhookSinkSchema>, WebhookSinkConfig> = {
   type: 'webhook',
   configSchema: webhookSinkSchema,
-  secretFields: [
-    {
-      name: 'webhookSecret',
-      file: ['secretFile'],
-      env: ['secretEnv'],
-      redact: true,
-      apply: (config, value) => {
-        config.secret = value;
-      },
-      value: (config) => config.secret,
-    },
-  ],
+  secretFields: [webhookSecretField<WebhookSinkConfig>()],
   check: (entry, path) => exclusiveFields(entry, path, ['secretFile', 'secretEnv']),
   resolve: (raw) => ({ type: 'webhook', name: raw.name, events: raw.events, url: raw.url, timeoutMs: raw.timeout, retries: raw.retries }),
   create: (config, deps) => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { durationMs, httpUrl, nonEmpty } from '../../config/fields.js';
 import { exclusiveFields } from '../../config/plugin.js';
 import type { AdapterPlugin } from '../plugin.js';
+import { webhookSecretField } from '../webhook-http.js';
 import { createWebhookAdapter } from '../webhook.js';
 
 const configSchema = z.strictObject({
@@ -28,18 +29,7 @@ export interface WebhookAdapterConfig {
 export const webhookAdapterPlugin: AdapterPlugin<z.output<typeof configSchema>, WebhookAdapterConfig> = {
   type: 'webhook',
   configSchema,
-  secretFields: [
-    {
-      name: 'webhookSecret',
-      file: ['secretFile'],
-      env: ['secretEnv'],
-      redact: true,
-      apply: (config, value) => {
-        config.secret = value;
-      },
-      value: (config) => config.secret,
-    },
-  ],
+  secretFields: [webhookSecretField<WebhookAdapterConfig>()],
   check: (entry, path) => exclusiveFields(entry, path, ['secretFile', 'secretEnv']),
   resolve: (raw, { name }) => ({ type: 'webhook', name, url: raw.url, timeoutMs: raw.timeout, retries: raw.retries }),
   create: (config, deps) =>
