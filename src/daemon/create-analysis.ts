@@ -22,7 +22,20 @@ import { validateCreateRequest } from './validate-request.js';
 /** What this module takes from the DaemonContext. */
 export type CreateDeps = Pick<
   DaemonContext,
-  'store' | 'templates' | 'adapters' | 'metrics' | 'logger' | 'clock' | 'scheduler' | 'lanes' | 'phases' | 'ended' | 'control' | 'leases' | 'shutdown'
+  | 'store'
+  | 'templates'
+  | 'sources'
+  | 'adapters'
+  | 'metrics'
+  | 'logger'
+  | 'clock'
+  | 'scheduler'
+  | 'lanes'
+  | 'phases'
+  | 'ended'
+  | 'control'
+  | 'leases'
+  | 'shutdown'
 >;
 
 const IDEMPOTENCY_KEY_MAX = 200;
@@ -96,7 +109,8 @@ export async function createAnalysisRecord(context: CreateDeps, request: CreateA
   assertEnvironment(principal, request.target.environment);
   const resolved = resolveArgs(loaded, request.args ?? {});
   if (!resolved.ok) throw missingArgument(loaded, request.args ?? {}, resolved.problems);
-  assertArgsRender(loaded, resolved.args);
+  // The arguments must be safe in the query language of the source the template reads.
+  assertArgsRender(loaded, resolved.args, context.sources.get(loaded.source)?.dialect);
   const key = creationKeyOf(caller);
   if (key !== null) {
     const found = await existing(context, key, request, resolved.args);

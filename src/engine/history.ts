@@ -49,6 +49,7 @@ export async function fetchHistories(
         variant: template.variants[previous ? 'canary' : 'baseline'],
         windowMs: template.intervalMs,
         intervalMs: template.intervalMs,
+        dialect: deps.source.dialect,
       });
       const expect = queryShapeOf(spec, context.judges);
       // Prometheus answers at most 11 000 points a series: a short interval over a long history is

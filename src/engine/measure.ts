@@ -55,7 +55,7 @@ const VARIANTS: readonly Variant[] = ['baseline', 'canary'];
 export async function measureTick(request: MeasureRequest, deps: MeasureDeps): Promise<MeasureResult> {
   const { template, now } = request;
   const stepWindowMs = Math.max(template.intervalMs, now - request.state.stepStartedAt);
-  const plans = template.metrics.map((spec) => planMetric(spec, request, deps.judges, stepWindowMs));
+  const plans = template.metrics.map((spec) => planMetric(spec, request, deps, stepWindowMs));
 
   const measured = await Promise.all(
     plans.map(async (plan) => {
@@ -99,7 +99,8 @@ export async function measureTick(request: MeasureRequest, deps: MeasureDeps): P
   return { metrics, window: formatDuration(request.windowMs), judgeMemory };
 }
 
-function planMetric(spec: MetricSpec, request: MeasureRequest, judges: JudgeRegistry, stepWindowMs: number): PlannedMetric {
+function planMetric(spec: MetricSpec, request: MeasureRequest, deps: MeasureDeps, stepWindowMs: number): PlannedMetric {
+  const { judges } = deps;
   const judge = spec.judge ? judges.get(spec.judge.type) : undefined;
   const shape: QueryShape = judge && spec.judge ? judge.queryShape(spec.judge) : { kind: 'single' };
   const windowMs = judge?.windowMode === 'step' ? stepWindowMs : request.windowMs;
@@ -111,6 +112,7 @@ function planMetric(spec: MetricSpec, request: MeasureRequest, judges: JudgeRegi
       variant: template.variants[template.baseline.mode === 'previous' ? 'canary' : variant],
       windowMs,
       intervalMs: template.intervalMs,
+      dialect: deps.source.dialect,
     });
   return { spec, judge, shape, windowMs, queries: { baseline: render('baseline'), canary: render('canary') } };
 }

@@ -2,6 +2,7 @@
 // of the back end: they answer a Measurement of kind 'error' (or 'missing' when there is no data).
 
 import type { Measurement } from '../analysis/types.js';
+import type { QueryDialect } from '../template/dialect.js';
 
 export interface InstantQueryOptions {
   /**
@@ -15,6 +16,8 @@ export interface InstantQueryOptions {
 
 export interface MetricSource {
   readonly name: string;
+  /** The query language its queries are rendered in (escaping of arguments); absent: PromQL. */
+  readonly dialect?: QueryDialect;
   /** Evaluates `query` at `atMs` (epoch ms). Default expectation: 'single'. */
   instantQuery(query: string, atMs: number, options?: InstantQueryOptions): Promise<Measurement>;
   /**

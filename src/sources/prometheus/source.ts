@@ -1,6 +1,7 @@
 // MetricSource over the Prometheus HTTP API (also served by Thanos, Mimir/Cortex, VictoriaMetrics).
 
 import type { Measurement } from '../../analysis/types.js';
+import { promqlDialect } from './dialect.js';
 import type { InstantQueryOptions, MetricSource, PrometheusSourceOptions } from '../types.js';
 import { parseInstantAnswer, parseRangeAnswer, type ParsedAnswer } from './answer.js';
 import { classifyHttpStatus } from './errors.js';
@@ -63,6 +64,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
 
   return {
     name: options.name,
+    dialect: promqlDialect,
 
     instantQuery(query: string, atMs: number, queryOptions?: InstantQueryOptions): Promise<Measurement> {
       return ask('/api/v1/query', { query, time: toApiSeconds(align(atMs)) }, (body) => parseInstantAnswer(body, queryOptions), queryOptions);
