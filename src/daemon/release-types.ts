@@ -3,7 +3,7 @@
 
 import type { CheckValue, Phase, RuleRef } from '../analysis/types.js';
 import type { Principal } from '../control/types.js';
-import type { AnalysisMode } from '../store/types.js';
+import type { AnalysisMode, StoredRollback } from '../store/types.js';
 import type { ApprovalView } from './approvals.js';
 import type { GateReport } from './gate-report.js';
 
@@ -58,17 +58,8 @@ export interface ReleaseDecisionRecord {
 
 export type RollbackStatus = 'pending' | 'done' | 'failed';
 
-export interface RollbackRecord {
-  id: string;
-  service: string;
-  environment: string;
-  fromVersion: string;
-  toVersion: string;
-  reason: string;
-  actor: string;
-  at: string;
-  analysisId: string;
-  adapter: string;
+/** A rollback as the API shows it: the stored one, with its call's status in place of the call's key. */
+export interface RollbackRecord extends Omit<StoredRollback, 'idempotencyKey'> {
   status: RollbackStatus;
 }
 
