@@ -20,7 +20,7 @@ import { freePort } from '../src/demo/free-port.js';
 import { chainEvents } from '../src/store/event-chain.js';
 import { BENCH_TEMPLATE, benchTemplateYaml } from './daemon-load/template.js';
 
-const USAGE = 'usage: node dist-bench/bench/daemon-load-restart.js [--analyses N] [--canaryd BIN] [--runs N]';
+const USAGE = 'usage: node dist-bench/bench/daemon-load-restart.js [--analyses N] [--canaryd BIN] [--runs N] [--cpu-prof DIR]';
 const OWN_BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/canaryd.js');
 const INTERVAL_SECONDS = 5;
 const SOURCE_TIMEOUT_SECONDS = 10;
@@ -68,8 +68,10 @@ async function waitForReady(url: string, daemon: ChildProcess, timeoutMs = 120_0
   throw new Error('canaryd serve was not ready in time');
 }
 
-function serve(bin: string, config: string): ChildProcess {
-  return spawn(process.execPath, [bin, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** `profileDir`: the daemon writes a V8 CPU profile there when it exits (`--cpu-prof`). */
+function serve(bin: string, config: string, profileDir?: string): ChildProcess {
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  return spawn(process.execPath, [...nodeArgs, bin, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 const STOP_GRACE_MS = 60_000;
@@ -126,6 +128,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const analyses = count(argv, '--analyses', 10_000);
   const runs = count(argv, '--runs', 3);
   const bin = resolve(option(argv, '--canaryd') ?? OWN_BIN);
+  const profileText = option(argv, '--cpu-prof');
+  const profileDir = profileText === undefined ? undefined : resolve(profileText);
   const dir = await mkdtemp(join(tmpdir(), 'canaryd-restart-'));
   const source = await startSilentSource();
   try {
@@ -169,7 +173,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const stops: string[] = [];
     for (let run = 0; run < runs; run += 1) {
       const started = performance.now();
-      const daemon = serve(bin, config);
+      const daemon = serve(bin, config, profileDir);
       await waitForReady(url, daemon);
       restarts.push(performance.now() - started);
       // Let every analysis come due once before stopping.

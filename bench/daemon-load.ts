@@ -12,6 +12,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { startDaemon, startEnvironment, stopDaemon, stopEnvironment, serviceNames, type Environment } from './daemon-load/environment.js';
 import { compareVerdictRoute, timeScrape } from './daemon-load/http-probes.js';
 import { distribution } from './daemon-load/lags.js';
@@ -127,7 +128,23 @@ async function measure(
   }
 }
 
-/** After the window: the verdict route against a bare route, SIGTERM → exit, restart → /readyz. */
+/** Pause after a burst's first slot before loading the routes, so the burst is under way. */
+const BURST_SETTLE_MS = 500;
+
+/** Ticks started in [fromMs, toMs) per second, from the tick events in the store file. */
+function ticksPerSecond(storePath: string, fromMs: number, toMs: number): number {
+  const db = new Database(storePath, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM events WHERE type = 'tick' AND at >= ? AND at < ?")
+      .get(new Date(fromMs).toISOString(), new Date(toMs).toISOString());
+    return (row?.n ?? 0) / ((toMs - fromMs) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
+/** After the window: the verdict route against a bare route (both while ticking), SIGTERM → exit, restart → /readyz. */
 async function probeHttp(
   options: LoadOptions,
   environment: Environment,
@@ -139,7 +156,14 @@ async function probeHttp(
   const { daemonUrl, tempDir } = environment;
   const first = created[0];
   if (options.verdictLoadSeconds > 0 && first !== undefined && daemonUrl !== undefined && tempDir !== undefined) {
-    print(`verdict route against a bare fastify route, ${options.verdictLoadSeconds}s each…`);
+    if (!options.stagger) {
+      // Created back to back, the analyses tick in one burst per interval: load both routes inside it.
+      const intervalMs = options.intervalSeconds * 1000;
+      const nextBurst = first.startedAtMs + Math.ceil((Date.now() - first.startedAtMs) / intervalMs) * intervalMs + BURST_SETTLE_MS;
+      print(`waiting ${((nextBurst - Date.now()) / 1000).toFixed(1)}s for the next burst of ticks…`);
+      await sleep(Math.max(0, nextBurst - Date.now()), undefined, { signal });
+    }
+    print(`verdict route against a bare fastify route, ${options.verdictLoadSeconds}s each, while ticking…`);
     http.verdict = await compareVerdictRoute({
       daemonUrl,
       analysisId: first.id,
@@ -148,6 +172,9 @@ async function probeHttp(
       connections: options.connections,
       seconds: options.verdictLoadSeconds,
     });
+    if (environment.storePath !== undefined) {
+      for (const route of [http.verdict.verdict, http.verdict.bare]) route.ticksPerSecond = ticksPerSecond(environment.storePath, route.fromMs, route.toMs);
+    }
   }
   if (!options.skipRestart && environment.daemon !== undefined) {
     print('SIGTERM with every analysis ticking, then a restart to /readyz…');

@@ -32,6 +32,8 @@ export interface EnvironmentOptions {
   queryAlignmentSeconds: number;
   /** The canaryd binary to run (default: this checkout's bin/canaryd.js). */
   canaryd: string | null;
+  /** The daemon writes a V8 CPU profile into this directory when it exits (`--cpu-prof`); null: none. */
+  cpuProfileDir: string | null;
   print: (line: string) => void;
   signal: AbortSignal;
 }
@@ -46,6 +48,8 @@ export interface Environment {
   storePath?: string;
   configFile?: string;
   canarydBin?: string;
+  /** Node.js options the daemon is started with (a CPU profile). */
+  nodeArgs?: string[];
   serviceNames: string[];
 }
 
@@ -166,6 +170,7 @@ export async function startEnvironment(environment: Environment, options: Enviro
   environment.daemonLog = new DaemonLog();
   environment.daemonUrl = `http://127.0.0.1:${daemonPort}`;
   environment.canarydBin = options.canaryd === null ? CANARYD_BIN : resolve(options.canaryd);
+  environment.nodeArgs = options.cpuProfileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)];
   await startDaemon(environment, options.signal);
   options.print(`canaryd serve  ${environment.daemonUrl}  (pid ${environment.daemon?.pid ?? '?'}, store ${environment.storePath})`);
 
@@ -177,7 +182,9 @@ export async function startDaemon(environment: Environment, signal: AbortSignal)
   const { configFile, daemonUrl, daemonLog: log } = environment;
   if (configFile === undefined || daemonUrl === undefined || log === undefined) throw new Error('the environment has no daemon config yet');
   const started = performance.now();
-  const daemon = spawn(process.execPath, [environment.canarydBin ?? CANARYD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon = spawn(process.execPath, [...(environment.nodeArgs ?? []), environment.canarydBin ?? CANARYD_BIN, 'serve', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   environment.daemon = daemon;
   const killOnExit = (): void => {
     daemon.kill('SIGKILL');

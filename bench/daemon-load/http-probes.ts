@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export interface RouteLoad {
+  /** Wall-clock window of the measured load (epoch ms), to count the ticks that ran meanwhile. */
+  fromMs: number;
+  toMs: number;
+  /** Ticks the daemon started during the window, per second (null: not counted). */
+  ticksPerSecond: number | null;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
   requests: number;
@@ -26,8 +31,12 @@ export interface VerdictComparison {
 }
 
 async function load(url: string, connections: number, seconds: number): Promise<RouteLoad> {
+  const fromMs = Date.now();
   const result = await autocannon({ url, connections, duration: seconds });
   return {
+    fromMs,
+    toMs: Date.now(),
+    ticksPerSecond: null,
     requestsPerSecond: result.requests.average,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     requests: result.requests.total,

@@ -36,6 +36,8 @@ export interface LoadOptions {
   skipRestart: boolean;
   /** The canaryd binary to measure (another checkout's bin/canaryd.js, for before/after); default this one's. */
   canaryd: string | null;
+  /** The daemon writes a V8 CPU profile into this directory when it exits; null: none. */
+  cpuProfileDir: string | null;
 }
 
 export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-bench/bench/daemon-load.js [options])
@@ -53,6 +55,7 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-be
   --connections N       connections of that load (16)
   --skip-restart        do not measure SIGTERM → exit and restart → /readyz at the end
   --canaryd BIN         the canaryd binary to measure, e.g. another checkout's bin/canaryd.js (this one's)
+  --cpu-prof DIR        the daemon writes a V8 CPU profile into DIR when it exits (node --cpu-prof)
   --json FILE           where the results go (bench-results/daemon-load.json)
   --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
   --log-level LEVEL     the daemon's log level (info)
@@ -97,6 +100,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     connections: 16,
     skipRestart: false,
     canaryd: null,
+    cpuProfileDir: null,
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -130,6 +134,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--connections') options.connections = positiveInteger(flag, next());
     else if (flag === '--skip-restart') options.skipRestart = true;
     else if (flag === '--canaryd') options.canaryd = next();
+    else if (flag === '--cpu-prof') options.cpuProfileDir = next();
     else throw new UsageError(`unknown argument ${flag}`);
   }
   if (options.replicas > 1 && options.store !== 'postgres')

@@ -34,7 +34,9 @@ export interface HttpFigures {
 }
 
 function load(route: VerdictComparison['verdict']): string {
-  return `${number(route.requestsPerSecond, 0)} req/s  p50 ${number(route.latencyMs.p50)}  p99 ${number(route.latencyMs.p99)}  max ${number(route.latencyMs.max)} ms  (errors ${route.errors}, non-2xx ${route.non2xx})`;
+  return `${number(route.requestsPerSecond, 0)} req/s  p50 ${number(route.latencyMs.p50)}  p99 ${number(route.latencyMs.p99)}  max ${number(route.latencyMs.max)} ms  (errors ${route.errors}, non-2xx ${route.non2xx})${
+    route.ticksPerSecond === null ? '' : `  while ${number(route.ticksPerSecond, 1)} ticks/s`
+  }`;
 }
 
 export function formatHttpReport(http: HttpFigures, analyses: number): string[] {

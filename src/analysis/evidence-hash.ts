@@ -10,21 +10,45 @@ function isDroppedInObject(value: unknown): boolean {
 /**
  * JSON with object keys sorted recursively and no whitespace; undefined members are dropped
  * (null inside arrays, as JSON.stringify does) and non-finite numbers become null.
+ * Written with loops and string appends: it hashes every event and verdict of every tick.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || isDroppedInObject(value)) return 'null';
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'bigint') throw new TypeError('canonicalJson: bigint is not representable in JSON');
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  switch (typeof value) {
+    case 'number':
+      // For finite numbers String() and JSON.stringify() agree (-0 → "0", 1e21 → "1e+21").
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('canonicalJson: bigint is not representable in JSON');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return 'null';
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) text += ',';
+      text += canonicalJson(value[index]);
+    }
+    return `${text}]`;
+  }
   const withToJson = value as { toJSON?: () => unknown };
   if (typeof withToJson.toJSON === 'function') return canonicalJson(withToJson.toJSON());
   const record = value as Record<string, unknown>;
-  const members = Object.keys(record)
-    .sort()
-    .filter((key) => !isDroppedInObject(record[key]))
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-  return `{${members.join(',')}}`;
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (const key of keys) {
+    const member = record[key];
+    if (isDroppedInObject(member)) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${text}}`;
 }
 
 export function sha256Hex(text: string): string {

@@ -9,20 +9,34 @@ export function isTerminal(phase: Phase): boolean {
 
 export class PhaseTally {
   private readonly phases = new Map<string, Phase>();
+  // Kept with every change: counts() runs on each published state, and walking 10 000 phases each
+  // time made recovery quadratic.
+  private readonly tally = new Map<Phase, number>();
 
   set(analysisId: string, phase: Phase): void {
+    const previous = this.phases.get(analysisId);
+    if (previous === phase) return;
+    if (previous !== undefined) this.add(previous, -1);
     this.phases.set(analysisId, phase);
+    this.add(phase, 1);
   }
 
   /** An analysis deleted from the store (retention) is no longer counted. */
   forget(analysisId: string): void {
+    const previous = this.phases.get(analysisId);
+    if (previous === undefined) return;
     this.phases.delete(analysisId);
+    this.add(previous, -1);
   }
 
   counts(): Partial<Record<Phase, number>> {
     const counts: Partial<Record<Phase, number>> = {};
-    for (const phase of this.phases.values()) counts[phase] = (counts[phase] ?? 0) + 1;
+    for (const [phase, count] of this.tally) if (count > 0) counts[phase] = count;
     return counts;
+  }
+
+  private add(phase: Phase, by: number): void {
+    this.tally.set(phase, (this.tally.get(phase) ?? 0) + by);
   }
 }
 

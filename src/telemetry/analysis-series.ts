@@ -1,14 +1,14 @@
 // prom-client 15 removes a series only by its complete label set (no removal by partial labels),
-// so the label sets written for each analysis are remembered here, to be removed when it is forgotten.
+// and the per-analysis families work the same way, so the series written for each analysis are
+// remembered here, by their family's series key, to be removed when it is forgotten.
 
 export type SeriesLabels = Record<string, string>;
 
-export interface RemovableMetric {
-  remove(labels: SeriesLabels): void;
-}
-
-export interface GaugeLike extends RemovableMetric {
-  set(labels: SeriesLabels, value: number): void;
+/** A family whose series are addressed by a key computed once from their labels (exposition-family.ts). */
+export interface KeyedFamily {
+  keyOf(labels: SeriesLabels): string;
+  setKeyed(key: string, value: number): void;
+  removeKeyed(key: string): void;
 }
 
 export interface DesiredSeries {
@@ -16,48 +16,41 @@ export interface DesiredSeries {
   value: number;
 }
 
-function keyOf(labels: SeriesLabels): string {
-  return JSON.stringify(
-    Object.keys(labels)
-      .sort()
-      .map((name) => [name, labels[name]]),
-  );
-}
-
 export class AnalysisSeries {
-  private readonly byAnalysis = new Map<string, Map<RemovableMetric, Map<string, SeriesLabels>>>();
+  private readonly byAnalysis = new Map<string, Map<KeyedFamily, Set<string>>>();
 
-  /** Remembers that `metric` has a series with `labels` for the analysis. */
-  track(analysisId: string, metric: RemovableMetric, labels: SeriesLabels): void {
-    this.seriesOf(analysisId, metric).set(keyOf(labels), labels);
+  /** Remembers that `family` has the series `key` for the analysis. */
+  track(analysisId: string, family: KeyedFamily, key: string): void {
+    this.seriesOf(analysisId, family).add(key);
   }
 
   /**
-   * Makes the analysis' series of a gauge exactly `desired`: sets them and removes every other
-   * series of that gauge written for the analysis before (an old version, a metric now missing).
+   * Makes the analysis' series of a family exactly `desired`: sets them and removes every other
+   * series of that family written for the analysis before (an old version, a metric now missing).
    */
-  sync(analysisId: string, gauge: GaugeLike, desired: readonly DesiredSeries[]): void {
-    const tracked = this.seriesOf(analysisId, gauge);
-    const wanted = new Set(desired.map((series) => keyOf(series.labels)));
-    for (const [key, labels] of tracked) {
-      if (wanted.has(key)) continue;
-      gauge.remove(labels);
+  sync(analysisId: string, family: KeyedFamily, desired: readonly DesiredSeries[]): void {
+    const tracked = this.seriesOf(analysisId, family);
+    const keys = desired.map((series) => family.keyOf(series.labels));
+    for (const key of tracked) {
+      if (keys.includes(key)) continue;
+      family.removeKeyed(key);
       tracked.delete(key);
     }
-    for (const series of desired) {
-      gauge.set(series.labels, series.value);
-      tracked.set(keyOf(series.labels), series.labels);
+    for (const [index, series] of desired.entries()) {
+      const key = keys[index] as string;
+      family.setKeyed(key, series.value);
+      tracked.add(key);
     }
   }
 
   /** Removes every series written for the analysis; returns how many were removed. */
   forget(analysisId: string): number {
-    const metrics = this.byAnalysis.get(analysisId);
-    if (metrics === undefined) return 0;
+    const families = this.byAnalysis.get(analysisId);
+    if (families === undefined) return 0;
     let removed = 0;
-    for (const [metric, series] of metrics) {
-      for (const labels of series.values()) {
-        metric.remove(labels);
+    for (const [family, keys] of families) {
+      for (const key of keys) {
+        family.removeKeyed(key);
         removed += 1;
       }
     }
@@ -69,17 +62,17 @@ export class AnalysisSeries {
     return [...this.byAnalysis.keys()];
   }
 
-  private seriesOf(analysisId: string, metric: RemovableMetric): Map<string, SeriesLabels> {
-    let metrics = this.byAnalysis.get(analysisId);
-    if (metrics === undefined) {
-      metrics = new Map();
-      this.byAnalysis.set(analysisId, metrics);
+  private seriesOf(analysisId: string, family: KeyedFamily): Set<string> {
+    let families = this.byAnalysis.get(analysisId);
+    if (families === undefined) {
+      families = new Map();
+      this.byAnalysis.set(analysisId, families);
     }
-    let series = metrics.get(metric);
-    if (series === undefined) {
-      series = new Map();
-      metrics.set(metric, series);
+    let keys = families.get(family);
+    if (keys === undefined) {
+      keys = new Set();
+      families.set(family, keys);
     }
-    return series;
+    return keys;
   }
 }

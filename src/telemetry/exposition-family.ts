@@ -6,12 +6,15 @@
 // Registry; renderMetrics (metrics.ts) appends these families to its text.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { SeriesLabels } from './analysis-series.js';
+import type { KeyedFamily, SeriesLabels } from './analysis-series.js';
 
 /** Lines joined per slice of a scrape, between which the event loop runs (~250 KB of text). */
 const LINES_PER_SLICE = 2_000;
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -27,7 +30,7 @@ interface Series {
   line: string;
 }
 
-export class ExpositionFamily {
+export class ExpositionFamily implements KeyedFamily {
   private readonly series = new Map<string, Series>();
   private readonly header: string;
 
@@ -41,24 +44,34 @@ export class ExpositionFamily {
   }
 
   set(labels: SeriesLabels, value: number): void {
-    const prefix = this.prefixOf(labels);
+    this.setKeyed(this.keyOf(labels), value);
+  }
+
+  /** Sets the series whose key (its exposition prefix, from keyOf) is `prefix`. */
+  setKeyed(prefix: string, value: number): void {
     const existing = this.series.get(prefix);
     if (existing !== undefined && Object.is(existing.value, value)) return;
     this.series.set(prefix, { prefix, value, line: `${prefix} ${formatValue(value)}` });
   }
 
-  inc(labels: SeriesLabels, by = 1): void {
-    const prefix = this.prefixOf(labels);
-    this.set(labels, (this.series.get(prefix)?.value ?? 0) + by);
+  /** Adds to a series; returns its key. */
+  inc(labels: SeriesLabels, by = 1): string {
+    const prefix = this.keyOf(labels);
+    this.setKeyed(prefix, (this.series.get(prefix)?.value ?? 0) + by);
+    return prefix;
   }
 
   remove(labels: SeriesLabels): void {
-    this.series.delete(this.prefixOf(labels));
+    this.removeKeyed(this.keyOf(labels));
+  }
+
+  removeKeyed(prefix: string): void {
+    this.series.delete(prefix);
   }
 
   /** The value of one series (tests, and callers that read their own gauges). */
   value(labels: SeriesLabels): number | undefined {
-    return this.series.get(this.prefixOf(labels))?.value;
+    return this.series.get(this.keyOf(labels))?.value;
   }
 
   get size(): number {
@@ -79,8 +92,8 @@ export class ExpositionFamily {
     if (slice.length > 0) yield `${slice.join('\n')}\n`;
   }
 
-  /** `name{label="value",...}` in the family's label order; a label not given is refused. */
-  private prefixOf(labels: SeriesLabels): string {
+  /** The series' key: `name{label="value",...}` in the family's label order; a label not given is refused. */
+  keyOf(labels: SeriesLabels): string {
     const pairs: string[] = [];
     for (const label of this.labelNames) {
       const value = labels[label];

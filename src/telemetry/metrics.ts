@@ -98,14 +98,20 @@ export function streamMetrics(registry: Registry): { contentType: string; body: 
 }
 
 class PromGateMetrics implements GateMetrics {
+  /** What recordAnalysis last wrote per analysis: a tick that changes none of it writes nothing. */
+  private readonly recordedStates = new Map<string, string>();
+
   constructor(
     private readonly metrics: GateMetricSet,
     private readonly series: AnalysisSeries,
   ) {}
 
   recordAnalysis(info: AnalysisLabels & { version: string; mode: AnalysisMode }, state: AnalysisGaugeState): void {
-    const base = baseLabels(info);
     const id = info.analysis;
+    const recorded = [info.template, info.service, info.environment, info.version, info.mode, state.phase, state.step, state.weight].join('\u0000');
+    if (this.recordedStates.get(id) === recorded) return;
+    this.recordedStates.set(id, recorded);
+    const base = baseLabels(info);
     this.series.sync(id, this.metrics.analysisInfo, [{ labels: { ...base, version: info.version, mode: info.mode }, value: 1 }]);
     this.series.sync(
       id,
@@ -120,8 +126,7 @@ class PromGateMetrics implements GateMetrics {
     const base = baseLabels(labels);
     const id = labels.analysis;
     const verdictLabels = { ...base, verdict: verdict.action, rule: verdict.rule?.id ?? 'none' };
-    this.metrics.verdicts.inc(verdictLabels);
-    this.series.track(id, this.metrics.verdicts, verdictLabels);
+    this.series.track(id, this.metrics.verdicts, this.metrics.verdicts.inc(verdictLabels));
     if (verdict.metrics.length === 0) return;
 
     const values: DesiredSeries[] = [];
@@ -166,6 +171,7 @@ class PromGateMetrics implements GateMetrics {
   }
 
   forgetAnalysis(analysisId: string): number {
+    this.recordedStates.delete(analysisId);
     return this.series.forget(analysisId);
   }
 

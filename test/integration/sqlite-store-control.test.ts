@@ -60,7 +60,7 @@ describe('SQLite migration 3', () => {
     db.close();
 
     const store = openAt(path);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     expect(await store.getAnalysis('old')).toEqual(record);
     expect(await store.listFreezes()).toEqual([]);
   });

@@ -11,7 +11,17 @@ import type { FreezeRecord } from '../../control/types.js';
 import { checkCalls } from '../call-checks.js';
 import { chainEvents } from '../event-chain.js';
 import { pruneCutoff, pruneLimit } from '../prune-checks.js';
-import { analysisToRow, eventToRow, rowToAnalysis, rowToCall, rowToEvent, type AnalysisRow, type CallRow, type EventRow } from '../sqlite/rows.js';
+import {
+  INLINE_TEMPLATES,
+  analysisToRow,
+  eventToRow,
+  rowToAnalysis,
+  rowToCall,
+  rowToEvent,
+  type AnalysisRow,
+  type CallRow,
+  type EventRow,
+} from '../sqlite/rows.js';
 import { CONTROL_TRAIL_ID, type AdapterCallInput, type AnalysisRecord, type EventInput, type Fence, type Store } from '../types.js';
 import { isUniqueViolation, openConnection, type PoolOptions } from './connection.js';
 import { createLeaseStore } from './leases.js';
@@ -104,7 +114,10 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
           if (same.rows.length > 0) throw new DomainError('conflict', `an analysis with creation key ${record.creationKey} already exists`);
         }
         try {
-          await client.query(`INSERT INTO analyses (${ANALYSIS_COLUMNS.join(', ')}) VALUES (${placeholders})`, analysisValues(analysisToRow(record)));
+          await client.query(
+            `INSERT INTO analyses (${ANALYSIS_COLUMNS.join(', ')}) VALUES (${placeholders})`,
+            analysisValues(analysisToRow(record, INLINE_TEMPLATES)),
+          );
         } catch (error) {
           // Two replicas creating the same analysis (or creation key) at once: the second is a conflict.
           if (isUniqueViolation(error)) throw new DomainError('conflict', `analysis ${record.id} (or its creation key) already exists`);
@@ -118,7 +131,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       checkCalls(record.id, calls);
       await db.transaction(async (client) => {
         await checkFence(client, record.id, options?.fence);
-        const values = analysisValues(analysisToRow(record)).slice(0, -1);
+        const values = analysisValues(analysisToRow(record, INLINE_TEMPLATES)).slice(0, -1);
         const updated = await client.query(`UPDATE analyses SET ${assignments} WHERE id = $1 AND version = $14`, [...values, record.version - 1]);
         if (updated.rowCount === 0) {
           const stored = await selectAnalysis(client, record.id);
@@ -154,14 +167,14 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
 
     async getAnalysis(id) {
       const row = (await db.query<AnalysisRow>('SELECT * FROM analyses WHERE id = $1', [id])).rows[0];
-      return row ? rowToAnalysis(row) : null;
+      return row ? rowToAnalysis(row, INLINE_TEMPLATES) : null;
     },
 
     async listAnalyses(filter?: { phase?: Phase }) {
       const result = filter?.phase
         ? await db.query<AnalysisRow>('SELECT * FROM analyses WHERE phase = $1 ORDER BY position', [filter.phase])
         : await db.query<AnalysisRow>('SELECT * FROM analyses ORDER BY position');
-      return result.rows.map(rowToAnalysis);
+      return result.rows.map((row) => rowToAnalysis(row, INLINE_TEMPLATES));
     },
 
     async listEvents(analysisId) {
@@ -200,7 +213,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
 
     async findByCreationKey(key) {
       const row = (await db.query<AnalysisRow>('SELECT * FROM analyses WHERE creation_key = $1', [key])).rows[0];
-      return row ? rowToAnalysis(row) : null;
+      return row ? rowToAnalysis(row, INLINE_TEMPLATES) : null;
     },
 
     async saveFreeze(freeze, event) {

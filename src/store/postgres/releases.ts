@@ -3,7 +3,7 @@
 // target, as on SQLite.
 
 import { releaseLimit, releasePage, unknownCursor } from '../release-checks.js';
-import { rowToAnalysis, type AnalysisRow } from '../sqlite/rows.js';
+import { INLINE_TEMPLATES, rowToAnalysis, type AnalysisRow } from '../sqlite/rows.js';
 import type { ReleasePage, ReleaseQuery } from '../types.js';
 import type { Connection } from './connection.js';
 
@@ -28,5 +28,8 @@ export async function releasesPage(db: Connection, query: ReleaseQuery): Promise
     `SELECT * FROM analyses WHERE ${TARGET_FILTER} AND ($3::bigint IS NULL OR position < $3) ORDER BY position DESC LIMIT $4`,
     [service, environment, before, limit + 1],
   );
-  return releasePage(rows.rows.map(rowToAnalysis), limit);
+  return releasePage(
+    rows.rows.map((row) => rowToAnalysis(row, INLINE_TEMPLATES)),
+    limit,
+  );
 }

@@ -1,7 +1,7 @@
 // Store.listAnalysisSummaries on PostgreSQL: one page in creation order, filtered in SQL (the
 // target column's JSON read by PostgreSQL); the cursor is this store's opaque creation position.
 
-import { rowToAnalysis, type AnalysisRow } from '../sqlite/rows.js';
+import { INLINE_TEMPLATES, rowToAnalysis, type AnalysisRow } from '../sqlite/rows.js';
 import { decodeCursor, encodeCursor, pageLimit, summarize, type AnalysisListQuery, type AnalysisPage } from '../summary.js';
 import type { Connection } from './connection.js';
 
@@ -28,7 +28,7 @@ export async function summaryPage(db: Connection, query: AnalysisListQuery): Pro
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    analyses: page.map((row) => summarize(rowToAnalysis(row))),
+    analyses: page.map((row) => summarize(rowToAnalysis(row, INLINE_TEMPLATES))),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(CURSOR_PREFIX, Number(last.position)) : null,
   };
 }

@@ -19,6 +19,6 @@ export const sqliteStorePlugin: StorePlugin<z.output<typeof configSchema>, Sqlit
   configSchema,
   secretFields: [],
   resolve: (raw, { absolute }) => ({ type: 'sqlite', path: absolute(raw.path) }),
-  create: (config, deps) => openSqliteStore(config.path, { now: deps.now }),
+  create: (config, deps) => openSqliteStore(config.path, { now: deps.now, backgroundCheckpoint: true }),
   lockForDaemon: (config) => acquireSqliteDaemonLock(config.path),
 };

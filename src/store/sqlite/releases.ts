@@ -4,11 +4,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { releasePage, unknownCursor } from '../release-checks.js';
 import type { ReleasePage, ReleaseQuery } from '../types.js';
+import type { PinnedTemplates } from './pinned-templates.js';
 import { rowToAnalysis, type AnalysisRow } from './rows.js';
 
 const TARGET_FILTER = "json_extract(target, '$.service') = @service AND json_extract(target, '$.environment') = @environment";
 
-export function prepareReleaseQuery(db: BetterSqlite3.Database): (query: ReleaseQuery, limit: number) => ReleasePage {
+export function prepareReleaseQuery(db: BetterSqlite3.Database, pins: PinnedTemplates): (query: ReleaseQuery, limit: number) => ReleasePage {
   const selectReleases = db.prepare<[{ service: string; environment: string; before: number; limit: number }], AnalysisRow>(
     `SELECT * FROM analyses WHERE ${TARGET_FILTER} AND position < @before ORDER BY position DESC LIMIT @limit`,
   );
@@ -25,6 +26,9 @@ export function prepareReleaseQuery(db: BetterSqlite3.Database): (query: Release
     }
     // One more than the page: whether there is a next one.
     const rows = selectReleases.all({ service, environment, before, limit: limit + 1 });
-    return releasePage(rows.map(rowToAnalysis), limit);
+    return releasePage(
+      rows.map((row) => rowToAnalysis(row, pins)),
+      limit,
+    );
   };
 }

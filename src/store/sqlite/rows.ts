@@ -3,6 +3,7 @@
 import type { AdapterRequest } from '../../adapters/types.js';
 import type { AnalysisState } from '../../analysis/types.js';
 import type { AdapterCallRecord, AdapterCallStatus, AnalysisMode, AnalysisRecord, StoredEvent, Target } from '../types.js';
+import type { PinnedTemplates } from './pinned-templates.js';
 
 export interface AnalysisRow {
   id: string;
@@ -24,6 +25,9 @@ export interface AnalysisRow {
 /** What the control column holds. */
 interface ControlColumn {
   createdBy?: string | null;
+  /** The pinned template's key in pinned_templates (schema version 4 on). */
+  templateKey?: string;
+  /** The pinned template itself, in rows written before schema version 4. */
   templateSpec?: AnalysisRecord['templateSpec'];
   templateHash?: string;
   approvals?: AnalysisRecord['approvals'];
@@ -58,7 +62,11 @@ export interface CallRow {
   done_at: string | null;
 }
 
-export function analysisToRow(record: AnalysisRecord): AnalysisRow {
+/**
+ * Within a write transaction: the pinned template is stored by `pins` if it is new. `pins` null
+ * (the PostgreSQL store, which shares these rows): the template stays inline in the control column.
+ */
+export function analysisToRow(record: AnalysisRecord, pins: PinnedTemplates | null): AnalysisRow {
   return {
     id: record.id,
     template: record.template,
@@ -74,7 +82,7 @@ export function analysisToRow(record: AnalysisRecord): AnalysisRow {
     version: record.version,
     control: JSON.stringify({
       createdBy: record.createdBy,
-      templateSpec: record.templateSpec,
+      ...(pins === null || record.templateSpec === undefined ? { templateSpec: record.templateSpec } : { templateKey: pins.pin(record.templateSpec) }),
       templateHash: record.templateHash,
       approvals: record.approvals,
       initialState: record.initialState,
@@ -87,7 +95,7 @@ export function analysisToRow(record: AnalysisRecord): AnalysisRow {
   };
 }
 
-export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
+export function rowToAnalysis(row: AnalysisRow, pins: PinnedTemplates | null): AnalysisRecord {
   const control = JSON.parse(row.control) as ControlColumn;
   const record: AnalysisRecord = {
     id: row.id,
@@ -104,7 +112,10 @@ export function rowToAnalysis(row: AnalysisRow): AnalysisRecord {
   };
   if (control.createdBy !== undefined) record.createdBy = control.createdBy;
   if (row.creation_key !== null) record.creationKey = row.creation_key;
-  if (control.templateSpec !== undefined) record.templateSpec = control.templateSpec;
+  if (control.templateKey !== undefined) {
+    if (pins === null) throw new Error(`analysis ${row.id}: its pinned template is stored by key, and this store keeps templates inline`);
+    record.templateSpec = pins.specFor(control.templateKey);
+  } else if (control.templateSpec !== undefined) record.templateSpec = control.templateSpec;
   if (control.templateHash !== undefined) record.templateHash = control.templateHash;
   if (control.approvals !== undefined) record.approvals = control.approvals;
   if (control.initialState !== undefined) record.initialState = control.initialState;
@@ -153,3 +164,6 @@ export function rowToCall(row: CallRow): AdapterCallRecord {
     doneAt: row.done_at,
   };
 }
+
+/** For analysisToRow/rowToAnalysis: pinned templates kept inline in each row (the PostgreSQL store). */
+export const INLINE_TEMPLATES = null;

@@ -107,6 +107,16 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'control events are append-only'); END;
     `,
   },
+  {
+    version: 4,
+    description: 'pinned templates stored once per distinct template (pinned-templates.ts), not in every analysis row',
+    sql: `
+      CREATE TABLE pinned_templates (
+        key  TEXT PRIMARY KEY,
+        spec TEXT NOT NULL CHECK (json_valid(spec))
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -13,10 +13,7 @@
 //
 // better-sqlite3 is synchronous; the methods are async only to honour the Store interface.
 
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type BetterSqlite3 from 'better-sqlite3';
 import { DomainError } from '../../analysis/errors.js';
 import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
@@ -26,40 +23,25 @@ import { releaseLimit } from '../release-checks.js';
 import { prepareReleaseQuery } from './releases.js';
 import type { FreezeRecord } from '../../control/types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
-import { migrate } from './schema.js';
+import { openDatabase } from './open-database.js';
 import { prepareSummaryPage } from './summaries.js';
 import { isRoutineCommit, synchronousSwitch } from './durability.js';
+import { startBackgroundCheckpointer } from './checkpointer.js';
+import { preparePinnedTemplates } from './pinned-templates.js';
 import { analysisToRow, eventToRow, rowToAnalysis, rowToCall, rowToEvent, type AnalysisRow, type CallRow, type EventRow } from './rows.js';
 
-const BUSY_TIMEOUT_MS = 5_000;
-
-function openDatabase(path: string): BetterSqlite3.Database {
-  let db: BetterSqlite3.Database | undefined;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('foreign_keys = ON');
-    migrate(db, path);
-    return db;
-  } catch (error) {
-    db?.close();
-    if (error instanceof DomainError) throw error;
-    throw new DomainError('store-unavailable', `cannot open SQLite store at ${path}: ${messageOf(error)}`, undefined, {
-      cause: error,
-    });
-  }
+export interface SqliteStoreOptions {
+  now?: () => number;
+  /** WAL checkpoints in a worker thread instead of inside commits (checkpointer.ts); the daemon's store has them. */
+  backgroundCheckpoint?: boolean;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export function openSqliteStore(path: string, options: { now?: () => number } = {}): Store {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const db = openDatabase(path);
+  const checkpointer = options.backgroundCheckpoint === true && path !== ':memory:' ? startBackgroundCheckpointer(db, path) : null;
+  const pins = preparePinnedTemplates(db, path);
+  const toRecord = (row: AnalysisRow) => rowToAnalysis(row, pins);
 
   const insertAnalysis = db.prepare<[AnalysisRow]>(`
     INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version, control, creation_key)
@@ -79,7 +61,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     INSERT INTO control_events (seq, type, at, payload, hash, prev_hash) VALUES (@seq, @type, @at, @payload, @hash, @prev_hash)`);
   const selectControlEvents = db.prepare<[], Omit<EventRow, 'analysis_id'>>('SELECT * FROM control_events ORDER BY seq');
   const selectAnalysis = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE id = ?');
-  const summaryPage = prepareSummaryPage(db);
+  const summaryPage = prepareSummaryPage(db, pins);
   const selectAllAnalyses = db.prepare<[], AnalysisRow>('SELECT * FROM analyses ORDER BY position');
   const selectAnalysesByPhase = db.prepare<[string], AnalysisRow>('SELECT * FROM analyses WHERE phase = ? ORDER BY position');
   const selectLastEvent = db.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM events WHERE analysis_id = ? ORDER BY seq DESC LIMIT 1');
@@ -107,7 +89,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     WHERE phase IN (${endedPhases}) AND updated_at < @cutoff
       AND NOT EXISTS (SELECT 1 FROM adapter_calls WHERE analysis_id = analyses.id AND status = 'pending')
     ORDER BY position LIMIT @limit`);
-  const listReleases = prepareReleaseQuery(db);
+  const listReleases = prepareReleaseQuery(db, pins);
   const deleteAnalysis = db.prepare<[string]>('DELETE FROM analyses WHERE id = ?');
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE analysis_id = ?');
   const deleteCalls = db.prepare<[string]>('DELETE FROM adapter_calls WHERE analysis_id = ?');
@@ -135,14 +117,14 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     if (record.creationKey != null && selectByCreationKey.get(record.creationKey)) {
       throw new DomainError('conflict', `an analysis with creation key ${record.creationKey} already exists`);
     }
-    insertAnalysis.run(analysisToRow(record));
+    insertAnalysis.run(analysisToRow(record, pins));
     appendEventsAndCalls(record, events, calls);
   });
   const rearmCall = db.prepare<[{ id: number; analysis_id: string }]>(
     "UPDATE adapter_calls SET status = 'pending', done_at = NULL WHERE id = @id AND analysis_id = @analysis_id AND status = 'failed'",
   );
   const transitionTransaction = db.transaction((record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], retry: readonly number[]) => {
-    const result = updateAnalysis.run({ ...analysisToRow(record), expected_version: record.version - 1 });
+    const result = updateAnalysis.run({ ...analysisToRow(record, pins), expected_version: record.version - 1 });
     if (result.changes === 0) {
       const stored = selectAnalysis.get(record.id);
       if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
@@ -234,14 +216,14 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     async getAnalysis(id) {
       return run(() => {
         const row = selectAnalysis.get(id);
-        return row ? rowToAnalysis(row) : null;
+        return row ? toRecord(row) : null;
       });
     },
 
     async listAnalyses(filter?: { phase?: Phase }) {
       return run(() => {
         const rows = filter?.phase ? selectAnalysesByPhase.all(filter.phase) : selectAllAnalyses.all();
-        return rows.map(rowToAnalysis);
+        return rows.map(toRecord);
       });
     },
 
@@ -274,7 +256,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     async findByCreationKey(key) {
       return run(() => {
         const row = selectByCreationKey.get(key);
-        return row ? rowToAnalysis(row) : null;
+        return row ? toRecord(row) : null;
       });
     },
 
@@ -299,6 +281,7 @@ export function openSqliteStore(path: string, options: { now?: () => number } = 
     },
 
     async close() {
+      await checkpointer?.stop();
       if (db.open) db.close();
     },
   };

@@ -6,6 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Phase, RuleRef, VerdictAction } from '../../analysis/types.js';
 import { decodeCursor, encodeCursor, pageLimit, type AnalysisListQuery, type AnalysisPage, type AnalysisSummary } from '../summary.js';
 import type { AnalysisMode, Target } from '../types.js';
+import type { PinnedTemplates } from './pinned-templates.js';
 
 const CURSOR_PREFIX = 's:';
 
@@ -23,7 +24,7 @@ interface SummaryRow {
   version: number;
   /** JSON array: stepIndex, startedAt, stepStartedAt, decidedAt, decidedBy, then the last verdict's action, rule, reason, at, evidenceHash, then follow.weight. */
   state_fields: string;
-  /** JSON array: createdBy, templateHash, the pinned template's steps. */
+  /** JSON array: createdBy, templateHash, the pinned template's key, its steps when the row holds it inline (before schema version 4). */
   control_fields: string;
 }
 
@@ -46,7 +47,7 @@ const SELECT_PAGE = `
     json_extract(state, '$.stepIndex', '$.startedAt', '$.stepStartedAt', '$.decidedAt', '$.decidedBy',
       '$.lastVerdict.action', '$.lastVerdict.rule', '$.lastVerdict.reason', '$.lastVerdict.at', '$.lastVerdict.evidenceHash',
       '$.follow.weight') AS state_fields,
-    json_extract(control, '$.createdBy', '$.templateHash', '$.templateSpec.steps') AS control_fields
+    json_extract(control, '$.createdBy', '$.templateHash', '$.templateKey', '$.templateSpec.steps') AS control_fields
   FROM analyses
   WHERE position > @after
     AND (@phase IS NULL OR phase = @phase)
@@ -67,11 +68,17 @@ interface PageParams {
   take: number;
 }
 
-function rowToSummary(row: SummaryRow): AnalysisSummary {
+function rowToSummary(row: SummaryRow, pins: PinnedTemplates): AnalysisSummary {
   const [stepIndex, startedAt, stepStartedAt, decidedAt, decidedBy, action, rule, reason, at, evidenceHash, observedWeight] = JSON.parse(
     row.state_fields,
   ) as StateFields;
-  const [createdBy, templateHash, pinnedSteps] = JSON.parse(row.control_fields) as [string | null, string | null, Array<{ weight: number }> | null];
+  const [createdBy, templateHash, templateKey, inlineSteps] = JSON.parse(row.control_fields) as [
+    string | null,
+    string | null,
+    string | null,
+    Array<{ weight: number }> | null,
+  ];
+  const pinnedSteps = templateKey === null ? inlineSteps : pins.specFor(templateKey).steps;
   return {
     id: row.id,
     template: row.template,
@@ -96,7 +103,7 @@ function rowToSummary(row: SummaryRow): AnalysisSummary {
   };
 }
 
-export function prepareSummaryPage(db: BetterSqlite3.Database): (query: AnalysisListQuery) => AnalysisPage {
+export function prepareSummaryPage(db: BetterSqlite3.Database, pins: PinnedTemplates): (query: AnalysisListQuery) => AnalysisPage {
   const select = db.prepare<[PageParams], SummaryRow>(SELECT_PAGE);
   return (query) => {
     const limit = pageLimit(query.limit);
@@ -111,6 +118,9 @@ export function prepareSummaryPage(db: BetterSqlite3.Database): (query: Analysis
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { analyses: page.map(rowToSummary), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(CURSOR_PREFIX, last.position) : null };
+    return {
+      analyses: page.map((row) => rowToSummary(row, pins)),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor(CURSOR_PREFIX, last.position) : null,
+    };
   };
 }

@@ -21,6 +21,48 @@ describe('canonicalJson', () => {
   });
 });
 
+/** The definition canonicalJson implements: sort keys recursively, then let JSON.stringify write it. */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, sortedDeep(record[key])]),
+  );
+}
+
+function randomValue(next: () => number, depth: number): unknown {
+  const pick = Math.floor(next() * (depth > 3 ? 7 : 9));
+  const numbers = [0, -0, 1.5, -2e-9, 1e21, 123456789.125, Number.NaN, Number.POSITIVE_INFINITY];
+  const strings = ['', 'a', 'é"\\\n\u2028', 'b', 'Z', 'aa'];
+  if (pick === 0) return null;
+  if (pick === 1) return next() < 0.5;
+  if (pick === 2) return numbers[Math.floor(next() * numbers.length)];
+  if (pick === 3) return strings[Math.floor(next() * strings.length)];
+  if (pick === 4) return undefined;
+  if (pick === 5) return next() * 1000 - 500;
+  if (pick === 6) return strings[Math.floor(next() * strings.length)];
+  if (pick === 7) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+  const entries = Array.from({ length: Math.floor(next() * 5) }, () => [strings[Math.floor(next() * strings.length)] ?? '', randomValue(next, depth + 1)]);
+  return Object.fromEntries(entries);
+}
+
+describe('canonicalJson against its definition', () => {
+  it('equals JSON.stringify of the key-sorted value for 2000 seeded random values', () => {
+    let seed = 12345;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let index = 0; index < 2000; index += 1) {
+      const value = { root: randomValue(next, 0) };
+      expect(canonicalJson(value)).toBe(JSON.stringify(sortedDeep(value)));
+    }
+  });
+});
+
 describe('sha256Hex', () => {
   it('matches the known digest of "abc"', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');

@@ -125,6 +125,22 @@ describe('createGateMetrics', () => {
     expect(await samplesOf(registry, 'canaryd_metric_p_value')).toHaveLength(0);
   });
 
+  it('writes an unchanged analysis state once, and again after the analysis was forgotten', async () => {
+    const { registry, gate } = setup();
+    const info = { ...labelsOf('an-1'), version: 'v1', mode: 'drive' as const };
+    gate.recordAnalysis(info, { phase: 'running', step: 1, weight: 20 });
+    const before = (await renderMetrics(registry)).body;
+    gate.recordAnalysis(info, { phase: 'running', step: 1, weight: 20 });
+    expect((await renderMetrics(registry)).body).toBe(before);
+    gate.recordAnalysis(info, { phase: 'running', step: 2, weight: 50 });
+    expect((await samplesOf(registry, 'canaryd_analysis_weight', { analysis: 'an-1' }))[0]?.value).toBe(50);
+    gate.forgetAnalysis('an-1');
+    expect(await samplesOf(registry, 'canaryd_analysis_weight', { analysis: 'an-1' })).toEqual([]);
+    gate.recordAnalysis(info, { phase: 'running', step: 2, weight: 50 });
+    expect((await samplesOf(registry, 'canaryd_analysis_weight', { analysis: 'an-1' }))[0]?.value).toBe(50);
+    expect(await samplesOf(registry, 'canaryd_analysis_phase', { analysis: 'an-1' })).toHaveLength(7);
+  });
+
   it('forgets every series of one analysis and only of that one', async () => {
     const { registry, gate } = setup();
     populateSampleMetrics(gate);
