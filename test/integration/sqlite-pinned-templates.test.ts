@@ -10,6 +10,7 @@ import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import { makeTemplate, step } from '../unit/analysis/fixtures.js';
+import { insertRawAnalysisRow } from './sqlite-raw-rows.js';
 import { FIXED_NOW, makeRecord, makeState } from './store-contract.js';
 
 let folder: string;
@@ -112,24 +113,7 @@ describe('SQLite pinned templates (schema 4)', () => {
     const db = new Database(path);
     db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (3);');
     for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) db.exec(migration.sql);
-    db.prepare(
-      `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version, control)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      record.id,
-      record.template,
-      JSON.stringify(record.args),
-      record.mode,
-      record.adapter,
-      JSON.stringify(record.target),
-      record.state.phase,
-      JSON.stringify(record.state),
-      '{}',
-      record.createdAt,
-      record.updatedAt,
-      record.version,
-      JSON.stringify({ templateSpec: template, templateHash: record.templateHash }),
-    );
+    insertRawAnalysisRow(db, record, { templateSpec: template, templateHash: record.templateHash });
     db.close();
 
     const store = open();

@@ -10,6 +10,7 @@ import { createMemoryStore } from '../../src/store/memory.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
+import { insertRawAnalysisRow } from './sqlite-raw-rows.js';
 import { FIXED_NOW, makeRecord } from './store-contract.js';
 import { runStoreControlContract } from './store-control-contract.js';
 
@@ -40,23 +41,7 @@ describe('SQLite migration 3', () => {
     db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (2);');
     for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) db.exec(migration.sql);
     const record = makeRecord('old');
-    db.prepare(
-      `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      record.id,
-      record.template,
-      JSON.stringify(record.args),
-      record.mode,
-      record.adapter,
-      JSON.stringify(record.target),
-      record.state.phase,
-      JSON.stringify(record.state),
-      '{}',
-      record.createdAt,
-      record.updatedAt,
-      1,
-    );
+    insertRawAnalysisRow(db, record);
     db.close();
 
     const store = openAt(path);
