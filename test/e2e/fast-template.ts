@@ -20,7 +20,9 @@ export interface FastTemplateOptions {
 /**
  * Every rule reads the canary alone where it can, so a baseline that drains at weight 100 holds
  * nothing up. `error_rate` is unknown (0/0) before the canary gets traffic: no data never
- * promotes and never aborts, it only continues.
+ * promotes and never aborts, it only continues. The abort rule waits for 20 canary requests: on a
+ * loaded machine the first tick can see a canary with a handful of requests, and one error in five
+ * (a healthy 1% canary) is a 20% error rate (CI aborted a healthy canary so, at 8fdf072).
  */
 export function fastTemplateYaml(options: FastTemplateOptions = {}): string {
   return `apiVersion: canaryd.dev/v1alpha1
@@ -53,6 +55,7 @@ ${FAST_STEPS.map((weight) => `    - { weight: ${weight} }`).join('\n')}
         when:
           - error_rate.canary > 10%
           - error_rate.change > 100%
+          - requests.canary >= 20
     hold:
       - id: low-traffic
         when: requests.canary < 20

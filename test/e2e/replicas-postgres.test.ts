@@ -120,7 +120,8 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
         },
         { timeoutMs: 5_000, intervalMs: 20 },
       );
-      expect(agreed.phase).toBe('running');
+      // On failure, the assertion shows the verdict that ended it (rule, measurements).
+      expect({ id, verdict: agreed }).toMatchObject({ id, verdict: { phase: 'running' } });
     }
 
     const killed = await a.kill('SIGKILL');
