@@ -13,7 +13,7 @@
 
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Fence, LeaseStore } from '../store/types.js';
+import type { Fence, LeaseHeartbeat, LeaseStore } from '../store/types.js';
 import { scheduleApprovalExpiry } from './approvals.js';
 import { performCalls, performRecordedCalls } from './calls.js';
 import { errorMessage, tickKey, type DaemonContext, type LeaseHolder } from './context.js';
@@ -57,6 +57,7 @@ export function createLeaseKeeper(context: DaemonContext, leases: LeaseStore, op
   const renewMs = options.renewMs ?? LEASE_RENEW_MS;
   const tokens = new Map<string, number>();
   const sweeping = new Set<string>();
+  const handingBack = new Set<string>();
   let validUntil = 0;
   const log = context.logger.child({ replica: owner });
 
@@ -110,18 +111,43 @@ export function createLeaseKeeper(context: DaemonContext, leases: LeaseStore, op
     }
   }
 
+  /**
+   * Above its share (another replica joined): the most recently acquired go back, each once its
+   * lane is free (no tick or call of it in flight), and the newcomer claims them at its next heartbeat.
+   */
+  function handBackExcess(share: number): void {
+    const excess = tokens.size - handingBack.size - share;
+    if (excess <= 0) return;
+    const chosen = [...tokens.keys()].filter((id) => !handingBack.has(id) && !sweeping.has(id)).slice(-excess);
+    log.info({ handingBack: chosen.length, held: tokens.size, share }, 'handing leases back to balance the replicas');
+    for (const id of chosen) {
+      const token = tokens.get(id);
+      if (token === undefined) continue;
+      handingBack.add(id);
+      inLane(id, async () => {
+        try {
+          if (tokens.get(id) !== token) return;
+          await leases.handBack(owner, [{ analysisId: id, token }]);
+          drop(id, 'handed back to balance the replicas');
+        } finally {
+          handingBack.delete(id);
+        }
+      });
+    }
+  }
+
   async function heartbeat(): Promise<void> {
     const startedAt = context.clock.now();
-    let grants: Awaited<ReturnType<LeaseStore['heartbeat']>>;
+    let beat: LeaseHeartbeat;
     try {
-      grants = await leases.heartbeat(owner, startedAt, ttlMs);
+      beat = await leases.heartbeat(owner, startedAt, ttlMs);
     } catch (error) {
       log.warn({ error: errorMessage(error), held: tokens.size }, 'cannot renew the leases');
       if (context.clock.now() >= validUntil) for (const id of [...tokens.keys()]) drop(id, 'not renewed in time (store unavailable)');
       return;
     }
     validUntil = startedAt + ttlMs;
-    const current = new Map(grants.map((grant) => [grant.analysisId, grant.token]));
+    const current = new Map(beat.grants.map((grant) => [grant.analysisId, grant.token]));
     for (const [id, token] of tokens) if (current.get(id) !== token) drop(id, 'taken over or ended');
     const acquired: string[] = [];
     for (const [id, token] of current) {
@@ -131,6 +157,7 @@ export function createLeaseKeeper(context: DaemonContext, leases: LeaseStore, op
       inLane(id, () => takeOver(id));
     }
     if (acquired.length > 0) log.info({ acquired: acquired.length, held: tokens.size }, 'leases acquired');
+    handBackExcess(beat.share);
     await sweepPendingCalls().catch((error: unknown) => log.warn({ error: errorMessage(error) }, 'cannot read pending adapter calls'));
   }
 

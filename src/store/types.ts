@@ -149,11 +149,23 @@ export interface LeaseStore {
    * In one transaction: this replica's heartbeat, the renewal of every lease it still holds, the
    * release of leases of ended analyses (once their last calls are made), and claims of unleased or
    * expired leases of analyses that have not ended or still have pending calls, up to its fair share
-   * (such analyses / live replicas). Returns what it holds.
+   * (such analyses / live replicas, rounded up). Returns what it holds and that share.
    */
-  heartbeat(owner: string, now: number, ttlMs: number): Promise<LeaseGrant[]>;
+  heartbeat(owner: string, now: number, ttlMs: number): Promise<LeaseHeartbeat>;
+  /**
+   * Gives back these leases (owner and token must match; others are left alone): a replica above
+   * its share after another joined, so that the newcomer claims them at its next heartbeat.
+   */
+  handBack(owner: string, grants: readonly LeaseGrant[]): Promise<void>;
   /** Gives up every lease of this replica and its heartbeat (a clean shutdown: others take over at once). */
   release(owner: string): Promise<void>;
+}
+
+export interface LeaseHeartbeat {
+  /** The leases this replica holds after the heartbeat. */
+  grants: LeaseGrant[];
+  /** Analyses that need a holder / live replicas, rounded up: no replica claims beyond it. */
+  share: number;
 }
 
 export interface PruneOptions {

@@ -160,4 +160,55 @@ describe('two daemons on one PostgreSQL', () => {
     expect(verifyEventChain(events)).toEqual({ ok: true });
     expect(events.filter((event) => event.type === 'decision').map((event) => event.payload['decision'])).toEqual(['promote', 'promote', 'complete']);
   });
+
+  it('a replica that joins gets its share: the holder hands the excess back once idle, and each decision is made once', async () => {
+    const url = await server.createDatabase();
+    const a = await replica(url);
+    const ids: string[] = [];
+    for (const service of ['s1', 's2', 's3', 's4']) {
+      const created = await a.app.server.inject({
+        method: 'POST',
+        url: '/v1/analyses',
+        payload: { template: 'web', args: { service }, mode: 'drive', adapter: 'deployer', target: { ...TARGET, service } },
+      });
+      expect(created.statusCode).toBe(201);
+      ids.push((created.json() as { id: string }).id);
+    }
+    await leasesOf(a).heartbeat();
+    await a.app.daemon.idle();
+    expect(leasesOf(a).held().sort()).toEqual([...ids].sort());
+
+    // b starts (its first heartbeat finds nothing free); a's next heartbeat hands two back, b claims them.
+    const b = await replica(url);
+    expect(leasesOf(b).held()).toEqual([]);
+    await leasesOf(a).heartbeat();
+    await a.app.daemon.idle();
+    expect(leasesOf(a).held()).toHaveLength(2);
+    await leasesOf(b).heartbeat();
+    await b.app.daemon.idle();
+    expect(leasesOf(b).held()).toHaveLength(2);
+    expect(new Set([...leasesOf(a).held(), ...leasesOf(b).held()]).size).toBe(4);
+
+    // Both run on (clocks within a lease's ttl of each other) until every analysis has ended.
+    for (let elapsed = 0; elapsed < 5 * MINUTE; elapsed += 2_000) {
+      await a.scheduler.advance(2_000);
+      await b.scheduler.advance(2_000);
+    }
+    await a.app.daemon.idle();
+    await b.app.daemon.idle();
+    const requests = [...a.adapter.requests, ...b.adapter.requests];
+    for (const id of ids) {
+      const verdict = (await b.app.server.inject({ url: `/v1/analyses/${id}/verdict` })).json() as { phase: string };
+      expect(verdict.phase).toBe('succeeded');
+      const made = requests.filter((request) => request.analysisId === id);
+      expect(made.map((request) => `${request.action}:${request.weight}`).sort()).toEqual(['complete:100', 'set-weight:10', 'set-weight:100', 'set-weight:50']);
+      const events = await a.app.service.events(id);
+      expect(verifyEventChain(events)).toEqual({ ok: true });
+      expect(events.filter((event) => event.type === 'decision').map((event) => event.payload['decision'])).toEqual(['promote', 'promote', 'complete']);
+    }
+    const keys = requests.map((request) => request.idempotencyKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    // The two handed back were finished by b.
+    expect(new Set(b.adapter.requests.map((request) => request.analysisId)).size).toBe(2);
+  });
 });

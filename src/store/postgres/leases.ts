@@ -4,7 +4,7 @@
 // expire. Concurrent claims of one analysis are settled by the lease row's primary key: the insert
 // that loses the race finds an unexpired lease and claims nothing.
 
-import type { LeaseGrant, LeaseStore } from '../types.js';
+import type { LeaseGrant, LeaseHeartbeat, LeaseStore } from '../types.js';
 import type { Connection } from './connection.js';
 import { ENDED_PHASES_SQL } from './schema.js';
 
@@ -25,7 +25,7 @@ const NEEDS_HOLDER = `(a.phase NOT IN (${ENDED_PHASES_SQL})
 
 export function createLeaseStore(db: Connection): LeaseStore {
   return {
-    async heartbeat(owner, now, ttlMs) {
+    async heartbeat(owner, now, ttlMs): Promise<LeaseHeartbeat> {
       const expiresAt = now + ttlMs;
       return db.transaction(async (client) => {
         await client.query('INSERT INTO replicas (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at', [
@@ -47,8 +47,9 @@ export function createLeaseStore(db: Connection): LeaseStore {
         );
         const active = Number(counts.rows[0]?.active ?? 0);
         const live = Math.max(1, Number(counts.rows[0]?.live ?? 1));
-        const wanted = Math.ceil(active / live) - renewed.rows.length;
-        if (wanted <= 0) return grants(renewed.rows);
+        const share = Math.ceil(active / live);
+        const wanted = share - renewed.rows.length;
+        if (wanted <= 0) return { grants: grants(renewed.rows), share };
         const claimed = await client.query<GrantRow>(
           `INSERT INTO leases (analysis_id, owner, token, expires_at)
            SELECT a.id, $1, nextval('lease_tokens'), $3
@@ -60,8 +61,17 @@ export function createLeaseStore(db: Connection): LeaseStore {
            RETURNING analysis_id, token`,
           [owner, now, expiresAt, wanted],
         );
-        return grants([...renewed.rows, ...claimed.rows]);
+        return { grants: grants([...renewed.rows, ...claimed.rows]), share };
       });
+    },
+
+    async handBack(owner, given) {
+      if (given.length === 0) return;
+      await db.query('DELETE FROM leases WHERE owner = $1 AND (analysis_id, token) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))', [
+        owner,
+        given.map((grant) => grant.analysisId),
+        given.map((grant) => grant.token),
+      ]);
     },
 
     async release(owner) {
