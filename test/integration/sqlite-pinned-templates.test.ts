@@ -128,6 +128,23 @@ describe('SQLite pinned templates (schema 4)', () => {
     expect((await store.getAnalysis('old'))?.templateSpec).toEqual(template);
   });
 
+  it('retention deletes the templates no analysis names any more; one pinned again is stored again', async () => {
+    const store = open();
+    const gone = makeTemplate({ steps: [step(10), step(100)] });
+    const kept = makeTemplate({ steps: [step(50), step(100)] });
+    await store.createAnalysis(makeRecord('ended', { templateSpec: gone, state: makeState('succeeded') }), [], []);
+    await store.createAnalysis(makeRecord('running', { templateSpec: kept }), [], []);
+    await store.createAnalysis(makeRecord('ended-too', { templateSpec: kept, state: makeState('aborted') }), [], []);
+    expect(pinnedCount()).toBe(2);
+    expect(await store.pruneEnded('2025-03-02T00:00:00.000Z')).toEqual(['ended', 'ended-too']);
+    expect(pinnedCount()).toBe(1);
+    expect((await store.getAnalysis('running'))?.templateSpec).toEqual(kept);
+    // The same template object again: its row is written again, not assumed to be there.
+    await store.createAnalysis(makeRecord('again', { templateSpec: gone }), [], []);
+    expect(pinnedCount()).toBe(2);
+    expect((await store.getAnalysis('again'))?.templateSpec).toEqual(gone);
+  });
+
   it('a row whose pinned template is gone is a store error naming the key, not an analysis without one', async () => {
     let store = open();
     await store.createAnalysis(makeRecord('a1', { templateSpec: makeTemplate({ steps: [step(10), step(100)] }) }), [], []);

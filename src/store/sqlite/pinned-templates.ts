@@ -14,6 +14,8 @@ export interface PinnedTemplates {
   pin(spec: CompiledTemplate): string;
   /** The template stored under `key`: parsed once, then shared (frozen) by every analysis pinned to it. */
   specFor(key: string): CompiledTemplate;
+  /** Within the caller's transaction (retention): deletes the templates no analysis row names any more. */
+  deleteUnused(): number;
 }
 
 interface Pinned {
@@ -36,8 +38,11 @@ export function preparePinnedTemplates(db: BetterSqlite3.Database, path: string)
   const pinnedByObject = new WeakMap<CompiledTemplate, Pinned>();
   const specsByKey = new Map<string, CompiledTemplate>();
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM pinned_templates WHERE key = ?');
-  // Keys whose row is committed (pinned_templates rows are never deleted).
+  // Keys whose row is committed (rows go only with deleteUnused, which forgets them all).
   const stored = new Set<string>();
+  // NOT IN over a set holding NULL is never true: rows written before schema 4 name no key.
+  const unused = db.prepare(`DELETE FROM pinned_templates WHERE key NOT IN (
+    SELECT json_extract(control, '$.templateKey') FROM analyses WHERE json_extract(control, '$.templateKey') IS NOT NULL)`);
 
   return {
     pin(spec) {
@@ -63,6 +68,11 @@ export function preparePinnedTemplates(db: BetterSqlite3.Database, path: string)
       stored.add(key);
       pinnedByObject.set(spec, { key, json: row.spec });
       return spec;
+    },
+    deleteUnused() {
+      // Forgotten before the delete commits: a rolled-back delete only costs a lookup at the next pin.
+      stored.clear();
+      return unused.run().changes;
     },
   };
 }

@@ -149,6 +149,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       deleteEvents.run(id);
       deleteCalls.run(id);
     }
+    if (ids.length > 0) pins.deleteUnused();
     return ids;
   });
 
