@@ -32,6 +32,8 @@ export interface StackOptions {
   intervalSeconds: number;
   durationSeconds: number;
   logLevel: string;
+  /** The canaryd binary to run (another checkout's bin/canaryd.js, for before/after); null: this one's. */
+  canaryd: string | null;
   print: (line: string) => void;
 }
 
@@ -155,7 +157,8 @@ export async function startReplicasStack(stack: ReplicasStack, options: StackOpt
         log: { level: options.logLevel },
       }),
     );
-    const child = spawn(process.execPath, [CANARYD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bin = options.canaryd === null ? CANARYD_BIN : resolve(options.canaryd);
+    const child = spawn(process.execPath, [bin, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     const killOnExit = (): void => {
       child.kill('SIGKILL');
     };

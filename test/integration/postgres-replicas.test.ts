@@ -178,9 +178,16 @@ describe('two daemons on one PostgreSQL', () => {
     await a.app.daemon.idle();
     expect(leasesOf(a).held().sort()).toEqual([...ids].sort());
 
-    // b starts (its first heartbeat finds nothing free); a's next heartbeat hands two back, b claims them.
+    // b starts (its first heartbeat finds nothing free); a hands back a tenth of its share (at least
+    // one) per heartbeat until it is at its share; b claims them.
     const b = await replica(url);
     expect(leasesOf(b).held()).toEqual([]);
+    await leasesOf(a).heartbeat();
+    await a.app.daemon.idle();
+    expect(leasesOf(a).held()).toHaveLength(3);
+    await leasesOf(a).heartbeat();
+    await a.app.daemon.idle();
+    expect(leasesOf(a).held()).toHaveLength(2);
     await leasesOf(a).heartbeat();
     await a.app.daemon.idle();
     expect(leasesOf(a).held()).toHaveLength(2);
