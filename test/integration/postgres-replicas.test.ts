@@ -174,26 +174,22 @@ describe('two daemons on one PostgreSQL', () => {
       expect(created.statusCode).toBe(201);
       ids.push((created.json() as { id: string }).id);
     }
-    await leasesOf(a).heartbeat();
-    await a.app.daemon.idle();
-    expect(leasesOf(a).held().sort()).toEqual([...ids].sort());
+    /** One heartbeat of `target` and the lane work it started; what it holds after. */
+    const beat = async (target: Replica): Promise<string[]> => {
+      await leasesOf(target).heartbeat();
+      await target.app.daemon.idle();
+      return leasesOf(target).held();
+    };
+    expect((await beat(a)).sort()).toEqual([...ids].sort());
 
     // b starts (its first heartbeat finds nothing free); a hands back a tenth of its share (at least
     // one) per heartbeat until it is at its share; b claims them.
     const b = await replica(url);
     expect(leasesOf(b).held()).toEqual([]);
-    await leasesOf(a).heartbeat();
-    await a.app.daemon.idle();
-    expect(leasesOf(a).held()).toHaveLength(3);
-    await leasesOf(a).heartbeat();
-    await a.app.daemon.idle();
-    expect(leasesOf(a).held()).toHaveLength(2);
-    await leasesOf(a).heartbeat();
-    await a.app.daemon.idle();
-    expect(leasesOf(a).held()).toHaveLength(2);
-    await leasesOf(b).heartbeat();
-    await b.app.daemon.idle();
-    expect(leasesOf(b).held()).toHaveLength(2);
+    expect((await beat(a)).length).toBe(3);
+    expect((await beat(a)).length).toBe(2);
+    expect((await beat(a)).length).toBe(2);
+    expect((await beat(b)).length).toBe(2);
     expect(new Set([...leasesOf(a).held(), ...leasesOf(b).held()]).size).toBe(4);
 
     // Both run on (clocks within a lease's ttl of each other) until every analysis has ended.
