@@ -189,7 +189,11 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
       'a tick to fail as a store error',
       async () =>
         logRecords(daemon.logs()).some((record) => record.msg === 'tick failed' && String(record.error).includes('PostgreSQL store at')) ? true : undefined,
-      { timeoutMs: 10_000, intervalMs: 100 },
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        lastSeen: () => `exited ${JSON.stringify(daemon.exited())}; ${daemon.logs().split('\n').slice(-12).join(' | ')}`,
+      },
     );
     const upAt = Date.now();
     await postgres.resume();
