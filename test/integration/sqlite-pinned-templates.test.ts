@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
 import { makeTemplate, step } from '../unit/analysis/fixtures.js';
-import { insertRawAnalysisRow } from './sqlite-raw-rows.js';
+import { createSchemaAt, insertRawAnalysisRow } from './sqlite-raw-rows.js';
 import { FIXED_NOW, makeRecord, makeState } from './store-contract.js';
 
 let folder: string;
@@ -111,8 +110,7 @@ describe('SQLite pinned templates (schema 4)', () => {
     const template = makeTemplate({ steps: [step(25), step(100)] });
     const record = makeRecord('old', { templateSpec: template, templateHash: 'h'.repeat(64) });
     const db = new Database(path);
-    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (3);');
-    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) db.exec(migration.sql);
+    createSchemaAt(db, 3);
     insertRawAnalysisRow(db, record, { templateSpec: template, templateHash: record.templateHash });
     db.close();
 

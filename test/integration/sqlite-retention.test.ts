@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { verifyEventChain, type Store } from '../../src/store/types.js';
+import { createSchemaAt } from './sqlite-raw-rows.js';
 import { FIXED_NOW, makeCall, makeRecord, makeState } from './store-contract.js';
 
 const CUTOFF = '2025-03-02T00:00:00.000Z';
@@ -120,11 +121,8 @@ describe('SQLite store retention', () => {
   });
 
   it('migrates a database made before retention and prunes its old analyses', async () => {
-    const first = MIGRATIONS[0];
-    if (!first) throw new Error('no migration');
     withRaw((raw) => {
-      raw.exec(first.sql);
-      raw.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (1)');
+      createSchemaAt(raw, 1);
       raw
         .prepare(
           `INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version)

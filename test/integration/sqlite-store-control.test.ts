@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/store/memory.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/types.js';
-import { insertRawAnalysisRow } from './sqlite-raw-rows.js';
+import { createSchemaAt, insertRawAnalysisRow } from './sqlite-raw-rows.js';
 import { FIXED_NOW, makeRecord } from './store-contract.js';
 import { runStoreControlContract } from './store-control-contract.js';
 
@@ -38,8 +38,7 @@ describe('SQLite migration 3', () => {
   it('opens a file of schema 2: its analyses read back as before, without a pinned template', async () => {
     const path = join(folder, 'v2.db');
     const db = new Database(path);
-    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (2);');
-    for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) db.exec(migration.sql);
+    createSchemaAt(db, 2);
     const record = makeRecord('old');
     insertRawAnalysisRow(db, record);
     db.close();
