@@ -70,11 +70,15 @@ export function openConnection(url: string, options: PoolOptions = {}): Connecti
   /** Migrates once; a failed attempt (server down) is retried by the next operation. */
   function ready(): Promise<void> {
     migrated ??= (async () => {
-      const client = await pool.connect();
+      const { client, release } = await checkOut(pool);
+      let failure: unknown;
       try {
         await migrate(client, where);
+      } catch (error) {
+        failure = error;
+        throw error;
       } finally {
-        client.release();
+        release(failure);
       }
     })().catch((error: unknown) => {
       migrated = null;
@@ -98,8 +102,8 @@ export function openConnection(url: string, options: PoolOptions = {}): Connecti
     query: (text, values) => guarded(() => pool.query(text, values)),
     transaction: (work) =>
       guarded(async () => {
-        const client = await pool.connect();
-        let broken: Error | undefined;
+        const { client, release } = await checkOut(pool);
+        let broken: unknown;
         try {
           await client.query('BEGIN');
           const result = await work(client);
@@ -107,12 +111,12 @@ export function openConnection(url: string, options: PoolOptions = {}): Connecti
           return result;
         } catch (error) {
           await client.query('ROLLBACK').catch((rollback: unknown) => {
-            broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+            broken = rollback;
           });
           throw error;
         } finally {
           // A connection whose ROLLBACK failed is dropped, not returned to the pool.
-          client.release(broken);
+          release(broken);
         }
       }),
     async close() {
@@ -121,6 +125,35 @@ export function openConnection(url: string, options: PoolOptions = {}): Connecti
       await pool.end();
     },
     isClosed: () => closed,
+  };
+}
+
+interface CheckedOut {
+  client: pg.PoolClient;
+  /** Returns the connection to the pool, or drops it when it failed or broke while checked out. */
+  release(failure?: unknown): void;
+}
+
+/**
+ * A connection taken from the pool for several statements. The pool listens for errors of idle
+ * connections only: one that breaks while checked out (the server stops between two statements)
+ * emits 'error' with nobody listening, which would crash the daemon. The listener keeps the error;
+ * the next statement fails on its own, and the broken connection is dropped at release.
+ */
+async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  let brokenWhileOut: Error | undefined;
+  const onError = (error: Error): void => {
+    brokenWhileOut = error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release(failure) {
+      client.removeListener('error', onError);
+      const reason = brokenWhileOut ?? failure;
+      client.release(reason === undefined ? undefined : reason instanceof Error ? reason : new Error(String(reason)));
+    },
   };
 }
 
