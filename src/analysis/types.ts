@@ -1,4 +1,9 @@
 // Plain data shared by the pure core: templates after validation, measurements, verdicts, state.
+// Measurements, judge evidence and metric results live in measurement-types.ts, re-exported here.
+
+import type { MetricResult } from './measurement-types.js';
+
+export * from './measurement-types.js';
 
 export type Variant = 'baseline' | 'canary';
 export type RuleGroup = 'abort' | 'hold' | 'promote';
@@ -149,68 +154,6 @@ export interface CheckReading {
   digest: string | null;
   at: string;
   fresh: boolean;
-}
-
-// ---------------------------------------------------------------- measurements
-
-export type SourceErrorKind = 'unreachable' | 'timeout' | 'rejected-query' | 'server-error' | 'malformed-answer' | 'several-series' | 'auth';
-
-export interface SourceError {
-  kind: SourceErrorKind;
-  /** Human readable, names the source and what it answered; never contains secrets. */
-  message: string;
-}
-
-export interface Series {
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** One series of a range query, its samples sorted by time. */
-export interface RangeSeries {
-  labels: Record<string, string>;
-  samples: Array<{ at: number; value: number }>;
-}
-
-/** What one query for one variant produced. Failures are data, never exceptions. */
-export type Measurement =
-  | { kind: 'value'; value: number }
-  | { kind: 'vector'; series: Series[] }
-  | { kind: 'samples'; samples: Array<{ at: number; value: number }> }
-  | { kind: 'matrix'; series: RangeSeries[] }
-  | { kind: 'missing'; reason: string }
-  | { kind: 'error'; error: SourceError };
-
-export interface RenderedQueries {
-  baseline: string;
-  canary: string;
-}
-
-/** Evidence from a statistical judge; free-form numbers so each judge can say what it computed. */
-export interface JudgeEvidence {
-  judge: string;
-  regressed: boolean | null;
-  improved: boolean | null;
-  pValue: number | null;
-  details: Record<string, number | string | boolean | null | number[]>;
-}
-
-export interface MetricResult {
-  name: string;
-  baseline: number | null;
-  canary: number | null;
-  delta: number | null;
-  change: number | null;
-  ratio: number | null;
-  missing: boolean;
-  error: boolean;
-  /** Why the metric is missing or errored, for people. */
-  message?: string;
-  regressed?: boolean | null;
-  improved?: boolean | null;
-  p_value?: number | null;
-  judge?: JudgeEvidence;
-  queries: RenderedQueries;
 }
 
 // ---------------------------------------------------------------- verdicts
