@@ -124,6 +124,17 @@ describe('backtest: http-service template', () => {
     expect(earlier.every((tick) => tick.verdict === 'hold' && tick.rule?.id === 'low-traffic')).toBe(true);
   });
 
+  it('does not abort on a couple of errors among too few requests: holds on low-traffic until the step times out', async () => {
+    const { code, report } = await backtest('http-service', ['service=low-traffic-errors'], 120);
+    const first = report.ticks[0]?.metrics.find((metric) => metric.name === 'error_rate') as { canary: number } | undefined;
+    // Above the 1% of error-spike, and 6x the baseline: without the traffic guard this tick aborted.
+    expect(first?.canary).toBeGreaterThan(0.02);
+    expect(code).toBe(1);
+    expect(report.rule).toEqual({ id: 'step-timeout', group: 'builtin' });
+    expect(report.decidedAt).toBe(at(45));
+    expect(report.ticks.slice(0, -1).every((tick) => tick.verdict === 'hold' && tick.rule?.id === 'low-traffic')).toBe(true);
+  });
+
   it('holds a canary without data on telemetry-missing: no promote, no abort, exit 3', async () => {
     const { code, report } = await backtest('http-service', ['service=no-data'], 40);
     expect(code).toBe(3);
