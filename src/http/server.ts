@@ -9,6 +9,7 @@ import { DomainError } from '../analysis/errors.js';
 import type { ControlService } from '../daemon/control-service.js';
 import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
+import { lazyChildLoggerFactory } from './lazy-child-logger.js';
 import { registerControlRoutes } from './routes/control.js';
 import { registerGateRoutes } from './routes/gates.js';
 import { registerReleaseRoutes } from './routes/releases.js';
@@ -48,7 +49,12 @@ function createFastify(deps: ServerDeps): FastifyInstance {
   const common = { bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES };
   if (deps.logger === undefined || deps.logger === false) return Fastify({ ...common, logger: false });
   // fastify's own request logs (two info lines per request) cost a fifth of a poll's time; see logRequests.
-  const app = Fastify({ ...common, loggerInstance: deps.logger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    ...common,
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLoggerFactory,
+  });
   logRequests(app, deps.logger);
   return app;
 }
