@@ -30,7 +30,7 @@ export interface VerdictComparison {
   ratio: number;
 }
 
-async function load(url: string, connections: number, seconds: number): Promise<RouteLoad> {
+export async function load(url: string, connections: number, seconds: number): Promise<RouteLoad> {
   const fromMs = Date.now();
   const result = await autocannon({ url, connections, duration: seconds });
   return {
@@ -45,8 +45,8 @@ async function load(url: string, connections: number, seconds: number): Promise<
   };
 }
 
-/** Starts the bare server, waits for its URL, and hands back how to stop it. */
-async function startBareServer(script: string, bodyFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/** Starts a server script that prints its URL on stdout (the bare server, bench:http's verdict server); how to stop it. */
+export async function startBareServer(script: string, bodyFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [script, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';

@@ -6,36 +6,63 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString } from 'pino';
 
-type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 type Forwarded = (this: FastifyBaseLogger, ...args: unknown[]) => void;
 
+/** Methods on the prototype: a request that never logs costs one small object. */
+class LazyChildLogger {
+  private made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  get level(): LevelWithSilentOrString {
+    return this.made?.level ?? this.options.level ?? this.parent.level;
+  }
+
+  set level(level: LevelWithSilentOrString) {
+    this.real().level = level;
+  }
+
+  fatal(...args: unknown[]): void {
+    this.forward('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.forward('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.forward('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.forward('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.forward('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.forward('trace', args);
+  }
+  silent(...args: unknown[]): void {
+    this.forward('silent', args);
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.real().child(bindings, options);
+  }
+
+  private real(): FastifyBaseLogger {
+    this.made ??= this.parent.child(this.bindings, this.options);
+    return this.made;
+  }
+
+  private forward(method: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', args: unknown[]): void {
+    const target = this.real();
+    (target[method] as Forwarded).apply(target, args);
+  }
+}
+
 export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
-  let child: FastifyBaseLogger | undefined;
-  const real = (): FastifyBaseLogger => {
-    child ??= logger.child(bindings, options);
-    return child;
-  };
-  const forward =
-    (method: LogMethod) =>
-    (...args: unknown[]): void => {
-      const target = real();
-      (target[method] as Forwarded).apply(target, args);
-    };
-  const lazy = {
-    get level(): LevelWithSilentOrString {
-      return child?.level ?? options.level ?? logger.level;
-    },
-    set level(level: LevelWithSilentOrString) {
-      real().level = level;
-    },
-    fatal: forward('fatal'),
-    error: forward('error'),
-    warn: forward('warn'),
-    info: forward('info'),
-    debug: forward('debug'),
-    trace: forward('trace'),
-    silent: forward('silent'),
-    child: (childBindings: Bindings, childOptions?: ChildLoggerOptions) => real().child(childBindings, childOptions),
-  };
-  return lazy as FastifyBaseLogger;
+  return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 }

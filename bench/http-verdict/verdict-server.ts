@@ -1,0 +1,36 @@
+// The daemon's HTTP layer alone: buildServer with the production logger (level info, redaction, a
+// secret to scrub) and a service that answers every verdict poll with a fixed body — no ticks, no
+// store. `node dist-bench/bench/http-verdict/verdict-server.js BODY_FILE`; prints the verdict URL on
+// stdout, stops on SIGTERM.
+
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import type { AnalysisService } from '../../src/daemon/service-types.js';
+import { buildServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+
+const bodyFile = process.argv[2];
+if (bodyFile === undefined) {
+  process.stderr.write('usage: node dist-bench/bench/http-verdict/verdict-server.js BODY_FILE\n');
+  process.exit(2);
+}
+const body = readFileSync(bodyFile, 'utf8');
+const unused = async (): Promise<never> => {
+  throw new Error('not served by this benchmark');
+};
+// Only the verdict route is loaded; every other method of the service refuses.
+const service = new Proxy({ verdictBody: async () => body } as Partial<AnalysisService>, {
+  get: (target, key: string) => target[key as keyof AnalysisService] ?? unused,
+}) as AnalysisService;
+const discard = new Writable({
+  write(_chunk, _encoding, callback) {
+    callback();
+  },
+});
+const logger = createLogger({ level: 'info', destination: discard, redactValues: ['bench-secret-token-0000'] });
+const app = await buildServer({ service, metrics: async () => ({ contentType: 'text/plain', body: '' }), logger });
+const address = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`${address}/v1/analyses/bench/verdict\n`);
+process.once('SIGTERM', () => {
+  void app.close().then(() => process.exit(0));
+});
