@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { load, startBareServer, type RouteLoad } from './daemon-load/http-probes.js';
+import { load, startServerScript, type RouteLoad } from './daemon-load/http-probes.js';
 
 const VERDICT_SERVER = fileURLToPath(new URL('./http-verdict/verdict-server.js', import.meta.url));
 const BARE_SERVER = fileURLToPath(new URL('./daemon-load/bare-server.js', import.meta.url));
@@ -95,8 +95,8 @@ async function run(options: { seconds: number; rounds: number; connections: numb
   const dir = mkdtempSync(join(tmpdir(), 'canaryd-http-bench-'));
   const bodyFile = join(dir, 'body.json');
   writeFileSync(bodyFile, BODY);
-  const verdict = await startBareServer(VERDICT_SERVER, bodyFile);
-  const bare = await startBareServer(BARE_SERVER, bodyFile);
+  const verdict = await startServerScript(VERDICT_SERVER, bodyFile);
+  const bare = await startServerScript(BARE_SERVER, bodyFile);
   const bareUrl = `${bare.url}/verdict`;
   type Measured = Awaited<ReturnType<typeof measured>>;
   const rows: Array<{ verdict: Measured; bare: Measured; ratio: number }> = [];

@@ -46,7 +46,7 @@ export async function load(url: string, connections: number, seconds: number): P
 }
 
 /** Starts a server script that prints its URL on stdout (the bare server, bench:http's verdict server); how to stop it. */
-export async function startBareServer(script: string, bodyFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startServerScript(script: string, bodyFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [script, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -78,7 +78,7 @@ export async function compareVerdictRoute(options: {
   const body = await (await fetch(verdictUrl)).text();
   const bodyFile = join(options.tempDir, 'verdict-body.json');
   await writeFile(bodyFile, body);
-  const bare = await startBareServer(options.bareServerScript, bodyFile);
+  const bare = await startServerScript(options.bareServerScript, bodyFile);
   try {
     // Warm both (JIT, keep-alive sockets) before measuring.
     await load(verdictUrl, options.connections, 1);

@@ -71,14 +71,10 @@ export function openConnection(url: string, options: PoolOptions = {}): Connecti
   function ready(): Promise<void> {
     migrated ??= (async () => {
       const { client, release } = await checkOut(pool);
-      let failure: unknown;
       try {
         await migrate(client, where);
-      } catch (error) {
-        failure = error;
-        throw error;
       } finally {
-        release(failure);
+        release();
       }
     })().catch((error: unknown) => {
       migrated = null;

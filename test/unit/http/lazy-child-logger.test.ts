@@ -1,31 +1,18 @@
 // The per-request logger fastify gets from lazyChildLoggerFactory: no pino child for a request that
 // logs nothing, and for one that logs, the same line (reqId bound, secrets redacted) as a real child.
 
-import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 
 import { buildServer } from '../../../src/http/server.js';
 import { lazyChildLoggerFactory } from '../../../src/http/lazy-child-logger.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
+import { captureLog } from '../daemon/daemon-fixtures.js';
 import { FakeAnalysisService } from './fake-service.js';
 
 function capturedLogger(level = 'info'): { logger: FastifyBaseLogger; lines: () => Array<Record<string, unknown>> } {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  const logger = createLogger({ level, destination, redactValues: ['tok-3f9a-secret'] });
-  const lines = () =>
-    chunks
-      .join('')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines };
+  const { stream, entries } = captureLog();
+  return { logger: createLogger({ level, destination: stream, redactValues: ['tok-3f9a-secret'] }), lines: entries };
 }
 
 describe('lazyChildLoggerFactory', () => {
