@@ -15,22 +15,35 @@ export function computeEventHash(
   return sha256Hex(prevHash + canonicalJson({ analysisId, seq, type, at, payload }));
 }
 
+/** A chained event as the SQL stores write it: the payload as its JSON text. */
+export interface ChainedEventRow extends Omit<StoredEvent, 'payload'> {
+  payloadJson: string;
+}
+
 /**
- * Chains new events after the last stored one. Payloads go through a JSON round trip first, so
- * the hash covers exactly what a backend stores and reads back (undefined dropped, NaN → null).
+ * Chains new events after the last stored one, each payload serialized once. The hash covers
+ * exactly what a backend stores and reads back: canonicalJson follows JSON.stringify's rules
+ * (undefined members dropped, NaN → null, toJSON honoured), so the canonical JSON of a payload and
+ * of its JSON round trip are the same text, and verification of the read-back trail agrees.
  */
-export function chainEvents(analysisId: string, last: { seq: number; hash: string } | null, events: EventInput[]): StoredEvent[] {
+export function chainEventRows(analysisId: string, last: { seq: number; hash: string } | null, events: EventInput[]): ChainedEventRow[] {
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
   return events.map((event) => {
     seq += 1;
-    const payload = JSON.parse(JSON.stringify(event.payload)) as Record<string, unknown>;
-    const stored = { analysisId, seq, type: event.type, at: event.at, payload };
-    const hash = computeEventHash(prevHash, stored);
-    const result: StoredEvent = { ...stored, hash, prevHash };
+    const hash = computeEventHash(prevHash, { analysisId, seq, type: event.type, at: event.at, payload: event.payload });
+    const row: ChainedEventRow = { analysisId, seq, type: event.type, at: event.at, payloadJson: JSON.stringify(event.payload), hash, prevHash };
     prevHash = hash;
-    return result;
+    return row;
   });
+}
+
+/** Chains new events after the last stored one, payloads as a backend reads them back (a JSON round trip). */
+export function chainEvents(analysisId: string, last: { seq: number; hash: string } | null, events: EventInput[]): StoredEvent[] {
+  return chainEventRows(analysisId, last, events).map(({ payloadJson, ...row }) => ({
+    ...row,
+    payload: JSON.parse(payloadJson) as Record<string, unknown>,
+  }));
 }
 
 /** Verifies a whole trail (all events of one analysis, in seq order, starting at seq 1). */

@@ -102,6 +102,25 @@ export function runStoreContract(backend: string, open: () => Promise<Store> | S
       await store.close();
     });
 
+    it('stores payloads as JSON reads them back and hashes what it stores (undefined, NaN, Infinity, -0, toJSON)', async () => {
+      const store = await open();
+      const awkward = {
+        kept: 1,
+        dropped: undefined,
+        notANumber: Number.NaN,
+        nested: { infinite: Number.POSITIVE_INFINITY, negativeZero: -0, list: [undefined, Number.NaN, 'x', { gone: undefined }] },
+        when: new Date('2025-03-01T12:00:00.000Z'),
+      };
+      await store.createAnalysis(makeRecord('a1'), [event('created', awkward)], []);
+      await store.commitTransition(makeRecord('a1', { version: 2 }), [event('tick', awkward), event('tick', { z: [1.5e21, 2] })], []);
+      const events = await store.listEvents('a1');
+      const roundTrip = JSON.parse(JSON.stringify(awkward)) as unknown;
+      expect(events.map((e) => e.payload)).toEqual([roundTrip, roundTrip, { z: [1.5e21, 2] }]);
+      expect(events[0]?.payload).not.toHaveProperty('dropped');
+      expect(verifyEventChain(events)).toEqual({ ok: true });
+      await store.close();
+    });
+
     it('commits state, events and calls together and refuses a stale or skipped version', async () => {
       const store = await open();
       await store.createAnalysis(makeRecord('a1'), [event('created')], []);

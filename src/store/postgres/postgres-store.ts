@@ -9,7 +9,7 @@ import { DomainError } from '../../analysis/errors.js';
 import type { Phase } from '../../analysis/types.js';
 import type { FreezeRecord } from '../../control/types.js';
 import { checkCalls } from '../call-checks.js';
-import { chainEvents } from '../event-chain.js';
+import { chainEventRows } from '../event-chain.js';
 import { pruneCutoff, pruneLimit } from '../prune-checks.js';
 import {
   INLINE_TEMPLATES,
@@ -79,7 +79,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     const last = await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM events WHERE analysis_id = $1 ORDER BY seq DESC LIMIT 1', [
       record.id,
     ]);
-    for (const event of chainEvents(record.id, last.rows[0] ?? null, events)) {
+    for (const event of chainEventRows(record.id, last.rows[0] ?? null, events)) {
       await client.query(
         'INSERT INTO events (analysis_id, seq, type, at, payload, hash, prev_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         eventValues(eventToRow(event)),
@@ -220,7 +220,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       await db.transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [CONTROL_LOCK]);
         const last = await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM control_events ORDER BY seq DESC LIMIT 1');
-        const [chained] = chainEvents(CONTROL_TRAIL_ID, last.rows[0] ?? null, [event]);
+        const [chained] = chainEventRows(CONTROL_TRAIL_ID, last.rows[0] ?? null, [event]);
         await client.query('INSERT INTO freezes (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body', [
           freeze.id,
           JSON.stringify(freeze),

@@ -3,6 +3,7 @@
 import type { AdapterRequest } from '../../adapters/types.js';
 import type { AnalysisState } from '../../analysis/types.js';
 import type { AdapterCallRecord, AdapterCallStatus, AnalysisMode, AnalysisRecord, StoredEvent, Target } from '../types.js';
+import type { ChainedEventRow } from '../event-chain.js';
 import type { PinnedTemplates } from './pinned-templates.js';
 
 export interface AnalysisRow {
@@ -126,13 +127,13 @@ export function rowToAnalysis(row: AnalysisRow, pins: PinnedTemplates | null): A
   return record;
 }
 
-export function eventToRow(event: StoredEvent): EventRow {
+export function eventToRow(event: ChainedEventRow): EventRow {
   return {
     analysis_id: event.analysisId,
     seq: event.seq,
     type: event.type,
     at: event.at,
-    payload: JSON.stringify(event.payload),
+    payload: event.payloadJson,
     hash: event.hash,
     prev_hash: event.prevHash,
   };

@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { DomainError } from '../../analysis/errors.js';
 import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
-import { chainEvents } from '../event-chain.js';
+import { chainEventRows } from '../event-chain.js';
 import { pruneCutoff, pruneLimit } from '../prune-checks.js';
 import { releaseLimit } from '../release-checks.js';
 import { prepareReleaseQuery } from './releases.js';
@@ -95,7 +95,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const deleteCalls = db.prepare<[string]>('DELETE FROM adapter_calls WHERE analysis_id = ?');
 
   function appendEventsAndCalls(record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[]): void {
-    const chained = chainEvents(record.id, selectLastEvent.get(record.id) ?? null, events);
+    const chained = chainEventRows(record.id, selectLastEvent.get(record.id) ?? null, events);
     for (const event of chained) insertEvent.run(eventToRow(event));
     for (const call of calls) {
       insertCall.run({
@@ -154,7 +154,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   });
 
   const freezeTransaction = db.transaction((freeze: FreezeRecord, event: EventInput) => {
-    const [chained] = chainEvents(CONTROL_TRAIL_ID, selectLastControlEvent.get() ?? null, [event]);
+    const [chained] = chainEventRows(CONTROL_TRAIL_ID, selectLastControlEvent.get() ?? null, [event]);
     upsertFreeze.run({ id: freeze.id, body: JSON.stringify(freeze) });
     if (chained !== undefined) {
       const { analysis_id: _ignored, ...row } = eventToRow(chained);
