@@ -32,6 +32,11 @@ function openAt(path: string): Store {
 
 runStoreContract('memory', () => createMemoryStore({ now: () => FIXED_NOW }));
 runStoreContract('sqlite', () => openAt(join(folder, 'contract.db')));
+runStoreContract('sqlite, routine ticks committed in groups', () => {
+  const store = openSqliteStore(join(folder, 'contract.db'), { now: () => FIXED_NOW, commitGroup: { maxBatch: 8, maxDelayMs: 1 } });
+  opened.push(store);
+  return store;
+});
 runStorePruneContract('memory', () => createMemoryStore({ now: () => FIXED_NOW }));
 runStorePruneContract('sqlite', () => openAt(join(folder, 'contract.db')));
 

@@ -9,6 +9,21 @@ import { migrate } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** Runs store operations on `db`: refused once closed; errors of SQLite itself become 'store-unavailable' naming the file. */
+export function storeOperations(db: BetterSqlite3.Database, path: string): <T>(operation: () => T) => T {
+  return (operation) => {
+    if (!db.open) throw new DomainError('store-unavailable', `SQLite store at ${path} is closed`);
+    try {
+      return operation();
+    } catch (error) {
+      if (error instanceof Database.SqliteError) {
+        throw new DomainError('store-unavailable', `SQLite store at ${path}: ${error.message}`, undefined, { cause: error });
+      }
+      throw error;
+    }
+  };
+}
+
 export function openDatabase(path: string): BetterSqlite3.Database {
   let db: BetterSqlite3.Database | undefined;
   try {

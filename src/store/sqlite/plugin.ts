@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { nonEmpty } from '../../config/fields.js';
 import { retention, type StorePlugin } from '../plugin.js';
+import { DEFAULT_COMMIT_GROUP } from './commit-group.js';
 import { acquireSqliteDaemonLock } from './daemon-lock.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -19,6 +20,6 @@ export const sqliteStorePlugin: StorePlugin<z.output<typeof configSchema>, Sqlit
   configSchema,
   secretFields: [],
   resolve: (raw, { absolute }) => ({ type: 'sqlite', path: absolute(raw.path) }),
-  create: (config, deps) => openSqliteStore(config.path, { now: deps.now, backgroundCheckpoint: true }),
+  create: (config, deps) => openSqliteStore(config.path, { now: deps.now, backgroundCheckpoint: true, commitGroup: DEFAULT_COMMIT_GROUP }),
   lockForDaemon: (config) => acquireSqliteDaemonLock(config.path),
 };

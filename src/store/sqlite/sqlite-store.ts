@@ -13,7 +13,6 @@
 //
 // better-sqlite3 is synchronous; the methods are async only to honour the Store interface.
 
-import Database from 'better-sqlite3';
 import { DomainError } from '../../analysis/errors.js';
 import type { Phase } from '../../analysis/types.js';
 import { checkCalls } from '../call-checks.js';
@@ -23,10 +22,11 @@ import { releaseLimit } from '../release-checks.js';
 import { prepareReleaseQuery } from './releases.js';
 import type { FreezeRecord } from '../../control/types.js';
 import { CONTROL_TRAIL_ID, ENDED_PHASES, type AdapterCallInput, type AnalysisRecord, type CallOutcome, type EventInput, type Store } from '../types.js';
-import { openDatabase } from './open-database.js';
+import { openDatabase, storeOperations } from './open-database.js';
 import { prepareSummaryPage } from './summaries.js';
 import { isRoutineCommit, synchronousSwitch } from './durability.js';
 import { startBackgroundCheckpointer } from './checkpointer.js';
+import { routineCommitGroup, type CommitGroupOptions } from './commit-group.js';
 import { preparePinnedTemplates } from './pinned-templates.js';
 import { analysisToRow, eventToRow, rowToAnalysis, rowToCall, rowToEvent, type AnalysisRow, type CallRow, type EventRow } from './rows.js';
 
@@ -34,6 +34,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** WAL checkpoints in a worker thread instead of inside commits (checkpointer.ts); the daemon's store has them. */
   backgroundCheckpoint?: boolean;
+  /** Routine ticks arriving together share one transaction (commit-group.ts); the daemon's store has it. */
+  commitGroup?: CommitGroupOptions;
 }
 
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
@@ -123,13 +125,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const rearmCall = db.prepare<[{ id: number; analysis_id: string }]>(
     "UPDATE adapter_calls SET status = 'pending', done_at = NULL WHERE id = @id AND analysis_id = @analysis_id AND status = 'failed'",
   );
+  /** The row at record.version - 1 becomes record; otherwise why not (nothing written). */
+  function updateRow(record: AnalysisRecord): DomainError | undefined {
+    if (updateAnalysis.run({ ...analysisToRow(record, pins), expected_version: record.version - 1 }).changes > 0) return undefined;
+    const stored = selectAnalysis.get(record.id);
+    if (!stored) return new DomainError('not-found', `analysis ${record.id} does not exist`);
+    return new DomainError('conflict', `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`);
+  }
   const transitionTransaction = db.transaction((record: AnalysisRecord, events: EventInput[], calls: AdapterCallInput[], retry: readonly number[]) => {
-    const result = updateAnalysis.run({ ...analysisToRow(record, pins), expected_version: record.version - 1 });
-    if (result.changes === 0) {
-      const stored = selectAnalysis.get(record.id);
-      if (!stored) throw new DomainError('not-found', `analysis ${record.id} does not exist`);
-      throw new DomainError('conflict', `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`);
-    }
+    const refused = updateRow(record);
+    if (refused !== undefined) throw refused;
     appendEventsAndCalls(record, events, calls);
     for (const id of retry) {
       if (rearmCall.run({ id, analysis_id: record.id }).changes === 0) {
@@ -162,26 +167,36 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     }
   });
 
-  /** Runs one operation; errors of SQLite itself become 'store-unavailable' naming the file. */
-  function run<T>(operation: () => T): T {
-    if (!db.open) throw new DomainError('store-unavailable', `SQLite store at ${path} is closed`);
-    try {
-      return operation();
-    } catch (error) {
-      if (error instanceof Database.SqliteError) {
-        throw new DomainError('store-unavailable', `SQLite store at ${path}: ${error.message}`, undefined, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  }
-
+  const run = storeOperations(db, path);
   const syncFor = synchronousSwitch(db);
+
+  const routineCommits =
+    options.commitGroup === undefined
+      ? null
+      : routineCommitGroup(
+          db,
+          {
+            writeInTransaction: ({ record, events }) => {
+              const refused = updateRow(record);
+              if (refused === undefined) appendEventsAndCalls(record, events, []);
+              return refused;
+            },
+            writeAlone: ({ record, events }) => transitionTransaction.immediate(record, events, [], []),
+            run: (write) =>
+              run(() => {
+                syncFor(false);
+                return write();
+              }),
+          },
+          options.commitGroup,
+        );
+  /** Every other write first writes the routine commits queued before it. */
+  const flushRoutine = (): void => routineCommits?.flush();
 
   return {
     async createAnalysis(record, events, calls) {
       checkCalls(record.id, calls);
+      flushRoutine();
       run(() => {
         syncFor(true);
         createTransaction.immediate(record, events, calls);
@@ -191,13 +206,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async commitTransition(record, events, calls, options) {
       checkCalls(record.id, calls);
       const retry = options?.retryCalls ?? [];
+      const routine = isRoutineCommit(events, calls, retry);
+      if (routine && routineCommits !== null) return routineCommits.add({ record, events });
+      flushRoutine();
       run(() => {
-        syncFor(!isRoutineCommit(events, calls, retry));
+        syncFor(!routine);
         transitionTransaction.immediate(record, events, calls, retry);
       });
     },
 
     async markCallDone(callId: number, outcome: CallOutcome) {
+      flushRoutine();
       run(() => {
         syncFor(true);
         const result = finishCall.run({
@@ -248,6 +267,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const cutoff = pruneCutoff(olderThan);
       // LIMIT -1: no limit.
       const limit = pruneLimit(options) ?? -1;
+      flushRoutine();
       return run(() => {
         syncFor(true);
         return pruneTransaction.immediate(cutoff, limit);
@@ -262,6 +282,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async saveFreeze(freeze, event) {
+      flushRoutine();
       run(() => {
         syncFor(true);
         freezeTransaction.immediate(freeze, event);
@@ -282,6 +303,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async close() {
+      flushRoutine();
       await checkpointer?.stop();
       if (db.open) db.close();
     },
