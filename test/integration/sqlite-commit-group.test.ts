@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/analysis/errors.js';
+import type { DomainError } from '../../src/analysis/errors.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import { verifyEventChain, type Store } from '../../src/store/types.js';
 import { FIXED_NOW, makeCall, makeRecord, makeState } from './store-contract.js';
