@@ -182,25 +182,27 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
               return refused;
             },
             writeAlone: ({ record, events }) => transitionTransaction.immediate(record, events, [], []),
-            run: (write) =>
+            run: (operation) =>
               run(() => {
                 syncFor(false);
-                return write();
+                return operation();
               }),
           },
           options.commitGroup,
         );
-  /** Every other write first writes the routine commits queued before it. */
-  const flushRoutine = (): void => routineCommits?.flush();
+  /** Every write but a grouped routine tick: first the routine commits queued before it, then this one, FULL or NORMAL. */
+  function write<T>(durable: boolean, operation: () => T): T {
+    routineCommits?.flush();
+    return run(() => {
+      syncFor(durable);
+      return operation();
+    });
+  }
 
   return {
     async createAnalysis(record, events, calls) {
       checkCalls(record.id, calls);
-      flushRoutine();
-      run(() => {
-        syncFor(true);
-        createTransaction.immediate(record, events, calls);
-      });
+      write(true, () => createTransaction.immediate(record, events, calls));
     },
 
     async commitTransition(record, events, calls, options) {
@@ -208,17 +210,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const retry = options?.retryCalls ?? [];
       const routine = isRoutineCommit(events, calls, retry);
       if (routine && routineCommits !== null) return routineCommits.add({ record, events });
-      flushRoutine();
-      run(() => {
-        syncFor(!routine);
-        transitionTransaction.immediate(record, events, calls, retry);
-      });
+      write(!routine, () => transitionTransaction.immediate(record, events, calls, retry));
     },
 
     async markCallDone(callId: number, outcome: CallOutcome) {
-      flushRoutine();
-      run(() => {
-        syncFor(true);
+      write(true, () => {
         const result = finishCall.run({
           id: callId,
           status: outcome.ok ? 'done' : 'failed',
@@ -267,11 +263,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const cutoff = pruneCutoff(olderThan);
       // LIMIT -1: no limit.
       const limit = pruneLimit(options) ?? -1;
-      flushRoutine();
-      return run(() => {
-        syncFor(true);
-        return pruneTransaction.immediate(cutoff, limit);
-      });
+      return write(true, () => pruneTransaction.immediate(cutoff, limit));
     },
 
     async findByCreationKey(key) {
@@ -282,11 +274,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async saveFreeze(freeze, event) {
-      flushRoutine();
-      run(() => {
-        syncFor(true);
-        freezeTransaction.immediate(freeze, event);
-      });
+      write(true, () => freezeTransaction.immediate(freeze, event));
     },
 
     async listFreezes() {
@@ -303,7 +291,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async close() {
-      flushRoutine();
+      routineCommits?.flush();
       await checkpointer?.stop();
       if (db.open) db.close();
     },
