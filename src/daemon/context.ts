@@ -75,6 +75,15 @@ export function analysisLogger(context: Pick<DaemonContext, 'logger'>, record: A
   return context.logger.child({ analysisId: record.id, template: record.template });
 }
 
+/** analysisLogger, made on its first line: most ticks log nothing, and a child logger with redaction costs ≈ 35 µs. */
+export function lazyAnalysisLogger(context: Pick<DaemonContext, 'logger'>, record: AnalysisRecord): () => Logger {
+  let made: Logger | undefined;
+  return () => {
+    made ??= analysisLogger(context, record);
+    return made;
+  };
+}
+
 /** The weight of the current step (0 when the template is no longer loaded). */
 export function currentWeight(template: CompiledTemplate | undefined, state: AnalysisState): number {
   return template?.steps[state.stepIndex]?.weight ?? 0;

@@ -12,7 +12,7 @@ import { runTick } from '../engine/tick.js';
 import type { AnalysisRecord } from '../store/types.js';
 import type { QueryOutcome } from '../telemetry/metrics.js';
 import { performRecordedCalls } from './calls.js';
-import { actsFor, analysisLogger, errorMessage, tickKey, type DaemonContext } from './context.js';
+import { actsFor, analysisLogger, errorMessage, lazyAnalysisLogger, tickKey, type DaemonContext } from './context.js';
 import { tickEvent } from './events.js';
 import { isTerminal } from './gate-state.js';
 import type { TickRun } from './scheduler.js';
@@ -89,10 +89,10 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     return 'not-running';
   }
   const judged: AnalysisState = awaiting ? { ...record.state, phase: 'running' } : record.state;
-  const log = analysisLogger(context, record);
+  const log = lazyAnalysisLogger(context, record);
   const template = templateOf(context.templates, record);
   if (template === undefined) {
-    log.error('cannot tick: the template is not loaded (was it removed from the config?)');
+    log().error('cannot tick: the template is not loaded (was it removed from the config?)');
     return 'unknown-template';
   }
   if (!isJudgementDue(template, judged, startedAt)) return 'not-due';
@@ -100,11 +100,11 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
   if (record.state.follow?.promoted === true) return 'not-due';
   const source = context.sources.get(template.source);
   if (source === undefined) {
-    log.error({ source: template.source }, 'cannot tick: the template names a source the config does not define');
+    log().error({ source: template.source }, 'cannot tick: the template names a source the config does not define');
     return 'unknown-source';
   }
   if (run.skipped > 0) {
-    log.warn({ skipped: run.skipped, scheduledAt: new Date(run.scheduledAt).toISOString() }, 'ticks skipped: the previous tick was still running');
+    log().warn({ skipped: run.skipped, scheduledAt: new Date(run.scheduledAt).toISOString() }, 'ticks skipped: the previous tick was still running');
   }
 
   const result = await runTick(
@@ -169,21 +169,22 @@ export async function tickAnalysis(context: DaemonContext, analysisId: string, r
     ({ callKeys } = await commitTransition(context, gated.input));
   } catch (error) {
     if (error instanceof DomainError && error.code === 'lease-lost') {
-      log.warn({ error: error.message }, 'tick not committed: another replica holds the analysis now');
+      log().warn({ error: error.message }, 'tick not committed: another replica holds the analysis now');
       context.leases?.lost(analysisId);
       return 'not-leased';
     }
     if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
     // A manual action changed the analysis while this tick measured: its judgement is stale.
-    log.debug({ error: error.message }, 'tick skipped: the analysis changed while it was judged');
+    log().debug({ error: error.message }, 'tick skipped: the analysis changed while it was judged');
     return 'conflict';
   }
   context.metrics.recordTick(template.name, context.elapsed() - began, Math.max(0, startedAt - run.scheduledAt) / 1000);
   const { verdict } = result;
-  log.debug({ action: verdict.action, rule: verdict.rule, evidenceHash: verdict.evidenceHash, reason: verdict.reason }, 'tick judged');
+  if (context.logger.isLevelEnabled('debug'))
+    log().debug({ action: verdict.action, rule: verdict.rule, evidenceHash: verdict.evidenceHash, reason: verdict.reason }, 'tick judged');
   if (gated.approval !== undefined) {
     scheduleApprovalExpiry(context, analysisId, gated.approval);
-    log.info(
+    log().info(
       { approvalId: gated.approval.id, action: gated.approval.action, policyId: gated.approval.policyId, evidenceHash: gated.approval.evidenceHash },
       `awaiting approval of ${gated.approval.action}`,
     );

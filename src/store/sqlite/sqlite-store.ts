@@ -1,17 +1,7 @@
-// The embedded default Store: one SQLite file through better-sqlite3.
-//
-// Durability: WAL journal. A commit that records something the world acts on — an adapter call
-// (recorded before it is made), a decision, a manual action, a new analysis, a call marked done, a
-// freeze — runs with synchronous=FULL: the WAL is fsynced before the commit returns, so it is on
-// disk before the adapter is called. A routine tick (only `tick` events, no calls) runs with
-// synchronous=NORMAL: it survives a killed process (SIGKILL: committed pages are in the WAL file,
-// which the OS keeps) but not a power loss or kernel crash, which can drop the last routine ticks.
-// Those only recorded a verdict nothing outside acted on; after the restart the analysis is judged
-// again at its next tick, and the next FULL commit makes every earlier one durable with it. This
-// takes the fsync (≈ 0.2–10 ms, on the event loop: better-sqlite3 is synchronous) off every tick.
-// WAL also lets readers (the verdict API) run while a transition is being written.
-//
-// better-sqlite3 is synchronous; the methods are async only to honour the Store interface.
+// The embedded default Store: one SQLite file through better-sqlite3, WAL journal (readers — the
+// verdict API — run while a transition is written). Which commits are fsynced before they return
+// (FULL) and which routine ticks are not (NORMAL), and why: durability.ts. better-sqlite3 is
+// synchronous; the methods are async only to honour the Store interface.
 
 import { DomainError } from '../../analysis/errors.js';
 import type { Phase } from '../../analysis/types.js';
@@ -28,6 +18,7 @@ import { isRoutineCommit, synchronousSwitch } from './durability.js';
 import { startBackgroundCheckpointer } from './checkpointer.js';
 import { routineCommitGroup, type CommitGroupOptions } from './commit-group.js';
 import { preparePinnedTemplates } from './pinned-templates.js';
+import { analysisRowCache } from './row-cache.js';
 import { analysisToRow, eventToRow, rowToAnalysis, rowToCall, rowToEvent, type AnalysisRow, type CallRow, type EventRow } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -44,6 +35,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const checkpointer = options.backgroundCheckpoint === true && path !== ':memory:' ? startBackgroundCheckpointer(db, path) : null;
   const pins = preparePinnedTemplates(db, path);
   const toRecord = (row: AnalysisRow) => rowToAnalysis(row, pins);
+  const rows = analysisRowCache(db);
 
   const insertAnalysis = db.prepare<[AnalysisRow]>(`
     INSERT INTO analyses (id, template, args, mode, adapter, target, phase, state, judge_memory, created_at, updated_at, version, control, creation_key)
@@ -119,7 +111,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (record.creationKey != null && selectByCreationKey.get(record.creationKey)) {
       throw new DomainError('conflict', `an analysis with creation key ${record.creationKey} already exists`);
     }
-    insertAnalysis.run(analysisToRow(record, pins));
+    const row = analysisToRow(record, pins);
+    insertAnalysis.run(row);
+    rows.stage(row);
     appendEventsAndCalls(record, events, calls);
   });
   const rearmCall = db.prepare<[{ id: number; analysis_id: string }]>(
@@ -127,7 +121,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   );
   /** The row at record.version - 1 becomes record; otherwise why not (nothing written). */
   function updateRow(record: AnalysisRecord): DomainError | undefined {
-    if (updateAnalysis.run({ ...analysisToRow(record, pins), expected_version: record.version - 1 }).changes > 0) return undefined;
+    const row = analysisToRow(record, pins);
+    if (updateAnalysis.run({ ...row, expected_version: record.version - 1 }).changes > 0) {
+      rows.stage(row);
+      return undefined;
+    }
     const stored = selectAnalysis.get(record.id);
     if (!stored) return new DomainError('not-found', `analysis ${record.id} does not exist`);
     return new DomainError('conflict', `analysis ${record.id} is at version ${stored.version}; a transition to version ${record.version} is stale`);
@@ -183,20 +181,24 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
             },
             writeAlone: ({ record, events }) => transitionTransaction.immediate(record, events, [], []),
             run: (operation) =>
-              run(() => {
-                syncFor(false);
-                return operation();
-              }),
+              run(() =>
+                rows.writing(() => {
+                  syncFor(false);
+                  return operation();
+                }),
+              ),
           },
           options.commitGroup,
         );
   /** Every write but a grouped routine tick: first the routine commits queued before it, then this one, FULL or NORMAL. */
   function write<T>(durable: boolean, operation: () => T): T {
     routineCommits?.flush();
-    return run(() => {
-      syncFor(durable);
-      return operation();
-    });
+    return run(() =>
+      rows.writing(() => {
+        syncFor(durable);
+        return operation();
+      }),
+    );
   }
 
   return {
@@ -231,7 +233,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async getAnalysis(id) {
       return run(() => {
-        const row = selectAnalysis.get(id);
+        const row = rows.read(id, () => selectAnalysis.get(id));
         return row ? toRecord(row) : null;
       });
     },
@@ -263,7 +265,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const cutoff = pruneCutoff(olderThan);
       // LIMIT -1: no limit.
       const limit = pruneLimit(options) ?? -1;
-      return write(true, () => pruneTransaction.immediate(cutoff, limit));
+      const ids = write(true, () => pruneTransaction.immediate(cutoff, limit));
+      for (const id of ids) rows.forget(id);
+      return ids;
     },
 
     async findByCreationKey(key) {
