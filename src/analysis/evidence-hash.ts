@@ -3,6 +3,21 @@
 import { createHash } from 'node:crypto';
 import type { TickVerdict } from './types.js';
 
+/**
+ * The canonical texts of the members of every verdict whose evidence hash was computed (its
+ * conditions, metrics, checks). Hashed evidence is frozen: changing it would make the hash lie. The
+ * tick event that carries the same conditions and metrics then reuses their text for its own hash
+ * instead of serializing 3 KB again.
+ */
+const hashedEvidence = new WeakMap<object, string>();
+
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const member of Object.values(value)) {
+    if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member);
+  }
+}
+
 function isDroppedInObject(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
@@ -29,6 +44,8 @@ export function canonicalJson(value: unknown): string {
       return 'null';
   }
   if (value === null) return 'null';
+  const known = hashedEvidence.get(value as object);
+  if (known !== undefined) return known;
   if (Array.isArray(value)) {
     let text = '[';
     for (let index = 0; index < value.length; index += 1) {
@@ -58,5 +75,10 @@ export function sha256Hex(text: string): string {
 /** sha256 of the canonical JSON of the whole verdict except its own hash. */
 export function evidenceHash(verdict: Omit<TickVerdict, 'evidenceHash'>): string {
   const { evidenceHash: _ignored, ...rest } = verdict as Omit<TickVerdict, 'evidenceHash'> & { evidenceHash?: string };
+  for (const member of Object.values(rest)) {
+    if (typeof member !== 'object' || member === null || hashedEvidence.has(member)) continue;
+    deepFreeze(member);
+    hashedEvidence.set(member, canonicalJson(member));
+  }
   return sha256Hex(canonicalJson(rest));
 }

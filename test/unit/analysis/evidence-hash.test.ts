@@ -99,6 +99,18 @@ describe('evidenceHash', () => {
     expect(evidenceHash({ ...verdict, metrics })).not.toBe(base);
   });
 
+  it('freezes the evidence it hashed: the canonical text kept for it cannot go stale', () => {
+    const hashed = { ...verdict, metrics: healthyMetrics() };
+    evidenceHash(hashed);
+    expect(() => hashed.conditions.push({ ...hashed.conditions[0], rule: 'late' } as (typeof hashed.conditions)[number])).toThrow(TypeError);
+    expect(() => {
+      (hashed.metrics[1] as { canary: number }).canary = 0.5;
+    }).toThrow(TypeError);
+    // A payload that carries the hashed evidence serializes as a fresh copy of it would.
+    const payload = { step: 2, conditions: hashed.conditions, metrics: hashed.metrics, window: hashed.window };
+    expect(canonicalJson(payload)).toBe(JSON.stringify(sortedDeep(JSON.parse(JSON.stringify(payload)))));
+  });
+
   it('ignores an evidenceHash already present on the verdict', () => {
     const withHash = { ...verdict, evidenceHash: 'stale' };
     expect(evidenceHash(withHash)).toBe(evidenceHash(verdict));
