@@ -11,36 +11,28 @@ export function computeEventHash(
   prevHash: string,
   event: { analysisId: string; seq: number; type: string; at: string; payload: Record<string, unknown> },
 ): string {
-  return hashOfEvent(prevHash, event, canonicalJson(event.payload));
+  const { analysisId, seq, type, at, payload } = event;
+  return sha256Hex(prevHash + canonicalJson({ analysisId, seq, type, at, payload }));
 }
 
-/** sha256(prevHash + canonicalJson({ analysisId, seq, type, at, payload })), given the payload's canonical text (keys in sorted order). */
-function hashOfEvent(prevHash: string, event: { analysisId: string; seq: number; type: string; at: string }, payloadText: string): string {
-  const { analysisId, seq, type, at } = event;
-  return sha256Hex(
-    `${prevHash}{"analysisId":${canonicalJson(analysisId)},"at":${canonicalJson(at)},"payload":${payloadText},"seq":${canonicalJson(seq)},"type":${canonicalJson(type)}}`,
-  );
-}
-
-/** A chained event as the SQL stores write it: the payload as its (canonical) JSON text. */
+/** A chained event as the SQL stores write it: the payload as its JSON text. */
 export interface ChainedEventRow extends Omit<StoredEvent, 'payload'> {
   payloadJson: string;
 }
 
 /**
- * Chains new events after the last stored one, each payload serialized once: its canonical JSON is
- * both what the hash covers and the text the backend stores. canonicalJson follows JSON.stringify's
- * rules (undefined members dropped, NaN → null, toJSON honoured), so reading that text back and
- * serializing it again gives the same text, and verification of the read-back trail agrees.
+ * Chains new events after the last stored one, each payload serialized once. The hash covers
+ * exactly what a backend stores and reads back: canonicalJson follows JSON.stringify's rules
+ * (undefined members dropped, NaN → null, toJSON honoured), so the canonical JSON of a payload and
+ * of its JSON round trip are the same text, and verification of the read-back trail agrees.
  */
 export function chainEventRows(analysisId: string, last: { seq: number; hash: string } | null, events: EventInput[]): ChainedEventRow[] {
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
   return events.map((event) => {
     seq += 1;
-    const payloadJson = canonicalJson(event.payload);
-    const hash = hashOfEvent(prevHash, { analysisId, seq, type: event.type, at: event.at }, payloadJson);
-    const row: ChainedEventRow = { analysisId, seq, type: event.type, at: event.at, payloadJson, hash, prevHash };
+    const hash = computeEventHash(prevHash, { analysisId, seq, type: event.type, at: event.at, payload: event.payload });
+    const row: ChainedEventRow = { analysisId, seq, type: event.type, at: event.at, payloadJson: JSON.stringify(event.payload), hash, prevHash };
     prevHash = hash;
     return row;
   });
