@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startDaemon, startEnvironment, stopDaemon, stopEnvironment, serviceNames, type Environment } from './daemon-load/environment.js';
-import { compareVerdictRoute, timeScrape } from './daemon-load/http-probes.js';
+import { compareVerdictRoute, type LoadSlice, timeScrape } from './daemon-load/http-probes.js';
 import { distribution } from './daemon-load/lags.js';
 import { collectAnalyses, createAnalyses, takeSnapshot, type CreatedAnalysis, type Snapshot } from './daemon-load/measure.js';
 import { parseLoadOptions, UsageError, USAGE, type LoadOptions } from './daemon-load/options.js';
@@ -131,14 +131,18 @@ async function measure(
 /** Pause after a burst's first slot before loading the routes, so the burst is under way. */
 const BURST_SETTLE_MS = 500;
 
-/** Ticks started in [fromMs, toMs) per second, from the tick events in the store file. */
-function ticksPerSecond(storePath: string, fromMs: number, toMs: number): number {
+/** Ticks started within the slices, per second of them, from the tick events in the store file. */
+function ticksPerSecond(storePath: string, slices: readonly LoadSlice[]): number {
   const db = new Database(storePath, { readonly: true, fileMustExist: true });
   try {
-    const row = db
-      .prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM events WHERE type = 'tick' AND at >= ? AND at < ?")
-      .get(new Date(fromMs).toISOString(), new Date(toMs).toISOString());
-    return (row?.n ?? 0) / ((toMs - fromMs) / 1000);
+    const count = db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM events WHERE type = 'tick' AND at >= ? AND at < ?");
+    let ticks = 0;
+    let ms = 0;
+    for (const { fromMs, toMs } of slices) {
+      ticks += count.get(new Date(fromMs).toISOString(), new Date(toMs).toISOString())?.n ?? 0;
+      ms += toMs - fromMs;
+    }
+    return ms > 0 ? ticks / (ms / 1000) : 0;
   } finally {
     db.close();
   }
@@ -173,7 +177,7 @@ async function probeHttp(
       seconds: options.verdictLoadSeconds,
     });
     if (environment.storePath !== undefined) {
-      for (const route of [http.verdict.verdict, http.verdict.bare]) route.ticksPerSecond = ticksPerSecond(environment.storePath, route.fromMs, route.toMs);
+      for (const route of [http.verdict.verdict, http.verdict.bare]) route.ticksPerSecond = ticksPerSecond(environment.storePath, route.slices);
     }
   }
   if (!options.skipRestart && environment.daemon !== undefined) {

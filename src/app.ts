@@ -15,8 +15,10 @@ import { createDaemon, type Daemon } from './daemon/daemon.js';
 import { defaultAllowedHosts } from './http/auth.js';
 import { TimerScheduler, type Scheduler } from './daemon/scheduler.js';
 import type { AnalysisService } from './daemon/service-types.js';
+import type { VerdictWrites } from './daemon/verdict-cache.js';
 import { loadDaemonTemplates } from './daemon/startup.js';
-import { buildServer } from './http/server.js';
+import type { MetricsExposition } from './http/routes/operations.js';
+import { buildServer, type ServerDeps } from './http/server.js';
 import { withCommitHook } from './notify/commit-hook.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { sinkRegistry } from './notify/registry.js';
@@ -40,10 +42,21 @@ export interface AppOverrides {
   logger?: Logger;
   /** Queries in flight across all analyses (default 16). */
   queryConcurrency?: number;
+  /** Told of every write of an analysis instead of the daemon's own verdict cache (the HTTP thread's, src/thread). */
+  verdictWrites?: VerdictWrites;
 }
 
-export interface App {
+/** What `canaryd serve` runs: the daemon in this thread (App) or in a worker (src/thread/threaded-app.ts). */
+export interface ServingApp {
   server: FastifyInstance;
+  logger: Logger;
+  /** Recovers from the store and starts ticking; call before listening. */
+  start(): Promise<void>;
+  /** Stops ticking, waits for the tick and calls in flight, closes the server, the sources and the store. */
+  close(): Promise<void>;
+}
+
+export interface App extends ServingApp {
   service: AnalysisService;
   logger: Logger;
   /** The daemon behind the service (tests: idle(), context). */
@@ -51,10 +64,6 @@ export interface App {
   registry: Registry;
   /** Notifications (config `notifications`); absent when no sink is configured. */
   notifier?: Notifier;
-  /** Recovers from the store and starts ticking; call before listening. */
-  start(): Promise<void>;
-  /** Stops ticking, waits for the tick and calls in flight, closes the server, the sources and the store. */
-  close(): Promise<void>;
 }
 
 function redacted<C extends { type: string }>(registry: PluginRegistry<{ type: string; secretFields: readonly SecretField<C>[] }>, config: C): string[] {
@@ -88,23 +97,62 @@ async function packageVersion(): Promise<string> {
   }
 }
 
-/**
- * Throws StartupProblems (code 'invalid-config') listing every template problem, or the store's
- * DomainError 'store-unavailable'.
- */
-export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {}): Promise<App> {
-  const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? createLogger({ level: config.log.level, redactValues: configSecrets(config) });
-  const sourceNames = new Set(overrides.sources?.keys() ?? Object.keys(config.sources));
-  const templates = await loadDaemonTemplates(config.templates, sourceNames);
-  if (templates.size === 0) logger.warn({ templates: config.templates }, 'no analysis templates found; no analysis can be created');
+/** The logger of the daemon's threads: every secret the config resolved is redacted. */
+export function appLogger(config: DaemonConfig): Logger {
+  return createLogger({ level: config.log.level, redactValues: configSecrets(config) });
+}
 
+function warnOfOpenHost(config: DaemonConfig, logger: Logger): void {
   if (config.server.allowedHosts === undefined && ['0.0.0.0', '::', '[::]'].includes(config.server.host)) {
     logger.warn(
       { allowedHosts: defaultAllowedHosts(config.server.host) },
       'server.allowedHosts is not set: /v1 requests whose Host header is not localhost or 127.0.0.1 are refused (421); list the names clients use',
     );
   }
+}
+
+/** What the HTTP server calls: the daemon's services, in this thread or proxies of another's (src/thread). */
+export type DaemonServices = Pick<ServerDeps, 'service' | 'control' | 'gates' | 'releases'>;
+
+/** The HTTP server of the daemon, over its services. */
+export async function buildDaemonServer(config: DaemonConfig, logger: Logger, services: DaemonServices, metrics: MetricsExposition): Promise<FastifyInstance> {
+  warnOfOpenHost(config, logger);
+  return buildServer({
+    ...services,
+    access: {
+      principals: config.auth?.principals ?? null,
+      allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),
+    },
+    metrics,
+    logger: logger.child({ component: 'http' }),
+    version: await packageVersion(),
+  });
+}
+
+/** The daemon without its HTTP server, with what it owns (notifier, sources, store). */
+export interface DaemonCore {
+  daemon: Daemon;
+  logger: Logger;
+  registry: Registry;
+  notifier?: Notifier;
+  /** Recovers from the store and starts ticking. */
+  start(): Promise<void>;
+  /** Stops ticking, waits for the ticks and calls in flight, closes the notifier; reads still work. */
+  stop(): Promise<void>;
+  /** Closes the sources and the store (after the HTTP server closed). */
+  release(): Promise<void>;
+}
+
+/**
+ * Throws StartupProblems (code 'invalid-config') listing every template problem, or the store's
+ * DomainError 'store-unavailable'.
+ */
+export async function buildDaemonCore(config: DaemonConfig, overrides: AppOverrides = {}): Promise<DaemonCore> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? appLogger(config);
+  const sourceNames = new Set(overrides.sources?.keys() ?? Object.keys(config.sources));
+  const templates = await loadDaemonTemplates(config.templates, sourceNames);
+  if (templates.size === 0) logger.warn({ templates: config.templates }, 'no analysis templates found; no analysis can be created');
 
   const registry = new Registry();
   const metrics = createGateMetrics(registry);
@@ -146,47 +194,60 @@ export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {
       storeRetentionMs: config.store.retentionMs,
       control: createControlContext(config.policies ?? [], config.auth !== undefined || (config.policies ?? []).length > 0),
       ...(overrides.queryConcurrency !== undefined ? { queryConcurrency: overrides.queryConcurrency } : {}),
+      ...(overrides.verdictWrites !== undefined ? { verdictWrites: overrides.verdictWrites, cacheVerdicts: false } : {}),
     });
-    const server = await buildServer({
-      service: daemon.service,
-      control: daemon.control,
-      gates: daemon.gates,
-      releases: daemon.releases,
-      access: {
-        principals: config.auth?.principals ?? null,
-        allowedHosts: config.server.allowedHosts ?? defaultAllowedHosts(config.server.host),
-      },
-      metrics: async () => streamMetrics(registry),
-      logger: logger.child({ component: 'http' }),
-      version: await packageVersion(),
-    });
-
-    let closing: Promise<void> | undefined;
-    const close = async (): Promise<void> => {
-      await daemon.stop();
-      await notifier?.close();
-      await server.close();
-      await Promise.allSettled([...sources.values()].map((source) => source.close?.()));
-      await store.close();
-    };
     return {
-      server,
-      service: daemon.service,
-      logger,
       daemon,
+      logger,
       registry,
       ...(notifier === undefined ? {} : { notifier }),
       async start() {
         const summary = await daemon.start();
         logger.info({ templates: [...templates.keys()], ...summary }, 'daemon started');
       },
-      close() {
-        closing ??= close();
-        return closing;
+      async stop() {
+        await daemon.stop();
+        await notifier?.close();
+      },
+      async release() {
+        await Promise.allSettled([...sources.values()].map((source) => source.close?.()));
+        await store.close();
       },
     };
   } catch (error) {
     await openedStore.close();
     throw error;
   }
+}
+
+/** Same errors as buildDaemonCore. */
+export async function buildApp(config: DaemonConfig, overrides: AppOverrides = {}): Promise<App> {
+  const core = await buildDaemonCore(config, overrides);
+  const { daemon, logger, registry, notifier } = core;
+  let server: FastifyInstance;
+  try {
+    server = await buildDaemonServer(config, logger, daemon, async () => streamMetrics(registry));
+  } catch (error) {
+    await core.release();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    await core.stop();
+    await server.close();
+    await core.release();
+  };
+  return {
+    server,
+    service: daemon.service,
+    logger,
+    daemon,
+    registry,
+    ...(notifier === undefined ? {} : { notifier }),
+    start: () => core.start(),
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
 }

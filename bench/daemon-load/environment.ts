@@ -34,6 +34,8 @@ export interface EnvironmentOptions {
   canaryd: string | null;
   /** The daemon writes a V8 CPU profile into this directory when it exits (`--cpu-prof`); null: none. */
   cpuProfileDir: string | null;
+  /** server.engineThread of the daemon's config. */
+  engineThread: 'main' | 'worker';
   print: (line: string) => void;
   signal: AbortSignal;
 }
@@ -159,7 +161,8 @@ export async function startEnvironment(environment: Environment, options: Enviro
   await writeFile(
     environment.configFile,
     JSON.stringify({
-      server: { host: '127.0.0.1', port: daemonPort },
+      // main is the config's default: a baseline binary without the field measures the same way.
+      server: { host: '127.0.0.1', port: daemonPort, ...(options.engineThread === 'worker' ? { engineThread: 'worker' } : {}) },
       store: { type: 'sqlite', path: environment.storePath },
       templates: [templateDir],
       sources: { default: source },

@@ -1,19 +1,29 @@
 // What the load benchmark asks of the daemon's HTTP side once ticking is measured: the verdict
-// route against a bare fastify route with the same body (autocannon, the same connections and
-// duration, one after the other), and the time of one /metrics scrape.
+// route against a bare fastify route with the same body (autocannon, the same connections, in
+// alternating 1-second slices so both see the same burst of ticks), and the time of one /metrics
+// scrape.
 
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
-export interface RouteLoad {
-  /** Wall-clock window of the measured load (epoch ms), to count the ticks that ran meanwhile. */
+export interface LoadSlice {
   fromMs: number;
   toMs: number;
+}
+
+export interface RouteLoad {
+  /** Wall-clock window of the measured load (epoch ms): from the first slice to the end of the last. */
+  fromMs: number;
+  toMs: number;
+  /** The slices the route was loaded in (the other route's lie between them); ticks are counted in these. */
+  slices: LoadSlice[];
   /** Ticks the daemon started during the window, per second (null: not counted). */
   ticksPerSecond: number | null;
+  /** Requests of all slices ÷ their seconds. */
   requestsPerSecond: number;
+  /** p50: the median of the slices'; p99 and max: the worst slice's. */
   latencyMs: { p50: number; p99: number; max: number };
   requests: number;
   errors: number;
@@ -23,25 +33,61 @@ export interface RouteLoad {
 export interface VerdictComparison {
   bodyBytes: number;
   connections: number;
+  /** Seconds of load per route, in slices of sliceSeconds alternating between the routes. */
   seconds: number;
+  sliceSeconds: number;
   verdict: RouteLoad;
   bare: RouteLoad;
   /** verdict req/s ÷ bare req/s. */
   ratio: number;
 }
 
+const SLICE_SECONDS = 1;
+
 export async function load(url: string, connections: number, seconds: number): Promise<RouteLoad> {
   const fromMs = Date.now();
   const result = await autocannon({ url, connections, duration: seconds });
+  const toMs = Date.now();
   return {
     fromMs,
-    toMs: Date.now(),
+    toMs,
+    slices: [{ fromMs, toMs }],
     ticksPerSecond: null,
-    requestsPerSecond: result.requests.average,
+    requestsPerSecond: result.duration > 0 ? result.requests.total / result.duration : result.requests.average,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     requests: result.requests.total,
     errors: result.errors,
     non2xx: result.non2xx,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** One route's slices as one load. */
+export function combineSlices(loads: readonly RouteLoad[]): RouteLoad {
+  const first = loads[0];
+  const last = loads.at(-1);
+  if (first === undefined || last === undefined) throw new Error('no slice to combine');
+  const seconds = loads.reduce((sum, slice) => sum + slice.requests / Math.max(slice.requestsPerSecond, Number.MIN_VALUE), 0);
+  const requests = loads.reduce((sum, slice) => sum + slice.requests, 0);
+  return {
+    fromMs: first.fromMs,
+    toMs: last.toMs,
+    slices: loads.flatMap((slice) => slice.slices),
+    ticksPerSecond: null,
+    requestsPerSecond: seconds > 0 ? requests / seconds : 0,
+    latencyMs: {
+      p50: median(loads.map((slice) => slice.latencyMs.p50)),
+      p99: Math.max(...loads.map((slice) => slice.latencyMs.p99)),
+      max: Math.max(...loads.map((slice) => slice.latencyMs.max)),
+    },
+    requests,
+    errors: loads.reduce((sum, slice) => sum + slice.errors, 0),
+    non2xx: loads.reduce((sum, slice) => sum + slice.non2xx, 0),
   };
 }
 
@@ -83,12 +129,20 @@ export async function compareVerdictRoute(options: {
     // Warm both (JIT, keep-alive sockets) before measuring.
     await load(verdictUrl, options.connections, 1);
     await load(`${bare.url}/verdict`, options.connections, 1);
-    const verdict = await load(verdictUrl, options.connections, options.seconds);
-    const bareLoad = await load(`${bare.url}/verdict`, options.connections, options.seconds);
+    // Alternating slices: a burst of ticks that fades during the load weighs on both routes alike.
+    const verdictSlices: RouteLoad[] = [];
+    const bareSlices: RouteLoad[] = [];
+    for (let slice = 0; slice < Math.ceil(options.seconds / SLICE_SECONDS); slice++) {
+      verdictSlices.push(await load(verdictUrl, options.connections, SLICE_SECONDS));
+      bareSlices.push(await load(`${bare.url}/verdict`, options.connections, SLICE_SECONDS));
+    }
+    const verdict = combineSlices(verdictSlices);
+    const bareLoad = combineSlices(bareSlices);
     return {
       bodyBytes: Buffer.byteLength(body),
       connections: options.connections,
       seconds: options.seconds,
+      sliceSeconds: SLICE_SECONDS,
       verdict,
       bare: bareLoad,
       ratio: bareLoad.requestsPerSecond > 0 ? verdict.requestsPerSecond / bareLoad.requestsPerSecond : 0,

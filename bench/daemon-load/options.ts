@@ -38,6 +38,8 @@ export interface LoadOptions {
   canaryd: string | null;
   /** The daemon writes a V8 CPU profile into this directory when it exits; null: none. */
   cpuProfileDir: string | null;
+  /** The config's server.engineThread: the daemon with the HTTP server (main) or in a worker thread. */
+  engineThread: 'main' | 'worker';
 }
 
 export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-bench/bench/daemon-load.js [options])
@@ -56,6 +58,7 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-be
   --skip-restart        do not measure SIGTERM → exit and restart → /readyz at the end
   --canaryd BIN         the canaryd binary to measure, e.g. another checkout's bin/canaryd.js (this one's)
   --cpu-prof DIR        the daemon writes a V8 CPU profile into DIR when it exits (node --cpu-prof)
+  --engine-thread T     server.engineThread of the daemon's config: main or worker (main)
   --json FILE           where the results go (bench-results/daemon-load.json)
   --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
   --log-level LEVEL     the daemon's log level (info)
@@ -101,6 +104,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     skipRestart: false,
     canaryd: null,
     cpuProfileDir: null,
+    engineThread: 'main',
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -135,7 +139,11 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--skip-restart') options.skipRestart = true;
     else if (flag === '--canaryd') options.canaryd = next();
     else if (flag === '--cpu-prof') options.cpuProfileDir = next();
-    else throw new UsageError(`unknown argument ${flag}`);
+    else if (flag === '--engine-thread') {
+      const thread = next();
+      if (thread !== 'main' && thread !== 'worker') throw new UsageError(`--engine-thread: expected main or worker, got "${thread}"`);
+      options.engineThread = thread;
+    } else throw new UsageError(`unknown argument ${flag}`);
   }
   if (options.replicas > 1 && options.store !== 'postgres')
     throw new UsageError(`--replicas ${options.replicas}: several replicas need --store postgres (one daemon per SQLite file)`);

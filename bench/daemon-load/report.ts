@@ -45,8 +45,8 @@ export function formatHttpReport(http: HttpFigures, analyses: number): string[] 
   ];
   const { verdict } = http;
   if (verdict !== null) {
-    rows.push([`verdict route (${verdict.connections} conn, ${verdict.seconds}s)`, load(verdict.verdict)]);
-    rows.push([`bare fastify, same ${verdict.bodyBytes} B body`, load(verdict.bare)]);
+    rows.push([`verdict route (${verdict.connections} conn, ${verdict.seconds}×${verdict.sliceSeconds}s)`, load(verdict.verdict)]);
+    rows.push([`bare fastify, same ${verdict.bodyBytes} B body, slices between`, load(verdict.bare)]);
     rows.push(['verdict ÷ bare', number(verdict.ratio, 3)]);
   }
   if (http.stop !== null) {

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DomainError } from '../analysis/errors.js';
-import { buildApp, StartupProblems, type App } from '../app.js';
+import { buildApp, StartupProblems, type ServingApp } from '../app.js';
+import { buildThreadedApp } from '../thread/threaded-app.js';
 import { loadConfigFile, loadConfigText, type ConfigLoadResult } from '../config/load.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { formatProblem, type Problem } from '../template/problems.js';
@@ -71,10 +72,16 @@ function startupFailure(io: CommandIo, error: unknown): unknown {
   return error;
 }
 
-async function startApp(config: DaemonConfig, io: CommandIo): Promise<App> {
-  let app: App;
+/** An uncaught error in the daemon's worker thread ends the process, as it would in one thread; a restart recovers. */
+function exitOnWorkerCrash(error: Error): void {
+  process.stderr.write(`canaryd: the daemon's worker thread failed: ${error.message}\n`);
+  process.exit(EXIT.runtime);
+}
+
+async function startApp(config: DaemonConfig, io: CommandIo): Promise<ServingApp> {
+  let app: ServingApp;
   try {
-    app = await buildApp(config);
+    app = config.server.engineThread === 'worker' ? await buildThreadedApp(config, { onCrash: exitOnWorkerCrash }) : await buildApp(config);
   } catch (error) {
     throw startupFailure(io, error);
   }

@@ -6,6 +6,7 @@ import type { Policy, TokenPrincipal } from '../control/types.js';
 import { isRecord, listOf, recordAt } from '../template/raw-data.js';
 import { formatPath, type Path, type PathIssue } from '../template/yaml-source.js';
 import type { PolicyDocument, TokenDocument } from './auth-schema.js';
+import type { EngineThread, ServerConfig } from './schema.js';
 
 /** 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost(host: string): boolean {
@@ -77,13 +78,15 @@ export function checkControlConfig(data: unknown): PathIssue[] {
   return issues;
 }
 
-export function buildServerConfig(server: { host: string; port: number; allowedHosts?: string[] | undefined }): {
+export function buildServerConfig(server: {
   host: string;
   port: number;
-  allowedHosts?: string[];
-} {
-  const built: { host: string; port: number; allowedHosts?: string[] } = { host: server.host, port: server.port };
+  allowedHosts?: string[] | undefined;
+  engineThread?: EngineThread | undefined;
+}): ServerConfig {
+  const built: ServerConfig = { host: server.host, port: server.port };
   if (server.allowedHosts !== undefined) built.allowedHosts = server.allowedHosts;
+  if (server.engineThread !== undefined) built.engineThread = server.engineThread;
   return built;
 }
 

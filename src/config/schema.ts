@@ -33,12 +33,24 @@ function pluginUnion(registry: { plugins: readonly { configSchema: z.ZodType }[]
 const storeSchema = pluginUnion(storeRegistry);
 const DEFAULT_STORE = { type: 'sqlite', path: DEFAULT_STORE_PATH };
 
+/** `worker`: the daemon in a worker thread, the HTTP server alone on the main thread (src/thread). */
+export const ENGINE_THREADS = ['main', 'worker'] as const;
+export type EngineThread = (typeof ENGINE_THREADS)[number];
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  allowedHosts?: string[];
+  engineThread?: EngineThread;
+}
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
       host: nonEmpty.default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(8080),
       allowedHosts: z.array(nonEmpty).min(1).optional(),
+      engineThread: z.enum(ENGINE_THREADS).optional(),
     })
     .default({ host: '127.0.0.1', port: 8080 }),
   store: storeSchema.default(DEFAULT_STORE),
@@ -74,7 +86,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The daemon config after validation, with paths absolute and secrets read. */
 export interface DaemonConfig {
   /** allowedHosts: Host header names accepted (default: the listen host, localhost, 127.0.0.1). */
-  server: { host: string; port: number; allowedHosts?: string[] };
+  /** engineThread: where ticks, sources, store writes and adapter calls run (default main: with the HTTP server). */
+  server: ServerConfig;
   store: StoreConfig;
   /** Absolute paths of template files or folders. */
   templates: string[];

@@ -18,7 +18,7 @@ import { createControlContext, type ControlContext } from './control-context.js'
 import { createControlService, type ControlService } from './control-service.js';
 import { EndedAnalyses, PhaseTally } from './gate-state.js';
 import { SerialLanes } from './lanes.js';
-import { observeWrites, VerdictCache } from './verdict-cache.js';
+import { allOf, observeWrites, VerdictCache, type VerdictWrites } from './verdict-cache.js';
 import { recover, type RecoverySummary } from './recovery.js';
 import { abortOnStop, type Scheduler } from './scheduler.js';
 import type { AnalysisService } from './service-types.js';
@@ -56,6 +56,8 @@ export interface DaemonDeps {
    * right when no other process writes the store; default false for a store shared by replicas.
    */
   cacheVerdicts?: boolean;
+  /** Also told of every write of an analysis (the HTTP thread's verdict cache when ticks run in a worker). */
+  verdictWrites?: VerdictWrites;
 }
 
 export interface Daemon {
@@ -85,8 +87,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const shutdown = abortOnStop();
   // A store replicas share (it has leases) is written by other processes too: no cache by default.
   const verdicts = (deps.cacheVerdicts ?? deps.store.leases === undefined) ? new VerdictCache() : undefined;
+  const watchers = [verdicts, deps.verdictWrites].filter((watcher): watcher is VerdictWrites => watcher !== undefined);
   const context: DaemonContext = {
-    store: verdicts === undefined ? deps.store : observeWrites(deps.store, verdicts),
+    store: watchers.length === 0 ? deps.store : observeWrites(deps.store, allOf(watchers)),
     templates: deps.templates,
     sources: deps.sources,
     adapters: deps.adapters,

@@ -109,6 +109,8 @@ export interface AnalysisService {
    * callers serialize verdict().
    */
   verdictBody?(id: string, serialize: (view: VerdictView) => string): Promise<string>;
+  /** The verdict with the version of the analysis it was read from (a cache kept in another thread keys bodies by it). */
+  versionedVerdict?(id: string): Promise<{ view: VerdictView; version: number }>;
   act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView>;
   events(id: string): Promise<StoredEvent[]>;
   /** Liveness/readiness for /healthz and /readyz. */

@@ -92,6 +92,11 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
       return verdictView(record, templateOf(templates, record));
     },
 
+    async versionedVerdict(id: string): Promise<{ view: VerdictView; version: number }> {
+      const record = await load(id);
+      return { view: verdictView(record, templateOf(templates, record)), version: record.version };
+    },
+
     async verdictBody(id: string, serialize: (view: VerdictView) => string): Promise<string> {
       const cached = options.verdicts?.get(id);
       if (cached !== undefined) return cached;

@@ -39,11 +39,25 @@ export class VerdictCache {
   }
 }
 
+/** What observeWrites tells: a VerdictCache, or a cache kept elsewhere (the HTTP thread's, src/thread). */
+export type VerdictWrites = Pick<VerdictCache, 'invalidate' | 'forget'>;
+
+export function allOf(watchers: readonly VerdictWrites[]): VerdictWrites {
+  return {
+    invalidate: (id, version) => {
+      for (const watcher of watchers) watcher.invalidate(id, version);
+    },
+    forget: (id) => {
+      for (const watcher of watchers) watcher.forget(id);
+    },
+  };
+}
+
 /**
  * The store, with the cache told of every write: before it (a read in flight is older) and after it.
  * A Proxy, so every other method (and any a store adds) passes through unchanged.
  */
-export function observeWrites(store: Store, cache: VerdictCache): Store {
+export function observeWrites(store: Store, cache: VerdictWrites): Store {
   const overrides: Partial<Store> = {
     async createAnalysis(record, events, calls) {
       cache.invalidate(record.id, record.version);

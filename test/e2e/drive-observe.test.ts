@@ -3,7 +3,7 @@
 // whose traffic a controller moves by polling the verdict API.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type DaemonProcess } from './daemon-harness.js';
+import { logRecords, startDaemon, type DaemonProcess } from './daemon-harness.js';
 import {
   createAnalysis,
   decisionsOf,
@@ -19,11 +19,12 @@ import { ABORT_RULE, FAST_STEPS, PROMOTE_RULE, writeFastTemplate } from './fast-
 import { CONTROLLER_KEY_PREFIX, startObserveController, type ObserveController } from './observe-controller.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { hookProblems, waitForHook } from './recording-receiver.js';
-import { failingService, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
+import { ENGINE_THREADS, failingService, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
 
 const END_TIMEOUT_MS = 45_000;
 
-describe('canaryd serve: drive and observe against live traffic', () => {
+// worker: the daemon in a worker thread, the HTTP server and its verdict cache on the main thread.
+describe.each(ENGINE_THREADS)('canaryd serve (engineThread %s): drive and observe against live traffic', (engineThread) => {
   let stack: TrafficStack;
   let daemon: DaemonProcess;
   let healthy: AnalysisView;
@@ -38,6 +39,7 @@ describe('canaryd serve: drive and observe against live traffic', () => {
       prometheusUrl: stack.prometheus.url,
       receiverUrl: stack.receiver.url,
       secretFile: stack.secretFile,
+      engineThread,
     });
     await writeFastTemplate(config.templatesDir);
     daemon = await startDaemon(config.file, { url: config.url });
@@ -184,5 +186,9 @@ describe('canaryd serve: drive and observe against live traffic', () => {
     expect(list.body.analyses.map((view) => view.id).sort()).toEqual([healthy.id, observed.id].sort());
     expect(daemon.logs()).toContain(healthy.id);
     expect(daemon.logs()).not.toContain(stack.secret);
+    // The decisions were logged by the thread the config put the daemon on.
+    const decided = logRecords(daemon.logs()).filter((record) => record.analysisId === healthy.id && typeof record.decision === 'string');
+    expect(decided.length).toBeGreaterThan(0);
+    expect(decided.every((record) => record.thread === (engineThread === 'worker' ? 'daemon-worker' : undefined))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { createAnalysis, decisionsOf, getAnalysis, getEvents, TERMINAL_PHASES, t
 import { FAST_STEPS, writeFastTemplate } from './fast-template.js';
 import { waitFor } from './polling.js';
 import { hookProblems, waitForHook, type RecordedHook } from './recording-receiver.js';
-import { healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack, type WrittenConfig } from './traffic-stack.js';
+import { ENGINE_THREADS, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack, type WrittenConfig } from './traffic-stack.js';
 
 // Until the daemon is killed, the deployer acts on the set-weight that follows the first promote
 // but keeps its answer back: the call is recorded and made, but never marked done.
@@ -25,7 +25,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-describe('canaryd serve: SIGKILL and restart, SIGTERM', () => {
+describe.each(ENGINE_THREADS)('canaryd serve (engineThread %s): SIGKILL and restart, SIGTERM', (engineThread) => {
   let stack: TrafficStack;
   let config: WrittenConfig;
   const daemons: DaemonProcess[] = [];
@@ -38,6 +38,7 @@ describe('canaryd serve: SIGKILL and restart, SIGTERM', () => {
   }
 
   beforeAll(async () => {
+    stalling = true;
     stack = await startTrafficStack([healthyService('crashy'), healthyService('steady')], {
       delayAnswer: (body) => (stalling && body.target.service === 'crashy' && body.action === 'set-weight' && body.step === 1 ? SLOW_ANSWER_MS : 0),
     });
@@ -46,6 +47,7 @@ describe('canaryd serve: SIGKILL and restart, SIGTERM', () => {
       prometheusUrl: stack.prometheus.url,
       receiverUrl: stack.receiver.url,
       secretFile: stack.secretFile,
+      engineThread,
     });
     await writeFastTemplate(config.templatesDir);
   });

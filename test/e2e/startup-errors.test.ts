@@ -41,12 +41,13 @@ describe('canaryd serve: refused at start-up', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function configText(options: { port: number; templatesDir: string }): string {
+  function configText(options: { port: number; templatesDir: string; engineThread?: string; storePath?: string }): string {
     return [
       'server:',
       '  host: 127.0.0.1',
       `  port: ${options.port}`,
-      `store: { type: sqlite, path: ${JSON.stringify(join(dir, 'never.db'))} }`,
+      ...(options.engineThread === undefined ? [] : [`  engineThread: ${options.engineThread}`]),
+      `store: { type: sqlite, path: ${JSON.stringify(options.storePath ?? join(dir, 'never.db'))} }`,
       `templates: [${JSON.stringify(options.templatesDir)}]`,
       'sources:',
       '  default: { type: prometheus, url: "http://127.0.0.1:9" }',
@@ -110,5 +111,39 @@ describe('canaryd serve: refused at start-up', () => {
     expect(run.stderr).not.toContain('still-good.yaml:');
     expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(await portIsClosed(port)).toBe(true);
+  });
+
+  describe('with the daemon in a worker thread (engineThread: worker)', () => {
+    it('exits 2 and lists the template problems the worker found', async () => {
+      const port = await freePort();
+      const templatesDir = join(dir, 'worker-bad-templates');
+      await mkdir(templatesDir, { recursive: true });
+      const bad = fastTemplateYaml({ name: 'worker-bad' }).replace('interval: 1s', 'interval: 1x');
+      await writeFile(join(templatesDir, 'worker-bad.yaml'), bad);
+      const file = join(dir, 'worker-bad-templates.yaml');
+      await writeFile(file, configText({ port, templatesDir, engineThread: 'worker' }));
+
+      const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 20_000 });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`${escapeRegExp(join(templatesDir, 'worker-bad.yaml'))}:${lineOf(bad, 'interval: 1x')}:\\d+: .+`));
+      expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(await portIsClosed(port)).toBe(true);
+    });
+
+    it('exits 4 with the reason when the store cannot be opened', async () => {
+      const port = await freePort();
+      const templatesDir = join(dir, 'worker-good-templates');
+      await mkdir(templatesDir, { recursive: true });
+      await writeFile(join(templatesDir, 'e2e-fast.yaml'), fastTemplateYaml());
+      await writeFile(join(dir, 'not-a-folder'), 'a file where the store folder should be');
+      const file = join(dir, 'worker-bad-store.yaml');
+      await writeFile(file, configText({ port, templatesDir, engineThread: 'worker', storePath: join(dir, 'not-a-folder', 'canaryd.db') }));
+
+      const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 20_000 });
+      expect(run.code).toBe(4);
+      expect(run.stderr).toMatch(/SQLite/);
+      expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(await portIsClosed(port)).toBe(true);
+    });
   });
 });

@@ -99,7 +99,12 @@ export interface DaemonConfigInput {
   /** Default: <dir>/canaryd.db. */
   storePath?: string;
   sourceTimeout?: string;
+  /** server.engineThread (default: the config's, main). */
+  engineThread?: 'main' | 'worker';
 }
+
+/** Suites that run once per server.engineThread. */
+export const ENGINE_THREADS = ['main', 'worker'] as const;
 
 export interface WrittenConfig {
   file: string;
@@ -114,7 +119,7 @@ export async function writeDaemonConfig(input: DaemonConfigInput, name = 'canary
   await mkdir(templatesDir, { recursive: true });
   const storePath = input.storePath ?? join(input.dir, 'canaryd.db');
   const config = {
-    server: { host: '127.0.0.1', port },
+    server: { host: '127.0.0.1', port, ...(input.engineThread === undefined ? {} : { engineThread: input.engineThread }) },
     store: { type: 'sqlite', path: storePath },
     templates: [templatesDir],
     sources: { default: { type: 'prometheus', url: input.prometheusUrl, timeout: input.sourceTimeout ?? '2s' } },

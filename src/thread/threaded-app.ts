@@ -1,0 +1,76 @@
+// `canaryd serve` with server.engineThread: worker — the HTTP server in this thread, the daemon
+// (ticks, sources, store writes, adapter calls) in a worker thread (daemon-worker.ts), so a burst of
+// ticks never holds up the verdict polls of deployment controllers.
+
+import { Worker } from 'node:worker_threads';
+import { appLogger, buildDaemonServer, type ServingApp } from '../app.js';
+import type { DaemonConfig } from '../config/schema.js';
+import { VerdictCache } from '../daemon/verdict-cache.js';
+import type { MetricsExposition } from '../http/routes/operations.js';
+import type { BuiltDaemon } from './daemon-worker.js';
+import { applyVerdictNotice, remoteServices } from './remote-services.js';
+import { RpcClient } from './rpc.js';
+
+export interface ThreadedAppOptions {
+  /** The worker died (an uncaught error in the daemon): the process should exit; recovery on restart resumes. */
+  onCrash: (error: Error) => void;
+}
+
+/** Same errors as buildApp (StartupProblems, 'store-unavailable'), thrown by the worker and rebuilt here. */
+export async function buildThreadedApp(config: DaemonConfig, options: ThreadedAppOptions): Promise<ServingApp> {
+  const logger = appLogger(config);
+  const worker = new Worker(new URL('./daemon-worker.js', import.meta.url), { workerData: { config } });
+  const verdicts = new VerdictCache();
+  let caching = false;
+  const client = new RpcClient(worker, (notice) => {
+    if (caching) applyVerdictNotice(verdicts, notice);
+  });
+  let ending = false;
+  const crashed = (error: Error): void => {
+    client.fail(error);
+    if (ending) return;
+    ending = true;
+    options.onCrash(error);
+  };
+  worker.on('error', crashed);
+  worker.on('exit', (code) => crashed(new Error(`the daemon's worker thread exited (code ${code})`)));
+
+  try {
+    const built = (await client.call('lifecycle', 'build', [])) as BuiltDaemon;
+    caching = built.cacheVerdicts;
+  } catch (error) {
+    ending = true;
+    await worker.terminate();
+    throw error;
+  }
+  const metrics: MetricsExposition = async () => (await client.call('lifecycle', 'metrics', [])) as { contentType: string; body: string };
+  const server = await buildDaemonServer(config, logger, remoteServices(client, caching ? verdicts : undefined), metrics).catch(async (error: unknown) => {
+    ending = true;
+    await client.call('lifecycle', 'release', []).catch(() => undefined);
+    await worker.terminate();
+    throw error;
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    try {
+      await client.call('lifecycle', 'stop', []);
+      await server.close();
+      await client.call('lifecycle', 'release', []);
+    } finally {
+      ending = true;
+      await worker.terminate();
+    }
+  };
+  return {
+    server,
+    logger,
+    async start() {
+      await client.call('lifecycle', 'start', []);
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
