@@ -130,6 +130,8 @@ async function measure(
 
 /** Pause after a burst's first slot before loading the routes, so the burst is under way. */
 const BURST_SETTLE_MS = 500;
+/** --verdict-load-during quiet: a burst of 10 000 ticks lasts ≈ 15–25 s on 2 cores. */
+const QUIET_AFTER_BURST_MS = 30_000;
 
 /** Ticks started within the slices, per second of them, from the tick events in the store file. */
 function ticksPerSecond(storePath: string, slices: readonly LoadSlice[]): number {
@@ -164,10 +166,16 @@ async function probeHttp(
       // Created back to back, the analyses tick in one burst per interval: load both routes inside it.
       const intervalMs = options.intervalSeconds * 1000;
       const nextBurst = first.startedAtMs + Math.ceil((Date.now() - first.startedAtMs) / intervalMs) * intervalMs + BURST_SETTLE_MS;
-      print(`waiting ${((nextBurst - Date.now()) / 1000).toFixed(1)}s for the next burst of ticks…`);
-      await sleep(Math.max(0, nextBurst - Date.now()), undefined, { signal });
+      // quiet: after the burst's ticks ran, so the load ends before the next burst (needs intervals ≥ 2 loads + a burst).
+      const startAt = options.verdictLoadDuring === 'burst' ? nextBurst : nextBurst + QUIET_AFTER_BURST_MS;
+      print(
+        `waiting ${((startAt - Date.now()) / 1000).toFixed(1)}s for the ${options.verdictLoadDuring === 'burst' ? 'next burst of ticks' : 'end of the next burst'}…`,
+      );
+      await sleep(Math.max(0, startAt - Date.now()), undefined, { signal });
     }
-    print(`verdict route against a bare fastify route, ${options.verdictLoadSeconds}s each, while ticking…`);
+    print(
+      `verdict route against a bare fastify route, ${options.verdictLoadSeconds}s each, ${options.verdictLoadDuring === 'burst' ? 'while ticking' : 'between bursts'}…`,
+    );
     http.verdict = await compareVerdictRoute({
       daemonUrl,
       analysisId: first.id,

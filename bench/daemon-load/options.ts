@@ -30,6 +30,8 @@ export interface LoadOptions {
   scrapeEverySeconds: number;
   /** Seconds of load on the verdict route and on a bare fastify route after the window (0: skip). */
   verdictLoadSeconds: number;
+  /** Created back to back: load the routes inside a burst of ticks (default) or after it, before the next. */
+  verdictLoadDuring: 'burst' | 'quiet';
   /** Connections of that load. */
   connections: number;
   /** Skip stopping with SIGTERM and restarting the daemon to /readyz at the end. */
@@ -54,6 +56,7 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-be
   --query-alignment S   the source's queryAlignment: ticks within S seconds share requests (1; 0: exact times)
   --scrape-every S      GET /metrics every S seconds while measuring, like Prometheus (15; 0: never)
   --verdict-load S      seconds of autocannon load on the verdict route and on a bare fastify route (10; 0: skip)
+  --verdict-load-during burst|quiet  inside a burst of ticks (default) or after it, before the next
   --connections N       connections of that load (16)
   --skip-restart        do not measure SIGTERM → exit and restart → /readyz at the end
   --canaryd BIN         the canaryd binary to measure, e.g. another checkout's bin/canaryd.js (this one's)
@@ -100,6 +103,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     queryAlignmentSeconds: 1,
     scrapeEverySeconds: 15,
     verdictLoadSeconds: 10,
+    verdictLoadDuring: 'burst',
     connections: 16,
     skipRestart: false,
     canaryd: null,
@@ -135,7 +139,11 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     } else if (flag === '--query-alignment') options.queryAlignmentSeconds = integer(flag, next(), 0);
     else if (flag === '--scrape-every') options.scrapeEverySeconds = integer(flag, next(), 0);
     else if (flag === '--verdict-load') options.verdictLoadSeconds = integer(flag, next(), 0);
-    else if (flag === '--connections') options.connections = positiveInteger(flag, next());
+    else if (flag === '--verdict-load-during') {
+      const when = next();
+      if (when !== 'burst' && when !== 'quiet') throw new UsageError(`--verdict-load-during: expected burst or quiet, got "${when}"`);
+      options.verdictLoadDuring = when;
+    } else if (flag === '--connections') options.connections = positiveInteger(flag, next());
     else if (flag === '--skip-restart') options.skipRestart = true;
     else if (flag === '--canaryd') options.canaryd = next();
     else if (flag === '--cpu-prof') options.cpuProfileDir = next();

@@ -3,6 +3,7 @@
 // a poll. The HTTP thread (threaded-app.ts) calls its services through src/thread/rpc.ts and keeps
 // the verdict cache, told of every write of an analysis by a notice.
 
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '../analysis/errors.js';
 import { appLogger, buildDaemonCore, type DaemonCore } from '../app.js';
@@ -51,4 +52,24 @@ function serveDaemon(port: MessagePortLike, config: DaemonConfig): void {
   });
 }
 
+/**
+ * Niceness of this thread above the HTTP thread's. When both want more CPU than there is, polls go
+ * first and ticks take the rest (at +5 a fully loaded HTTP thread still leaves this one ≈ a quarter
+ * of its share under Linux's scheduler); with spare CPU it changes nothing. Linux applies it to the
+ * calling thread only (threads it starts inherit it: the WAL checkpointer, and libuv's pool when this
+ * thread starts it, which only background I/O uses); elsewhere it may apply to the process, so it is
+ * only done on Linux. Measured: no change of the verdict route's share at 10 000 (docs/daemon-load.md).
+ */
+export const DAEMON_THREAD_NICENESS = 5;
+
+function yieldToHttpThread(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, Math.min(19, getPriority(0) + DAEMON_THREAD_NICENESS));
+  } catch {
+    // Not allowed here (a sandbox): the thread keeps the process' priority.
+  }
+}
+
+if (parentPort !== null) yieldToHttpThread();
 if (parentPort !== null) serveDaemon(parentPort, (workerData as { config: DaemonConfig }).config);

@@ -2,6 +2,7 @@
 // a healthy canary driven through every step, a failing one rolled back, and one in observe mode
 // whose traffic a controller moves by polling the verdict API.
 
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logRecords, startDaemon, type DaemonProcess } from './daemon-harness.js';
 import {
@@ -22,6 +23,17 @@ import { hookProblems, waitForHook } from './recording-receiver.js';
 import { ENGINE_THREADS, failingService, healthyService, startTrafficStack, writeDaemonConfig, type TrafficStack } from './traffic-stack.js';
 
 const END_TIMEOUT_MS = 45_000;
+
+/** Thread id → nice value, from /proc (field 19 of each task's stat). */
+function threadNiceness(pid: number): Map<number, number> {
+  const niceness = new Map<number, number>();
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    niceness.set(Number(task), Number(fields[16]));
+  }
+  return niceness;
+}
 
 // worker: the daemon in a worker thread, the HTTP server and its verdict cache on the main thread.
 describe.each(ENGINE_THREADS)('canaryd serve (engineThread %s): drive and observe against live traffic', (engineThread) => {
@@ -190,5 +202,14 @@ describe.each(ENGINE_THREADS)('canaryd serve (engineThread %s): drive and observ
     const decided = logRecords(daemon.logs()).filter((record) => record.analysisId === healthy.id && typeof record.decision === 'string');
     expect(decided.length).toBeGreaterThan(0);
     expect(decided.every((record) => record.thread === (engineThread === 'worker' ? 'daemon-worker' : undefined))).toBe(true);
+    // Linux: the daemon's thread (and the threads it starts, e.g. the WAL checkpointer) runs 5 nicer
+    // than the HTTP thread, so polls go first when CPU is short.
+    if (process.platform === 'linux') {
+      const niceness = threadNiceness(daemon.pid);
+      expect(niceness.get(daemon.pid)).toBe(0);
+      const nicer = [...niceness.values()].filter((nice) => nice === 5).length;
+      if (engineThread === 'worker') expect(nicer).toBeGreaterThanOrEqual(1);
+      else expect(nicer).toBe(0);
+    }
   });
 });
