@@ -183,6 +183,7 @@ async function probeHttp(
       tempDir,
       connections: options.connections,
       seconds: options.verdictLoadSeconds,
+      ...(environment.daemon?.pid === undefined ? {} : { daemonPid: environment.daemon.pid }),
     });
     if (environment.storePath !== undefined) {
       for (const route of [http.verdict.verdict, http.verdict.bare]) route.ticksPerSecond = ticksPerSecond(environment.storePath, route.slices);

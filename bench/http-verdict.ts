@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load, startServerScript, type RouteLoad } from './daemon-load/http-probes.js';
+import { benchPrincipalToken } from './http-verdict/tokens.js';
 
 const VERDICT_SERVER = fileURLToPath(new URL('./http-verdict/verdict-server.js', import.meta.url));
 const BARE_SERVER = fileURLToPath(new URL('./daemon-load/bare-server.js', import.meta.url));
@@ -17,6 +18,7 @@ const USAGE = `usage: npm run bench:http -- [--seconds S] [--rounds N] [--connec
   --seconds S       seconds of load per route per round (8)
   --rounds N        rounds, each loading both routes one after the other (3)
   --connections C   autocannon connections (16)
+  --principals N    bearer auth on the verdict route with N principals; the load presents the last token (0: no auth)
   --json FILE       also write the figures as JSON
 `;
 // The verdict body of a running analysis of bench:daemon (357 bytes).
@@ -47,22 +49,23 @@ function cpuJiffies(): { steal: number; total: number } {
 }
 
 /** One route's load, with the share of the machine's CPU time stolen meanwhile (a noisy neighbour). */
-async function measured(url: string, connections: number, seconds: number): Promise<RouteLoad & { stealPercent: number }> {
+async function measured(url: string, connections: number, seconds: number, headers?: Record<string, string>): Promise<RouteLoad & { stealPercent: number }> {
   const before = cpuJiffies();
-  const result = await load(url, connections, seconds);
+  const result = await load(url, connections, seconds, headers);
   const after = cpuJiffies();
   const total = after.total - before.total;
   return { ...result, stealPercent: total > 0 ? (100 * (after.steal - before.steal)) / total : 0 };
 }
 
 function main(): number | Promise<number> {
-  let values: { seconds?: string; rounds?: string; connections?: string; json?: string; help?: boolean };
+  let values: { seconds?: string; rounds?: string; connections?: string; principals?: string; json?: string; help?: boolean };
   try {
     values = parseArgs({
       options: {
         seconds: { type: 'string' },
         rounds: { type: 'string' },
         connections: { type: 'string' },
+        principals: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -78,6 +81,11 @@ function main(): number | Promise<number> {
   const seconds = Number(values.seconds ?? 8);
   const rounds = Number(values.rounds ?? 3);
   const connections = Number(values.connections ?? 16);
+  const principals = Number(values.principals ?? 0);
+  if (!Number.isInteger(principals) || principals < 0) {
+    process.stderr.write(`--principals must be a whole number ≥ 0\n${USAGE}`);
+    return 2;
+  }
   for (const [name, value] of [
     ['--seconds', seconds],
     ['--rounds', rounds],
@@ -88,24 +96,26 @@ function main(): number | Promise<number> {
       return 2;
     }
   }
-  return run({ seconds, rounds, connections, json: values.json });
+  return run({ seconds, rounds, connections, principals, json: values.json });
 }
 
-async function run(options: { seconds: number; rounds: number; connections: number; json: string | undefined }): Promise<number> {
+async function run(options: { seconds: number; rounds: number; connections: number; principals: number; json: string | undefined }): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'canaryd-http-bench-'));
   const bodyFile = join(dir, 'body.json');
   writeFileSync(bodyFile, BODY);
-  const verdict = await startServerScript(VERDICT_SERVER, bodyFile);
+  const verdict = await startServerScript(VERDICT_SERVER, bodyFile, [String(options.principals)]);
+  // Both routes get the header (the bare one ignores it): the same request bytes on each side.
+  const headers = options.principals > 0 ? { authorization: `Bearer ${benchPrincipalToken(options.principals - 1)}` } : undefined;
   const bare = await startServerScript(BARE_SERVER, bodyFile);
   const bareUrl = `${bare.url}/verdict`;
   type Measured = Awaited<ReturnType<typeof measured>>;
   const rows: Array<{ verdict: Measured; bare: Measured; ratio: number }> = [];
   try {
-    await load(verdict.url, options.connections, 1);
-    await load(bareUrl, options.connections, 1);
+    await load(verdict.url, options.connections, 1, headers);
+    await load(bareUrl, options.connections, 1, headers);
     for (let round = 0; round < options.rounds; round++) {
-      const verdictLoad = await measured(verdict.url, options.connections, options.seconds);
-      const bareLoad = await measured(bareUrl, options.connections, options.seconds);
+      const verdictLoad = await measured(verdict.url, options.connections, options.seconds, headers);
+      const bareLoad = await measured(bareUrl, options.connections, options.seconds, headers);
       rows.push({ verdict: verdictLoad, bare: bareLoad, ratio: verdictLoad.requestsPerSecond / bareLoad.requestsPerSecond });
     }
   } finally {
@@ -116,7 +126,7 @@ async function run(options: { seconds: number; rounds: number; connections: numb
   const line = (label: string, route: Measured): string =>
     `${label.padEnd(16)} ${route.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${route.latencyMs.p99} ms  errors ${route.errors}  non-2xx ${route.non2xx}  steal ${route.stealPercent.toFixed(1)}%`;
   process.stdout.write(
-    `verdict route (HTTP layer only) vs bare fastify, ${Buffer.byteLength(BODY)} B body, ${options.connections} connections, ${options.seconds}s each\n`,
+    `verdict route (HTTP layer only${options.principals > 0 ? `, bearer auth with ${options.principals} principals` : ''}) vs bare fastify, ${Buffer.byteLength(BODY)} B body, ${options.connections} connections, ${options.seconds}s each\n`,
   );
   for (const [index, row] of rows.entries()) {
     process.stdout.write(

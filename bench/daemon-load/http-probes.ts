@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { addCpu, cpuBetween, type CpuSeconds, readCpu } from './thread-cpu.js';
 
 export interface LoadSlice {
   fromMs: number;
@@ -28,6 +29,8 @@ export interface RouteLoad {
   requests: number;
   errors: number;
   non2xx: number;
+  /** CPU spent during the slices (Linux, and only in the daemon benchmark). */
+  cpuSeconds?: CpuSeconds;
 }
 
 export interface VerdictComparison {
@@ -44,9 +47,9 @@ export interface VerdictComparison {
 
 const SLICE_SECONDS = 1;
 
-export async function load(url: string, connections: number, seconds: number): Promise<RouteLoad> {
+export async function load(url: string, connections: number, seconds: number, headers?: Record<string, string>): Promise<RouteLoad> {
   const fromMs = Date.now();
-  const result = await autocannon({ url, connections, duration: seconds });
+  const result = await autocannon({ url, connections, duration: seconds, ...(headers === undefined ? {} : { headers }) });
   const toMs = Date.now();
   return {
     fromMs,
@@ -74,7 +77,10 @@ export function combineSlices(loads: readonly RouteLoad[]): RouteLoad {
   if (first === undefined || last === undefined) throw new Error('no slice to combine');
   const seconds = loads.reduce((sum, slice) => sum + slice.requests / Math.max(slice.requestsPerSecond, Number.MIN_VALUE), 0);
   const requests = loads.reduce((sum, slice) => sum + slice.requests, 0);
+  const cpu = loads.map((slice) => slice.cpuSeconds);
+  const cpuSeconds = cpu.every((spent) => spent !== undefined) ? cpu.reduce(addCpu) : undefined;
   return {
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
     fromMs: first.fromMs,
     toMs: last.toMs,
     slices: loads.flatMap((slice) => slice.slices),
@@ -92,8 +98,12 @@ export function combineSlices(loads: readonly RouteLoad[]): RouteLoad {
 }
 
 /** Starts a server script that prints its URL on stdout (the bare server, bench:http's verdict server); how to stop it. */
-export async function startServerScript(script: string, bodyFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [script, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServerScript(
+  script: string,
+  bodyFile: string,
+  extraArgs: readonly string[] = [],
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [script, bodyFile, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -109,7 +119,15 @@ export async function startServerScript(script: string, bodyFile: string): Promi
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, stop };
+  return { url, pid: child.pid ?? -1, stop };
+}
+
+/** One slice of load, with the CPU each side spent during it when the daemon's pid is known. */
+async function measuredSlice(url: string, connections: number, pids: { daemon: number; bare: number } | undefined): Promise<RouteLoad> {
+  const before = pids === undefined ? null : readCpu(pids.daemon, pids.bare);
+  const slice = await load(url, connections, SLICE_SECONDS);
+  const after = pids === undefined ? null : readCpu(pids.daemon, pids.bare);
+  return before === null || after === null ? slice : { ...slice, cpuSeconds: cpuBetween(before, after) };
 }
 
 export async function compareVerdictRoute(options: {
@@ -119,6 +137,8 @@ export async function compareVerdictRoute(options: {
   tempDir: string;
   connections: number;
   seconds: number;
+  /** The daemon's process id: CPU per side from /proc. */
+  daemonPid?: number;
 }): Promise<VerdictComparison> {
   const verdictUrl = `${options.daemonUrl}/v1/analyses/${options.analysisId}/verdict`;
   const body = await (await fetch(verdictUrl)).text();
@@ -132,9 +152,10 @@ export async function compareVerdictRoute(options: {
     // Alternating slices: a burst of ticks that fades during the load weighs on both routes alike.
     const verdictSlices: RouteLoad[] = [];
     const bareSlices: RouteLoad[] = [];
+    const pids = options.daemonPid === undefined ? undefined : { daemon: options.daemonPid, bare: bare.pid };
     for (let slice = 0; slice < Math.ceil(options.seconds / SLICE_SECONDS); slice++) {
-      verdictSlices.push(await load(verdictUrl, options.connections, SLICE_SECONDS));
-      bareSlices.push(await load(`${bare.url}/verdict`, options.connections, SLICE_SECONDS));
+      verdictSlices.push(await measuredSlice(verdictUrl, options.connections, pids));
+      bareSlices.push(await measuredSlice(`${bare.url}/verdict`, options.connections, pids));
     }
     const verdict = combineSlices(verdictSlices);
     const bareLoad = combineSlices(bareSlices);

@@ -34,8 +34,17 @@ export function readMemory(pid: number): ProcessMemory | null {
 
 /** User + system CPU seconds the process has used (utime + stime of /proc/<pid>/stat). */
 export function readCpuSeconds(pid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** The same for one thread of it (tid = pid: its main thread). */
+export function readThreadCpuSeconds(pid: number, tid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function statCpuSeconds(path: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const utime = Number(fields[11]);

