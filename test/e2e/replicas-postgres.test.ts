@@ -46,10 +46,10 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
     }
   }
 
-  async function configFile(name: string): Promise<{ file: string; url: string }> {
+  async function configFile(name: string, engineThread: 'main' | 'worker'): Promise<{ file: string; url: string }> {
     const port = await freePort();
     const config = {
-      server: { host: '127.0.0.1', port },
+      server: { host: '127.0.0.1', port, engineThread },
       store: { type: 'postgres', urlFile, pool: { max: 5, connectionTimeoutMs: 2000 } },
       templates: [templatesDir],
       sources: { default: { type: 'prometheus', url: stack.prometheus.url, timeout: '2s' } },
@@ -61,8 +61,8 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
     return { file, url: `http://127.0.0.1:${port}` };
   }
 
-  async function start(name: string): Promise<DaemonProcess> {
-    const { file, url } = await configFile(name);
+  async function start(name: string, engineThread: 'main' | 'worker' = 'main'): Promise<DaemonProcess> {
+    const { file, url } = await configFile(name, engineThread);
     const daemon = await startDaemon(file, { url });
     daemons.push(daemon);
     return daemon;
@@ -87,7 +87,8 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
   });
 
   it('spreads analyses over both; after kill -9 of one the other takes over within 15 s, no duplicate action, no lost decision', async () => {
-    const [a, b] = [await start('replica-a'), await start('replica-b')];
+    // b runs the daemon on a worker thread: the replica that takes over below is the threaded one.
+    const [a, b] = [await start('replica-a'), await start('replica-b', 'worker')];
     // POST create on either replica.
     const ids: string[] = [];
     for (const [index, service] of SERVICES.entries()) ids.push((await createAnalysis(index % 2 === 0 ? a.url : b.url, { service, mode: 'drive' })).id);
@@ -169,11 +170,13 @@ describe('canaryd serve: two replicas on PostgreSQL', () => {
   it('PostgreSQL down at start: exit 4 naming the server, never the password', async () => {
     await postgres.pause();
     try {
-      const { file } = await configFile('down-at-start');
-      const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 30_000 });
-      expect(run.code).toBe(4);
-      expect(run.stderr).toMatch(/PostgreSQL store at postgres:\/\/canaryd@127\.0\.0\.1:\d+\/\w+: .*ECONNREFUSED/);
-      expect(run.stderr + run.stdout).not.toContain(postgres.password);
+      for (const engineThread of ['main', 'worker'] as const) {
+        const { file } = await configFile(`down-at-start-${engineThread}`, engineThread);
+        const run = await runCanaryd(['serve', '--config', file], { timeoutMs: 30_000 });
+        expect(run.code).toBe(4);
+        expect(run.stderr).toMatch(/PostgreSQL store at postgres:\/\/canaryd@127\.0\.0\.1:\d+\/\w+: .*ECONNREFUSED/);
+        expect(run.stderr + run.stdout).not.toContain(postgres.password);
+      }
     } finally {
       await postgres.resume();
     }
