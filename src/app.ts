@@ -58,7 +58,6 @@ export interface ServingApp {
 
 export interface App extends ServingApp {
   service: AnalysisService;
-  logger: Logger;
   /** The daemon behind the service (tests: idle(), context). */
   daemon: Daemon;
   registry: Registry;
