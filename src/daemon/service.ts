@@ -24,7 +24,7 @@ export function unresolvedFailures(calls: readonly AdapterCallRecord[]): Adapter
   return calls.filter((call) => call.status === 'failed' && call.id > lastDone);
 }
 import { analysisView, summaryView, verdictView } from './views.js';
-import type { VerdictCache } from './verdict-cache.js';
+import { cachedVerdictBody, type VerdictCache } from './verdict-cache.js';
 
 const MANUAL_ACTIONS: readonly ManualAction[] = ['pause', 'resume', 'abort', 'promote'];
 const ACT_ATTEMPTS = 3;
@@ -43,6 +43,11 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
     const record = await store.getAnalysis(id);
     if (record === null) throw new DomainError('not-found', `analysis ${id} does not exist`, 'id');
     return record;
+  }
+
+  async function versionedVerdict(id: string): Promise<{ view: VerdictView; version: number }> {
+    const record = await load(id);
+    return { view: verdictView(record, templateOf(templates, record)), version: record.version };
   }
 
   /** Calls run in the analysis' lane, after the HTTP answer: a slow deployer never holds up the API. */
@@ -92,18 +97,10 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
       return verdictView(record, templateOf(templates, record));
     },
 
-    async versionedVerdict(id: string): Promise<{ view: VerdictView; version: number }> {
-      const record = await load(id);
-      return { view: verdictView(record, templateOf(templates, record)), version: record.version };
-    },
+    versionedVerdict,
 
     async verdictBody(id: string, serialize: (view: VerdictView) => string): Promise<string> {
-      const cached = options.verdicts?.get(id);
-      if (cached !== undefined) return cached;
-      const record = await load(id);
-      const body = serialize(verdictView(record, templateOf(templates, record)));
-      options.verdicts?.put(id, record.version, body);
-      return body;
+      return cachedVerdictBody(options.verdicts, id, serialize, versionedVerdict);
     },
 
     async act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView> {

@@ -39,6 +39,24 @@ export class VerdictCache {
   }
 }
 
+/**
+ * The body `serialize` makes of the verdict `read` returns, kept in `cache` for the version it was read
+ * at (no cache: serialized every time). The daemon's service and the HTTP thread's proxy of it share it.
+ */
+export async function cachedVerdictBody<View>(
+  cache: VerdictCache | undefined,
+  id: string,
+  serialize: (view: View) => string,
+  read: (id: string) => Promise<{ view: View; version: number }>,
+): Promise<string> {
+  const cached = cache?.get(id);
+  if (cached !== undefined) return cached;
+  const { view, version } = await read(id);
+  const body = serialize(view);
+  cache?.put(id, version, body);
+  return body;
+}
+
 /** What observeWrites tells: a VerdictCache, or a cache kept elsewhere (the HTTP thread's, src/thread). */
 export type VerdictWrites = Pick<VerdictCache, 'invalidate' | 'forget'>;
 

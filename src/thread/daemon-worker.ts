@@ -25,15 +25,23 @@ function serveDaemon(port: MessagePortLike, config: DaemonConfig): void {
     if (core === undefined) throw new DomainError('store-unavailable', 'the daemon is starting; try again');
     return core;
   };
+  // Whether the HTTP thread keeps a verdict cache is known once the store is open: until then, and
+  // for good with replicas, no notice is posted for nobody to read.
+  let notifying = false;
   const verdictWrites: VerdictWrites = {
-    invalidate: (id, version) => postNotice(port, VERDICT_WRITTEN, { id, version }),
-    forget: (id) => postNotice(port, VERDICT_FORGOTTEN, { id }),
+    invalidate: (id, version) => {
+      if (notifying) postNotice(port, VERDICT_WRITTEN, { id, version });
+    },
+    forget: (id) => {
+      if (notifying) postNotice(port, VERDICT_FORGOTTEN, { id });
+    },
   };
   const lifecycle = {
     async build(): Promise<BuiltDaemon> {
       // Every line of this thread says so: the HTTP thread logs requests, this one ticks and decisions.
       core = await buildDaemonCore(config, { verdictWrites, logger: appLogger(config).child({ thread: 'daemon-worker' }) });
-      return { cacheVerdicts: core.daemon.context.store.leases === undefined };
+      notifying = core.daemon.context.store.leases === undefined;
+      return { cacheVerdicts: notifying };
     },
     start: () => built().start(),
     metrics: () => renderMetrics(built().registry),
@@ -71,5 +79,7 @@ function yieldToHttpThread(): void {
   }
 }
 
-if (parentPort !== null) yieldToHttpThread();
-if (parentPort !== null) serveDaemon(parentPort, (workerData as { config: DaemonConfig }).config);
+if (parentPort !== null) {
+  yieldToHttpThread();
+  serveDaemon(parentPort, (workerData as { config: DaemonConfig }).config);
+}

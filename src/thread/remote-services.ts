@@ -7,7 +7,7 @@ import type { ControlService } from '../daemon/control-service.js';
 import type { GateService } from '../daemon/gates.js';
 import type { ReleaseService } from '../daemon/release-types.js';
 import type { AnalysisService, VerdictView } from '../daemon/service-types.js';
-import type { VerdictCache } from '../daemon/verdict-cache.js';
+import { cachedVerdictBody, type VerdictCache } from '../daemon/verdict-cache.js';
 import { type NoticeMessage, remote, type RpcClient } from './rpc.js';
 
 /** Notices the worker posts when it writes an analysis (before and after the write) or prunes it. */
@@ -36,14 +36,8 @@ export function remoteServices(client: RpcClient, verdicts: VerdictCache | undef
   });
   const service: AnalysisService = {
     ...analyses,
-    async verdictBody(id: string, serialize: (view: VerdictView) => string): Promise<string> {
-      const cached = verdicts?.get(id);
-      if (cached !== undefined) return cached;
-      const { view, version } = await analyses.versionedVerdict(id);
-      const body = serialize(view);
-      verdicts?.put(id, version, body);
-      return body;
-    },
+    verdictBody: (id: string, serialize: (view: VerdictView) => string): Promise<string> =>
+      cachedVerdictBody(verdicts, id, serialize, analyses.versionedVerdict),
   };
   return {
     service,
