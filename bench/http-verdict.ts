@@ -19,6 +19,8 @@ const USAGE = `usage: npm run bench:http -- [--seconds S] [--rounds N] [--connec
   --rounds N        rounds, each loading both routes one after the other (3)
   --connections C   autocannon connections (16)
   --principals N    bearer auth on the verdict route with N principals; the load presents the last token (0: no auth)
+  --fast-path on|off  on (default): the verdict is in the cache and the fast path answers, as for the
+                    daemon's polls between writes; off: every poll goes through fastify's route
   --json FILE       also write the figures as JSON
 `;
 // The verdict body of a running analysis of bench:daemon (357 bytes).
@@ -58,7 +60,7 @@ async function measured(url: string, connections: number, seconds: number, heade
 }
 
 function main(): number | Promise<number> {
-  let values: { seconds?: string; rounds?: string; connections?: string; principals?: string; json?: string; help?: boolean };
+  let values: { seconds?: string; rounds?: string; connections?: string; principals?: string; 'fast-path'?: string; json?: string; help?: boolean };
   try {
     values = parseArgs({
       options: {
@@ -66,6 +68,7 @@ function main(): number | Promise<number> {
         rounds: { type: 'string' },
         connections: { type: 'string' },
         principals: { type: 'string' },
+        'fast-path': { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -96,14 +99,19 @@ function main(): number | Promise<number> {
       return 2;
     }
   }
-  return run({ seconds, rounds, connections, principals, json: values.json });
+  const fastPath = values['fast-path'] ?? 'on';
+  if (fastPath !== 'on' && fastPath !== 'off') {
+    process.stderr.write(`--fast-path must be on or off\n${USAGE}`);
+    return 2;
+  }
+  return run({ seconds, rounds, connections, principals, fastPath, json: values.json });
 }
 
-async function run(options: { seconds: number; rounds: number; connections: number; principals: number; json: string | undefined }): Promise<number> {
+async function run(options: { seconds: number; rounds: number; connections: number; principals: number; fastPath: 'on' | 'off'; json: string | undefined }): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'canaryd-http-bench-'));
   const bodyFile = join(dir, 'body.json');
   writeFileSync(bodyFile, BODY);
-  const verdict = await startServerScript(VERDICT_SERVER, bodyFile, [String(options.principals)]);
+  const verdict = await startServerScript(VERDICT_SERVER, bodyFile, [String(options.principals), options.fastPath]);
   // Both routes get the header (the bare one ignores it): the same request bytes on each side.
   const headers = options.principals > 0 ? { authorization: `Bearer ${benchPrincipalToken(options.principals - 1)}` } : undefined;
   const bare = await startServerScript(BARE_SERVER, bodyFile);
@@ -126,7 +134,7 @@ async function run(options: { seconds: number; rounds: number; connections: numb
   const line = (label: string, route: Measured): string =>
     `${label.padEnd(16)} ${route.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${route.latencyMs.p99} ms  errors ${route.errors}  non-2xx ${route.non2xx}  steal ${route.stealPercent.toFixed(1)}%`;
   process.stdout.write(
-    `verdict route (HTTP layer only${options.principals > 0 ? `, bearer auth with ${options.principals} principals` : ''}) vs bare fastify, ${Buffer.byteLength(BODY)} B body, ${options.connections} connections, ${options.seconds}s each\n`,
+    `verdict route (HTTP layer only, fast path ${options.fastPath}${options.principals > 0 ? `, bearer auth with ${options.principals} principals` : ''}) vs bare fastify, ${Buffer.byteLength(BODY)} B body, ${options.connections} connections, ${options.seconds}s each\n`,
   );
   for (const [index, row] of rows.entries()) {
     process.stdout.write(

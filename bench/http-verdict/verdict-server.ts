@@ -1,8 +1,10 @@
 // The daemon's HTTP layer alone: buildServer with the production logger (level info, redaction, a
 // secret to scrub) and a service that answers every verdict poll with a fixed body — no ticks, no
-// store. `node dist-bench/bench/http-verdict/verdict-server.js BODY_FILE [PRINCIPALS]`: with
-// PRINCIPALS > 0, bearer auth with that many principals (tokens benchPrincipalToken(i); the load
-// presents the last one). Prints the verdict URL on stdout, stops on SIGTERM.
+// store. `node dist-bench/bench/http-verdict/verdict-server.js BODY_FILE [PRINCIPALS [FAST_PATH]]`:
+// with PRINCIPALS > 0, bearer auth with that many principals (tokens benchPrincipalToken(i); the load
+// presents the last one); FAST_PATH `on` (default): the body is in the verdict cache, as for the
+// daemon's polls between writes, and the fast path answers; `off`: every poll goes through fastify.
+// Prints the verdict URL on stdout, stops on SIGTERM.
 
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -18,6 +20,7 @@ if (bodyFile === undefined) {
 }
 const body = readFileSync(bodyFile, 'utf8');
 const principalCount = Number(process.argv[3] ?? 0);
+const fastPath = (process.argv[4] ?? 'on') === 'on';
 const principals = Array.from({ length: principalCount }, (_, index) => ({
   name: `bench-${index}`,
   token: benchPrincipalToken(index),
@@ -28,8 +31,9 @@ const unused = async (): Promise<never> => {
   throw new Error('not served by this benchmark');
 };
 // Only the verdict route is loaded; every other method of the service refuses.
-const service = new Proxy({ verdictBody: async () => body } as Partial<AnalysisService>, {
-  get: (target, key: string) => target[key as keyof AnalysisService] ?? unused,
+const answers: Partial<AnalysisService> = { verdictBody: async () => body, ...(fastPath ? { peekVerdictBody: () => body } : {}) };
+const service = new Proxy(answers, {
+  get: (target, key: string) => target[key as keyof AnalysisService] ?? (key === 'peekVerdictBody' ? undefined : unused),
 }) as AnalysisService;
 const discard = new Writable({
   write(_chunk, _encoding, callback) {

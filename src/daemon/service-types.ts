@@ -109,6 +109,11 @@ export interface AnalysisService {
    * callers serialize verdict().
    */
   verdictBody?(id: string, serialize: (view: VerdictView) => string): Promise<string>;
+  /**
+   * The verdict's body if it is in the cache verdictBody keeps, without reading anything (the HTTP
+   * server answers polls with it before fastify sees them: src/http/verdict-fast-path.ts).
+   */
+  peekVerdictBody?(id: string): string | undefined;
   /** The verdict with the version of the analysis it was read from (a cache kept in another thread keys bodies by it). */
   versionedVerdict?(id: string): Promise<{ view: VerdictView; version: number }>;
   act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView>;

@@ -103,6 +103,10 @@ export function createAnalysisService(context: DaemonContext, options: ServiceOp
       return cachedVerdictBody(options.verdicts, id, serialize, versionedVerdict);
     },
 
+    peekVerdictBody(id: string): string | undefined {
+      return options.verdicts?.get(id);
+    },
+
     async act(id: string, request: ManualActionRequest, caller?: Caller): Promise<AnalysisView> {
       ensureAccepting();
       if (!MANUAL_ACTIONS.includes(request.action)) {

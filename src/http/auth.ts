@@ -71,11 +71,16 @@ function queryToken(request: FastifyRequest): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return queryToken(request);
+/** The token of an `Authorization: Bearer <token>` header; null for any other value. */
+export function bearerTokenOf(header: string | undefined): string | null {
+  if (typeof header !== 'string') return null;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return match?.[1] ?? null;
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? bearerTokenOf(header) : queryToken(request);
 }
 
 function requiredScopes(request: FastifyRequest): readonly Scope[] | undefined {

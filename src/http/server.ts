@@ -9,7 +9,7 @@ import { DomainError } from '../analysis/errors.js';
 import type { ControlService } from '../daemon/control-service.js';
 import { registerAccessControl, type AccessControl } from './auth.js';
 import { mapError } from './error-mapping.js';
-import { lazyChildLoggerFactory } from './lazy-child-logger.js';
+import { lazyChildren } from './lazy-child-logger.js';
 import { registerControlRoutes } from './routes/control.js';
 import { registerGateRoutes } from './routes/gates.js';
 import { registerReleaseRoutes } from './routes/releases.js';
@@ -20,6 +20,7 @@ import { registerAnalysisRoutes } from './routes/analyses.js';
 import { registerOperationRoutes, type MetricsExposition } from './routes/operations.js';
 import { registerAnalysisDetailRoutes } from './routes/verdict.js';
 import { registerReportRoutes } from './routes/report.js';
+import { fastPathServerFactory, verdictFastPath } from './verdict-fast-path.js';
 import { jsonCheckingSerializerCompiler } from './serializer.js';
 
 /** Requests are small JSON documents; anything bigger is refused with 413. */
@@ -46,17 +47,39 @@ export interface ServerDeps {
 }
 
 function createFastify(deps: ServerDeps): FastifyInstance {
-  const common = { bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES };
-  if (deps.logger === undefined || deps.logger === false) return Fastify({ ...common, logger: false });
-  // fastify's own request logs (two info lines per request) cost a fifth of a poll's time; see logRequests.
-  const app = Fastify({
-    ...common,
-    loggerInstance: deps.logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyChildLoggerFactory,
-  });
-  logRequests(app, deps.logger);
+  const logger = deps.logger === undefined || deps.logger === false ? undefined : deps.logger;
+  const peek = deps.service.peekVerdictBody?.bind(deps.service);
+  const fastPath =
+    peek === undefined
+      ? undefined
+      : verdictFastPath({
+          peek,
+          access: deps.access ?? OPEN_ACCESS,
+          logsEveryRequest: logger === undefined ? () => false : () => logsAtDebug(logger),
+        });
+  const common = {
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES,
+    ...(fastPath === undefined ? {} : { serverFactory: fastPathServerFactory(fastPath) }),
+  };
+  const app =
+    logger === undefined
+      ? Fastify({ ...common, logger: false })
+      : // fastify's own request logs (two info lines per request) cost a fifth of a poll's time; see logRequests.
+        Fastify({ ...common, loggerInstance: lazyChildren(logger), logController: new LogController({ disableRequestLogging: true }) });
+  if (logger !== undefined) logRequests(app, logger);
+  if (fastPath !== undefined) {
+    app.addHook('preClose', (done) => {
+      fastPath.close();
+      done();
+    });
+  }
   return app;
+}
+
+const OPEN_ACCESS: AccessControl = { principals: null, allowedHosts: null };
+
+function logsAtDebug(logger: FastifyBaseLogger): boolean {
+  return logger.level === 'debug' || logger.level === 'trace';
 }
 
 const SLOW_REQUEST_MS = 1_000;
@@ -67,12 +90,11 @@ const SLOW_REQUEST_MS = 1_000;
  * ?access_token=).
  */
 function logRequests(app: FastifyInstance, logger: FastifyBaseLogger): void {
-  const debugEnabled = (): boolean => logger.level === 'debug' || logger.level === 'trace';
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
     const notable = status >= 400 || ms >= SLOW_REQUEST_MS;
-    if (!notable && !debugEnabled()) return;
+    if (!notable && !logsAtDebug(logger)) return;
     const fields = { method: request.method, path: (request.url.split('?')[0] ?? '').slice(0, ECHOED_URL_MAX), status, ms: Math.round(ms * 10) / 10 };
     if (notable) request.log.info(fields, 'request');
     else request.log.debug(fields, 'request');
@@ -130,7 +152,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerJsonParser(app);
 
   await registerOpenApi(app, deps.version ?? '0.0.0');
-  registerAccessControl(app, deps.access ?? { principals: null, allowedHosts: null });
+  registerAccessControl(app, deps.access ?? OPEN_ACCESS);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerAnalysisRoutes(typed, deps.service);

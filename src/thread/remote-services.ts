@@ -20,7 +20,7 @@ export function applyVerdictNotice(verdicts: VerdictCache, notice: NoticeMessage
   else if (notice.name === VERDICT_FORGOTTEN) verdicts.forget(data.id);
 }
 
-type RemoteAnalysisService = Omit<AnalysisService, 'verdictBody'> & Required<Pick<AnalysisService, 'versionedVerdict'>>;
+type RemoteAnalysisService = Omit<AnalysisService, 'verdictBody' | 'peekVerdictBody'> & Required<Pick<AnalysisService, 'versionedVerdict'>>;
 
 export function remoteServices(client: RpcClient, verdicts: VerdictCache | undefined): Required<DaemonServices> {
   const analyses = remote<RemoteAnalysisService>(client, 'service', {
@@ -38,6 +38,7 @@ export function remoteServices(client: RpcClient, verdicts: VerdictCache | undef
     ...analyses,
     verdictBody: (id: string, serialize: (view: VerdictView) => string): Promise<string> =>
       cachedVerdictBody(verdicts, id, serialize, analyses.versionedVerdict),
+    peekVerdictBody: (id: string): string | undefined => verdicts?.get(id),
   };
   return {
     service,

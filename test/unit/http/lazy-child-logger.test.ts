@@ -1,11 +1,11 @@
-// The per-request logger fastify gets from lazyChildLoggerFactory: no pino child for a request that
-// logs nothing, and for one that logs, the same line (reqId bound, secrets redacted) as a real child.
+// The loggers fastify gets from lazyChildren(logger): no pino child for a request that logs
+// nothing, and for one that logs, the same line (reqId bound, secrets redacted) as a real child.
 
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 
 import { buildServer } from '../../../src/http/server.js';
-import { lazyChildLoggerFactory } from '../../../src/http/lazy-child-logger.js';
+import { lazyChildren } from '../../../src/http/lazy-child-logger.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { captureLog } from '../daemon/daemon-fixtures.js';
 import { FakeAnalysisService } from './fake-service.js';
@@ -15,11 +15,11 @@ function capturedLogger(level = 'info'): { logger: FastifyBaseLogger; lines: () 
   return { logger: createLogger({ level, destination: stream, redactValues: ['tok-3f9a-secret'] }), lines: entries };
 }
 
-describe('lazyChildLoggerFactory', () => {
+describe('lazyChildren', () => {
   it('makes no child until the first line, then one child with the bindings, reused', () => {
     const { logger, lines } = capturedLogger();
     const child = vi.spyOn(logger, 'child');
-    const lazy = lazyChildLoggerFactory(logger, { reqId: 'req-7' }, {});
+    const lazy = lazyChildren(logger).child({ reqId: 'req-7' }, {});
     expect(lazy.level).toBe('info');
     lazy.debug('below the level');
     expect(child).toHaveBeenCalledTimes(1);
@@ -37,9 +37,24 @@ describe('lazyChildLoggerFactory', () => {
   it('a logger that only reads its level creates nothing; a route level applies', () => {
     const { logger } = capturedLogger();
     const child = vi.spyOn(logger, 'child');
-    const lazy = lazyChildLoggerFactory(logger, { reqId: 'req-8' }, { level: 'warn' });
+    const lazy = lazyChildren(logger).child({ reqId: 'req-8' }, { level: 'warn' });
     expect(lazy.level).toBe('warn');
     expect(child).not.toHaveBeenCalled();
+  });
+
+  it('children of children bind all their bindings, made on first use; the root is the logger itself', () => {
+    const { logger, lines } = capturedLogger();
+    const child = vi.spyOn(logger, 'child');
+    const root = lazyChildren(logger);
+    const grandchild = root.child({ plugin: 'gates' }).child({ reqId: 'req-9' });
+    expect(child).not.toHaveBeenCalled();
+    grandchild.warn('nested');
+    root.info('from the root');
+    expect(child).toHaveBeenCalledTimes(2);
+    expect(lines().map((line) => [line.msg, line.plugin, line.reqId])).toEqual([
+      ['nested', 'gates', 'req-9'],
+      ['from the root', undefined, undefined],
+    ]);
   });
 
   it('through fastify: polls that log nothing make no child; a refused request logs its line with its reqId', async () => {
