@@ -107,7 +107,14 @@ function main(): number | Promise<number> {
   return run({ seconds, rounds, connections, principals, fastPath, json: values.json });
 }
 
-async function run(options: { seconds: number; rounds: number; connections: number; principals: number; fastPath: 'on' | 'off'; json: string | undefined }): Promise<number> {
+async function run(options: {
+  seconds: number;
+  rounds: number;
+  connections: number;
+  principals: number;
+  fastPath: 'on' | 'off';
+  json: string | undefined;
+}): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'canaryd-http-bench-'));
   const bodyFile = join(dir, 'body.json');
   writeFileSync(bodyFile, BODY);

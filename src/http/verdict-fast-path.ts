@@ -52,7 +52,7 @@ export function verdictFastPath(options: VerdictFastPathOptions): VerdictFastPat
     if (matchToken === null) return true;
     const token = bearerTokenOf(request.headers.authorization);
     const principal = token === null ? null : matchToken(token);
-    return principal !== null && principal.scopes.includes('read');
+    return principal?.scopes.includes('read') === true;
   };
 
   return {
