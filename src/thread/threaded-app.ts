@@ -16,6 +16,27 @@ export interface ThreadedAppOptions {
   onCrash: (error: Error) => void;
 }
 
+/**
+ * Fails every call in flight and later once the worker dies (an error or an exit), and tells `onCrash`
+ * once — unless end() was called first (a stop or a failed start terminates the worker on purpose).
+ */
+export function superviseWorker(worker: Worker, client: Pick<RpcClient, 'fail'>, onCrash: (error: Error) => void): { end(): void } {
+  let ending = false;
+  const crashed = (error: Error): void => {
+    client.fail(error);
+    if (ending) return;
+    ending = true;
+    onCrash(error);
+  };
+  worker.on('error', crashed);
+  worker.on('exit', (code) => crashed(new Error(`the daemon's worker thread exited (code ${code})`)));
+  return {
+    end() {
+      ending = true;
+    },
+  };
+}
+
 /** Same errors as buildApp (StartupProblems, 'store-unavailable'), thrown by the worker and rebuilt here. */
 export async function buildThreadedApp(config: DaemonConfig, options: ThreadedAppOptions): Promise<ServingApp> {
   const logger = appLogger(config);
@@ -25,27 +46,19 @@ export async function buildThreadedApp(config: DaemonConfig, options: ThreadedAp
   const client = new RpcClient(worker, (notice) => {
     if (caching) applyVerdictNotice(verdicts, notice);
   });
-  let ending = false;
-  const crashed = (error: Error): void => {
-    client.fail(error);
-    if (ending) return;
-    ending = true;
-    options.onCrash(error);
-  };
-  worker.on('error', crashed);
-  worker.on('exit', (code) => crashed(new Error(`the daemon's worker thread exited (code ${code})`)));
+  const supervision = superviseWorker(worker, client, options.onCrash);
 
   try {
     const built = (await client.call('lifecycle', 'build', [])) as BuiltDaemon;
     caching = built.cacheVerdicts;
   } catch (error) {
-    ending = true;
+    supervision.end();
     await worker.terminate();
     throw error;
   }
   const metrics: MetricsExposition = async () => (await client.call('lifecycle', 'metrics', [])) as { contentType: string; body: string };
   const server = await buildDaemonServer(config, logger, remoteServices(client, caching ? verdicts : undefined), metrics).catch(async (error: unknown) => {
-    ending = true;
+    supervision.end();
     await client.call('lifecycle', 'release', []).catch(() => undefined);
     await worker.terminate();
     throw error;
@@ -58,7 +71,7 @@ export async function buildThreadedApp(config: DaemonConfig, options: ThreadedAp
       await server.close();
       await client.call('lifecycle', 'release', []);
     } finally {
-      ending = true;
+      supervision.end();
       await worker.terminate();
     }
   };
