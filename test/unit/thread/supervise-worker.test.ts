@@ -32,8 +32,7 @@ function start(): { worker: Worker; client: RpcClient; crashes: Error[]; supervi
 }
 
 // threadId is -1 once the worker has exited.
-const exited = (worker: Worker): Promise<void> =>
-  worker.threadId === -1 ? Promise.resolve() : new Promise((resolve) => worker.once('exit', () => resolve()));
+const exited = (worker: Worker): Promise<void> => (worker.threadId === -1 ? Promise.resolve() : new Promise((resolve) => worker.once('exit', () => resolve())));
 
 describe('superviseWorker', () => {
   it('an uncaught error in the worker fails the call in flight and later calls, and is one crash', async () => {
