@@ -24,6 +24,37 @@ afterEach(() => {
 const rowOf = (id: string, version: number): AnalysisRow => analysisToRow(makeRecord(id, { version }), INLINE_TEMPLATES);
 
 describe('analysis row cache', () => {
+  it('keeps no row of an ended analysis, and at most maxRows rows: the one written or loaded longest ago goes', () => {
+    const db = openDatabase(join(folder, 'bounded.db'));
+    const cache = analysisRowCache(db, 2);
+    const loads: string[] = [];
+    const loaded = (row: AnalysisRow) => () => {
+      loads.push(row.id);
+      return row;
+    };
+    const ended = { ...rowOf('e', 1), phase: 'succeeded' };
+    cache.read('e', loaded(ended));
+    cache.read('e', loaded(ended));
+    expect(loads).toEqual(['e', 'e']);
+    // A running row that ends is dropped by the write that ends it.
+    cache.read('r', loaded(rowOf('r', 1)));
+    cache.writing(() => cache.stage({ ...rowOf('r', 2), phase: 'aborted' }));
+    cache.read('r', loaded(rowOf('r', 2)));
+    expect(loads).toEqual(['e', 'e', 'r', 'r']);
+
+    loads.length = 0;
+    cache.read('a', loaded(rowOf('a', 1)));
+    cache.read('b', loaded(rowOf('b', 1)));
+    // A write makes a the youngest, so c pushes out b (loaded before that write), not a.
+    cache.writing(() => cache.stage(rowOf('a', 2)));
+    cache.read('c', loaded(rowOf('c', 1)));
+    expect(cache.read('a', loaded(rowOf('a', 9)))?.version).toBe(2);
+    expect(cache.read('c', loaded(rowOf('c', 9)))?.version).toBe(1);
+    cache.read('b', loaded(rowOf('b', 1)));
+    expect(loads).toEqual(['a', 'b', 'c', 'b']);
+    db.close();
+  });
+
   it('loads a row once, keeps what a write committed, and drops what a write that threw staged', () => {
     const db = openDatabase(join(folder, 'cache.db'));
     const cache = analysisRowCache(db);

@@ -5,9 +5,15 @@
 // from the file. Rows written inside a transaction are staged and enter the cache only when it
 // commits; a transaction that throws leaves the cache as it was. Any commit by another connection
 // to the same file (another process, a CLI command) empties the cache: SQLite's data_version says so.
+// Rows of ended analyses are not kept (nothing ticks them again; ≈ 9 KB each would pile up until
+// retention), and at most `maxRows` are: the one written or loaded longest ago goes first.
 
 import type BetterSqlite3 from 'better-sqlite3';
+import { ENDED_PHASES, type Phase } from '../../analysis/types.js';
 import type { AnalysisRow } from './rows.js';
+
+/** Well above the analyses one daemon ticks (10 000 measured), so that every running one stays. */
+export const DEFAULT_MAX_CACHED_ROWS = 50_000;
 
 export interface AnalysisRowCache {
   /** The row of `id`: from the cache, or `load`ed (and kept) when it is not there or the file changed. */
@@ -19,11 +25,22 @@ export interface AnalysisRowCache {
   forget(id: string): void;
 }
 
-export function analysisRowCache(db: BetterSqlite3.Database): AnalysisRowCache {
+export function analysisRowCache(db: BetterSqlite3.Database, maxRows = DEFAULT_MAX_CACHED_ROWS): AnalysisRowCache {
+  // Insertion order is age: keep() re-inserts, so the first key is the row written or loaded longest ago.
   const rows = new Map<string, AnalysisRow>();
   const staged = new Map<string, AnalysisRow>();
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   let seenVersion: number | undefined;
+
+  function keep(row: AnalysisRow): void {
+    rows.delete(row.id);
+    if (ENDED_PHASES.includes(row.phase as Phase)) return;
+    rows.set(row.id, row);
+    if (rows.size > maxRows) {
+      const oldest = rows.keys().next();
+      if (oldest.done !== true) rows.delete(oldest.value);
+    }
+  }
 
   /** Empties the cache when another connection committed since the last look. */
   function dropIfChangedElsewhere(): void {
@@ -38,7 +55,7 @@ export function analysisRowCache(db: BetterSqlite3.Database): AnalysisRowCache {
       const cached = rows.get(id);
       if (cached !== undefined) return cached;
       const row = load();
-      if (row !== undefined) rows.set(id, row);
+      if (row !== undefined) keep(row);
       return row;
     },
     stage(row) {
@@ -51,7 +68,7 @@ export function analysisRowCache(db: BetterSqlite3.Database): AnalysisRowCache {
       dropIfChangedElsewhere();
       try {
         const result = operation();
-        for (const [id, row] of staged) rows.set(id, row);
+        for (const row of staged.values()) keep(row);
         return result;
       } finally {
         staged.clear();
