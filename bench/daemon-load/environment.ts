@@ -36,6 +36,8 @@ export interface EnvironmentOptions {
   cpuProfileDir: string | null;
   /** server.engineThread of the daemon's config. */
   engineThread: 'main' | 'worker';
+  /** Options of the daemon's node process. */
+  daemonNodeOptions: string[];
   print: (line: string) => void;
   signal: AbortSignal;
 }
@@ -173,7 +175,10 @@ export async function startEnvironment(environment: Environment, options: Enviro
   environment.daemonLog = new DaemonLog();
   environment.daemonUrl = `http://127.0.0.1:${daemonPort}`;
   environment.canarydBin = options.canaryd === null ? CANARYD_BIN : resolve(options.canaryd);
-  environment.nodeArgs = options.cpuProfileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)];
+  environment.nodeArgs = [
+    ...options.daemonNodeOptions,
+    ...(options.cpuProfileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)]),
+  ];
   await startDaemon(environment, options.signal);
   options.print(`canaryd serve  ${environment.daemonUrl}  (pid ${environment.daemon?.pid ?? '?'}, store ${environment.storePath})`);
 

@@ -42,6 +42,8 @@ export interface LoadOptions {
   cpuProfileDir: string | null;
   /** The config's server.engineThread: the daemon with the HTTP server (main) or in a worker thread. */
   engineThread: 'main' | 'worker';
+  /** Options of the daemon's node process (`--node-option`, repeatable), e.g. --max-semi-space-size=64. */
+  daemonNodeOptions: string[];
 }
 
 export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-bench/bench/daemon-load.js [options])
@@ -61,6 +63,7 @@ export const USAGE = `usage: npm run bench:daemon -- [options]   (= node dist-be
   --skip-restart        do not measure SIGTERM → exit and restart → /readyz at the end
   --canaryd BIN         the canaryd binary to measure, e.g. another checkout's bin/canaryd.js (this one's)
   --cpu-prof DIR        the daemon writes a V8 CPU profile into DIR when it exits (node --cpu-prof)
+  --node-option OPT     an option of the daemon's node process, e.g. --max-semi-space-size=64 (repeatable)
   --engine-thread T     server.engineThread of the daemon's config: main or worker (main)
   --json FILE           where the results go (bench-results/daemon-load.json)
   --timeout SECONDS     the whole run, set-up and tear-down included (default: duration + 4 intervals + 240)
@@ -109,6 +112,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     canaryd: null,
     cpuProfileDir: null,
     engineThread: 'main',
+    daemonNodeOptions: [],
   };
   let quick = false;
   const explicit = new Set<string>();
@@ -147,6 +151,11 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
     else if (flag === '--skip-restart') options.skipRestart = true;
     else if (flag === '--canaryd') options.canaryd = next();
     else if (flag === '--cpu-prof') options.cpuProfileDir = next();
+    else if (flag === '--node-option') {
+      const option = next();
+      if (!option.startsWith('--')) throw new UsageError(`--node-option: expected a node option such as --max-semi-space-size=64, got "${option}"`);
+      options.daemonNodeOptions.push(option);
+    }
     else if (flag === '--engine-thread') {
       const thread = next();
       if (thread !== 'main' && thread !== 'worker') throw new UsageError(`--engine-thread: expected main or worker, got "${thread}"`);

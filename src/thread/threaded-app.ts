@@ -11,6 +11,14 @@ import type { BuiltDaemon } from './daemon-worker.js';
 import { applyVerdictNotice, remoteServices } from './remote-services.js';
 import { RpcClient } from './rpc.js';
 
+/**
+ * The most the worker's young generation may grow to (V8 grows it only as the allocation rate asks).
+ * Ticks at thousands of analyses allocate fast, and with V8's default (≈ 48 MB here) objects that die a
+ * tick later were copied and promoted: scavenges then took a share of the loop (docs/daemon-load.md,
+ * eleventh session). The same as node's --max-semi-space-size=64 for the main thread.
+ */
+export const DAEMON_YOUNG_GENERATION_MB = 192;
+
 export interface ThreadedAppOptions {
   /** The worker died (an uncaught error in the daemon): the process should exit; recovery on restart resumes. */
   onCrash: (error: Error) => void;
@@ -40,7 +48,10 @@ export function superviseWorker(worker: Worker, client: Pick<RpcClient, 'fail'>,
 /** Same errors as buildApp (StartupProblems, 'store-unavailable'), thrown by the worker and rebuilt here. */
 export async function buildThreadedApp(config: DaemonConfig, options: ThreadedAppOptions): Promise<ServingApp> {
   const logger = appLogger(config);
-  const worker = new Worker(new URL('./daemon-worker.js', import.meta.url), { workerData: { config } });
+  const worker = new Worker(new URL('./daemon-worker.js', import.meta.url), {
+    workerData: { config },
+    resourceLimits: { maxYoungGenerationSizeMb: DAEMON_YOUNG_GENERATION_MB },
+  });
   const verdicts = new VerdictCache();
   let caching = false;
   const client = new RpcClient(worker, (notice) => {
