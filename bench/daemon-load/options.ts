@@ -155,8 +155,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions | null {
       const option = next();
       if (!option.startsWith('--')) throw new UsageError(`--node-option: expected a node option such as --max-semi-space-size=64, got "${option}"`);
       options.daemonNodeOptions.push(option);
-    }
-    else if (flag === '--engine-thread') {
+    } else if (flag === '--engine-thread') {
       const thread = next();
       if (thread !== 'main' && thread !== 'worker') throw new UsageError(`--engine-thread: expected main or worker, got "${thread}"`);
       options.engineThread = thread;
