@@ -83,10 +83,30 @@ function bearerToken(request: FastifyRequest): string | null {
   return typeof header === 'string' ? bearerTokenOf(header) : queryToken(request);
 }
 
+/** The scopes a GET or HEAD /v1 route needs unless its config names others. */
+export const READ_SCOPES: readonly Scope[] = ['read'];
+
 function requiredScopes(request: FastifyRequest): readonly Scope[] | undefined {
   const configured = request.routeOptions.config.scope;
   if (configured !== undefined) return typeof configured === 'string' ? [configured] : configured;
-  return request.method === 'GET' || request.method === 'HEAD' ? ['read'] : undefined;
+  return request.method === 'GET' || request.method === 'HEAD' ? READ_SCOPES : undefined;
+}
+
+export function hasAnyScope(principal: TokenPrincipal, scopes: readonly Scope[]): boolean {
+  return scopes.some((scope) => principal.scopes.includes(scope));
+}
+
+/** What `access` checks, made once: the allowed Host names (null: no check) and the token matcher (null: no auth). */
+export interface AccessChecks {
+  allowedHosts: ReadonlySet<string> | null;
+  matchToken: ((presented: string) => TokenPrincipal | null) | null;
+}
+
+export function accessChecks(access: AccessControl): AccessChecks {
+  return {
+    allowedHosts: access.allowedHosts === null ? null : new Set(access.allowedHosts.map((host) => host.toLowerCase())),
+    matchToken: access.principals === null ? null : tokenMatcher(access.principals),
+  };
 }
 
 export function isApiPath(url: string): boolean {
@@ -95,8 +115,7 @@ export function isApiPath(url: string): boolean {
 
 export function registerAccessControl(app: FastifyInstance, access: AccessControl): void {
   app.decorateRequest('principal', null);
-  const allowed = access.allowedHosts === null ? null : new Set(access.allowedHosts.map((host) => host.toLowerCase()));
-  const matchToken = access.principals === null ? null : tokenMatcher(access.principals);
+  const { allowedHosts: allowed, matchToken } = accessChecks(access);
   app.addHook('onRequest', async (request) => {
     if (!isApiPath(request.url)) return;
     if (allowed !== null && !allowed.has(hostName(request.headers.host))) {
@@ -114,7 +133,7 @@ export function registerAccessControl(app: FastifyInstance, access: AccessContro
     }
     request.principal = { name: principal.name, scopes: principal.scopes, environments: principal.environments };
     const scopes = requiredScopes(request);
-    if (scopes === undefined || !scopes.some((scope) => principal.scopes.includes(scope))) {
+    if (scopes === undefined || !hasAnyScope(principal, scopes)) {
       const wanted = scopes === undefined ? 'for this route' : scopes.join(' or ');
       throw new DomainError('forbidden', `principal ${principal.name} lacks the scope ${wanted} (has: ${principal.scopes.join(', ')})`);
     }

@@ -11,11 +11,11 @@
 // also answers every error.
 
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { bearerTokenOf, hostName, tokenMatcher, type AccessControl } from './auth.js';
+import { accessChecks, bearerTokenOf, hasAnyScope, hostName, READ_SCOPES, type AccessControl } from './auth.js';
+import { VERDICT_CONTENT_TYPE } from './routes/verdict.js';
 
 const PREFIX = '/v1/analyses/';
 const SUFFIX = '/verdict';
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** fastify's default maxParamLength: a longer id is find-my-way's to refuse. */
 const MAX_ID_LENGTH = 100;
 
@@ -42,9 +42,7 @@ function verdictId(url: string | undefined): string | null {
 }
 
 export function verdictFastPath(options: VerdictFastPathOptions): VerdictFastPath {
-  const { access } = options;
-  const allowed = access.allowedHosts === null ? null : new Set(access.allowedHosts.map((host) => host.toLowerCase()));
-  const matchToken = access.principals === null ? null : tokenMatcher(access.principals);
+  const { allowedHosts: allowed, matchToken } = accessChecks(options.access);
   let open = true;
 
   const permitted = (request: IncomingMessage): boolean => {
@@ -52,7 +50,7 @@ export function verdictFastPath(options: VerdictFastPathOptions): VerdictFastPat
     if (matchToken === null) return true;
     const token = bearerTokenOf(request.headers.authorization);
     const principal = token === null ? null : matchToken(token);
-    return principal?.scopes.includes('read') === true;
+    return principal !== null && hasAnyScope(principal, READ_SCOPES);
   };
 
   return {
@@ -67,7 +65,7 @@ export function verdictFastPath(options: VerdictFastPathOptions): VerdictFastPat
         return false; // fastify's route reads the store and answers (or maps the error)
       }
       if (typeof body !== 'string') return false;
-      response.writeHead(200, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+      response.writeHead(200, { 'content-type': VERDICT_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
       response.end(body);
       return true;
     },

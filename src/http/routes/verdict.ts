@@ -9,7 +9,8 @@ import { eventListSchema } from '../schemas/events.js';
 import { verdictViewSchema } from '../schemas/verdict.js';
 import type { ZodFastifyInstance } from '../types.js';
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** The verdict body's content type (the fast path, src/http/verdict-fast-path.ts, answers with it too). */
+export const VERDICT_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** What the route's serializer would send: the JSON round trip, checked against the response schema. */
 function serializeVerdict(view: VerdictView): string {
@@ -35,7 +36,7 @@ export function registerAnalysisDetailRoutes(app: ZodFastifyInstance, service: A
       if (service.verdictBody === undefined) return service.verdict(request.params.id);
       // A string body with a JSON content type is sent as is: checked against the schema once per version, not per poll.
       const body = await service.verdictBody(request.params.id, serializeVerdict);
-      return reply.type(JSON_CONTENT_TYPE).send(body as unknown as VerdictView);
+      return reply.type(VERDICT_CONTENT_TYPE).send(body as unknown as VerdictView);
     },
   });
 
